@@ -1,0 +1,41 @@
+// Bundles the CLI into dist/ with esbuild. Command actions are loaded with dynamic
+// import(), so esbuild's code splitting keeps start-up cost to what a command needs.
+import { build } from "esbuild";
+import { readFile } from "node:fs/promises";
+
+const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+
+await build({
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: "linked",
+  legalComments: "none",
+  logLevel: "warning",
+  define: { __LGAUTH_VERSION__: JSON.stringify(pkg.version) },
+  // Native addons, the embedded database (loads its wasm beside its module) and the
+  // LangGraph server (spawned as its own process) stay outside the bundle.
+  external: [
+    "keytar",
+    "@napi-rs/keyring",
+    "@electric-sql/pglite",
+    "@electric-sql/pglite/*",
+    "@langchain/langgraph-api",
+    "@langchain/langgraph-api/*",
+    "@langchain/langgraph-cli",
+    "@langchain/langgraph",
+    "@langchain/core",
+    "@langchain/core/*",
+    "bcryptjs",
+    "tsx",
+    "tsx/*",
+    "esbuild",
+  ],
+  banner: {
+    js: "import { createRequire as __lgauthCreateRequire } from 'node:module'; const require = __lgauthCreateRequire(import.meta.url);",
+  },
+});

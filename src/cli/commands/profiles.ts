@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+import { lazyAction, notYet } from "../command-kit.js";
+
+export function registerProfiles(program: Command): void {
+  const profiles = program.command("profiles").description("manage profiles (one login each)");
+  lazyAction(
+    profiles.command("list").description("list profiles and who is logged in to each"),
+    async () => (await import("../actions/profiles.js")).listProfiles,
+  );
+  notYet(
+    profiles.command("remove").argument("<name>", "profile to remove").description("log out and forget a profile"),
+    "profiles remove",
+  );
+}

@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import { notYet } from "../command-kit.js";
+
+export function registerStack(program: Command): void {
+  notYet(
+    program
+      .command("dev")
+      .description("start the local stack (Supabase Auth + LangGraph server) in the foreground")
+      .option("--data-dir <dir>", "where the local stack keeps its data")
+      .option("--auth-port <port>", "local Supabase Auth port (0 = free port)", "54321")
+      .option("--langgraph-port <port>", "LangGraph server port (0 = free port)", "2024")
+      .option("--only <part>", "start only one part: auth"),
+    "dev",
+  );
+  notYet(
+    program
+      .command("demo")
+      .description("scripted two-user isolation demo; exit 0 only when isolation holds")
+      .option("--ci", "no colour, no spinner, no prompt")
+      .option("--keep", "keep the stack running afterwards"),
+    "demo",
+  );
+  notYet(
+    program
+      .command("audit")
+      .description("probe every endpoint for cross-user access between two logged-in profiles")
+      .requiredOption("--as <profile>", "the profile that attacks")
+      .requiredOption("--other <profile>", "the profile whose data is attacked"),
+    "audit",
+  );
+}

@@ -1,0 +1,64 @@
+import { stdout } from "node:process";
+
+export interface OutputOptions {
+  json: boolean;
+  /** Colour only on a terminal and never with NO_COLOR. */
+  color: boolean;
+}
+
+export function wantsColor(stream: { isTTY?: boolean } = stdout): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
+  if (process.env.FORCE_COLOR === "0") return false;
+  return stream.isTTY === true;
+}
+
+const codes = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
+export type Style = keyof typeof codes;
+
+export function paint(enabled: boolean, style: Style, text: string): string {
+  if (!enabled) return text;
+  const [open, close] = codes[style];
+  return `\u001b[${open}m${text}\u001b[${close}m`;
+}
+
+/** One JSON document on stdout, nothing else there. */
+export function printJson(value: unknown): void {
+  stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(text = ""): void {
+  stdout.write(`${text}\n`);
+}
+
+/** Lines for stderr: progress and warnings never go to stdout, so --json stays parseable. */
+export function note(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes
+const ANSI = /\u001b\[[0-9;]*m/g;
+function visibleLength(text: string): number {
+  return [...text.replace(ANSI, "")].length;
+}
+
+/** A plain aligned table for people; cells are strings, headers in upper case. */
+export function formatTable(headers: string[], rows: string[][], color = false): string {
+  const widths = headers.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ""))));
+  const pad = (cell: string, i: number) =>
+    i === headers.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - visibleLength(cell));
+  const head = headers.map((h, i) => pad(paint(color, "bold", h.toUpperCase()), i)).join("  ");
+  const body = rows.map((r) =>
+    headers
+      .map((_, i) => pad(r[i] ?? "", i))
+      .join("  ")
+      .trimEnd(),
+  );
+  return [head.trimEnd(), ...body].join("\n");
+}

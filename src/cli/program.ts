@@ -1,0 +1,62 @@
+import { Argument, Command } from "commander";
+import { registerAuth } from "./commands/auth.js";
+import { registerChat } from "./commands/chat.js";
+import { registerProfiles } from "./commands/profiles.js";
+import { registerRuns } from "./commands/runs.js";
+import { registerStack } from "./commands/stack.js";
+import { registerThreads } from "./commands/threads.js";
+import { bashScript, fishScript, zshScript } from "./completion.js";
+import { outcome } from "./command-kit.js";
+
+declare const __LGAUTH_VERSION__: string;
+export const VERSION = typeof __LGAUTH_VERSION__ === "string" ? __LGAUTH_VERSION__ : "0.0.0-dev";
+
+const EXAMPLES = `
+Examples:
+  $ lgauth dev                                   # local Supabase Auth + LangGraph server
+  $ lgauth signup --email alice@example.com      # prompts for a password on a terminal
+  $ echo "$PW" | lgauth login --email alice@example.com --password-stdin
+  $ lgauth chat --message "hello"                # one-shot, answer streamed
+  $ lgauth threads list --json
+  $ lgauth --profile bob whoami
+  $ lgauth demo --ci                             # two users, prove isolation, exit 5 on a leak
+
+Environment:
+  LGAUTH_PROFILE, SUPABASE_URL, SUPABASE_ANON_KEY, LANGGRAPH_URL, LGAUTH_CONFIG_DIR,
+  LGAUTH_CREDENTIAL_STORE=file, NO_COLOR
+
+Exit codes: 0 ok, 1 error, 2 bad usage, 4 not logged in or session expired, 5 isolation leak.`;
+
+export function buildProgram(): Command {
+  const program = new Command("lgauth")
+    .description("Companion to the LangGraph auth tutorials: Supabase Auth users and their private conversations")
+    .version(VERSION, "-V, --version", "print the version")
+    .option("-p, --profile <name>", 'profile to use (env LGAUTH_PROFILE, default "default")')
+    .option("--json", "print one JSON document on stdout")
+    .option("--debug", "print details (stack traces, requests) on stderr; secrets are redacted")
+    .option("--supabase-url <url>", "Supabase project URL (env SUPABASE_URL)")
+    .option("--supabase-anon-key <key>", "Supabase anon (publishable) key (env SUPABASE_ANON_KEY)")
+    .option("--langgraph-url <url>", "LangGraph server URL (env LANGGRAPH_URL)")
+    .showSuggestionAfterError(true)
+    .addHelpText("after", EXAMPLES);
+
+  registerAuth(program);
+  registerProfiles(program);
+  registerThreads(program);
+  registerRuns(program);
+  registerChat(program);
+  registerStack(program);
+
+  program
+    .command("completion")
+    .description("print a shell completion script")
+    .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
+    .action((shell: string) => {
+      const script =
+        shell === "bash" ? bashScript(program) : shell === "zsh" ? zshScript(program) : fishScript(program);
+      process.stdout.write(script);
+      outcome.exitCode = 0;
+    });
+
+  return program;
+}

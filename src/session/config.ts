@@ -1,0 +1,168 @@
+import { readFile } from "node:fs/promises";
+import { CliError } from "../cli/errors.js";
+import { writeFileAtomic } from "./fsutil.js";
+import { withFileLock } from "./lock.js";
+import { configFile } from "./paths.js";
+
+/** Where a profile keeps its tokens. Tokens themselves never go in this file. */
+export type CredentialStoreKind = "keychain" | "file";
+
+export interface ServerSettings {
+  supabaseUrl?: string;
+  supabaseAnonKey?: string;
+  langgraphUrl?: string;
+}
+
+export interface ProfileConfig extends ServerSettings {
+  userId?: string;
+  email?: string;
+  /** Access-token expiry, unix seconds (not a secret). */
+  expiresAt?: number;
+  credentialStore?: CredentialStoreKind;
+}
+
+export interface Config {
+  version: 1;
+  /** Defaults for profiles that name no servers (saved by `lgauth dev`). */
+  defaults: ServerSettings;
+  profiles: Record<string, ProfileConfig>;
+}
+
+export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function emptyConfig(): Config {
+  return { version: 1, defaults: {}, profiles: {} };
+}
+
+export class ConfigError extends CliError {
+  constructor(file: string, field: string, problem: string) {
+    super(`config file ${file} is invalid: ${field} ${problem}`, {
+      hint: "fix or remove that field; lgauth will not overwrite the file until then",
+    });
+    this.name = "ConfigError";
+  }
+}
+
+type Json = unknown;
+
+function isObject(v: Json): v is Record<string, Json> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkUrl(file: string, field: string, v: Json): string {
+  if (typeof v !== "string") throw new ConfigError(file, field, "must be a string");
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(file, field, "must be an http(s) URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(file, field, "must be an http(s) URL");
+  }
+  return v;
+}
+
+function checkString(file: string, field: string, v: Json): string {
+  if (typeof v !== "string" || v === "") throw new ConfigError(file, field, "must be a non-empty string");
+  return v;
+}
+
+function parseServers(file: string, prefix: string, raw: Record<string, Json>): ServerSettings {
+  const out: ServerSettings = {};
+  if (raw.supabaseUrl !== undefined) out.supabaseUrl = checkUrl(file, `${prefix}.supabaseUrl`, raw.supabaseUrl);
+  if (raw.supabaseAnonKey !== undefined)
+    out.supabaseAnonKey = checkString(file, `${prefix}.supabaseAnonKey`, raw.supabaseAnonKey);
+  if (raw.langgraphUrl !== undefined) out.langgraphUrl = checkUrl(file, `${prefix}.langgraphUrl`, raw.langgraphUrl);
+  return out;
+}
+
+const PROFILE_KEYS = new Set([
+  "supabaseUrl",
+  "supabaseAnonKey",
+  "langgraphUrl",
+  "userId",
+  "email",
+  "expiresAt",
+  "credentialStore",
+]);
+
+function parseProfile(file: string, name: string, raw: Json): ProfileConfig {
+  const prefix = `profiles.${name}`;
+  if (!PROFILE_NAME.test(name)) throw new ConfigError(file, prefix, "is not a valid profile name");
+  if (!isObject(raw)) throw new ConfigError(file, prefix, "must be an object");
+  for (const key of Object.keys(raw)) {
+    if (!PROFILE_KEYS.has(key)) throw new ConfigError(file, `${prefix}.${key}`, "is not a known field");
+  }
+  const p: ProfileConfig = parseServers(file, prefix, raw);
+  if (raw.userId !== undefined) p.userId = checkString(file, `${prefix}.userId`, raw.userId);
+  if (raw.email !== undefined) p.email = checkString(file, `${prefix}.email`, raw.email);
+  if (raw.expiresAt !== undefined) {
+    if (typeof raw.expiresAt !== "number" || !Number.isFinite(raw.expiresAt) || raw.expiresAt < 0) {
+      throw new ConfigError(file, `${prefix}.expiresAt`, "must be a unix time in seconds");
+    }
+    p.expiresAt = raw.expiresAt;
+  }
+  if (raw.credentialStore !== undefined) {
+    if (raw.credentialStore !== "keychain" && raw.credentialStore !== "file") {
+      throw new ConfigError(file, `${prefix}.credentialStore`, 'must be "keychain" or "file"');
+    }
+    p.credentialStore = raw.credentialStore;
+  }
+  return p;
+}
+
+/** Validates parsed JSON; every problem names the file and the field. */
+export function parseConfig(file: string, text: string): Config {
+  let raw: Json;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new CliError(`config file ${file} is not valid JSON (${why})`, {
+      hint: "fix or remove the file; lgauth will not overwrite it until then",
+    });
+  }
+  if (!isObject(raw)) throw new ConfigError(file, "(top level)", "must be a JSON object");
+  if (raw.version !== 1) throw new ConfigError(file, "version", "must be 1");
+  const config = emptyConfig();
+  if (raw.defaults !== undefined) {
+    if (!isObject(raw.defaults)) throw new ConfigError(file, "defaults", "must be an object");
+    config.defaults = parseServers(file, "defaults", raw.defaults);
+  }
+  if (raw.profiles !== undefined) {
+    if (!isObject(raw.profiles)) throw new ConfigError(file, "profiles", "must be an object");
+    for (const [name, value] of Object.entries(raw.profiles)) {
+      config.profiles[name] = parseProfile(file, name, value);
+    }
+  }
+  return config;
+}
+
+export async function loadConfig(file = configFile()): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyConfig();
+    throw new CliError(`cannot read config file ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  return parseConfig(file, text);
+}
+
+export async function saveConfig(config: Config, file = configFile()): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/**
+ * Read-modify-write under a lock file, so two commands saving at once lose nothing. The file
+ * is parsed (and so validated) first: a corrupt file stops the update instead of being replaced.
+ */
+export async function updateConfig<T>(fn: (config: Config) => T | Promise<T>, file = configFile()): Promise<T> {
+  return withFileLock(`${file}.lock`, async () => {
+    const config = await loadConfig(file);
+    const result = await fn(config);
+    await saveConfig(config, file);
+    return result;
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * A private D-Bus session with an unlocked gnome-keyring, so keychain tests use the real
+ * Secret Service without touching the user's own keyring. Both daemons are children of the
+ * test and stopped by pid.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Child, startChild } from "./children.js";
+
+export interface KeyringSession {
+  /** Environment for processes that should use this keyring. */
+  env: NodeJS.ProcessEnv;
+  home: string;
+  stop(): Promise<void>;
+}
+
+function which(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+/** Why the keyring cannot start here, or null when it can. */
+export function keyringUnavailableReason(): string | null {
+  for (const cmd of ["dbus-daemon", "gnome-keyring-daemon", "dbus-send"]) {
+    if (!which(cmd)) return `${cmd} is not installed (apt-get install dbus gnome-keyring)`;
+  }
+  return null;
+}
+
+export async function startKeyringSession(): Promise<KeyringSession> {
+  const home = await mkdtemp(join(tmpdir(), "lgauth-keyring-"));
+  const runtime = join(home, "run");
+  await import("node:fs/promises").then((fs) => fs.mkdir(runtime, { mode: 0o700 }));
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_RUNTIME_DIR: runtime,
+    XDG_DATA_HOME: join(home, "data"),
+    XDG_CONFIG_HOME: join(home, "config"),
+  };
+  delete baseEnv.DBUS_SESSION_BUS_ADDRESS;
+  const socket = join(runtime, "bus");
+  const bus: Child = startChild(
+    "dbus-daemon",
+    ["--session", "--nofork", "--nopidfile", `--address=unix:path=${socket}`, "--print-address=1"],
+    { env: baseEnv },
+  );
+  let keyring: Child | undefined;
+  try {
+    await bus.waitFor(/unix:path=\S+/, 10_000);
+    const env = { ...baseEnv, DBUS_SESSION_BUS_ADDRESS: `unix:path=${socket}` };
+    // --unlock reads the login keyring password from stdin; a throwaway password creates and
+    // unlocks a fresh login keyring in this private HOME.
+    keyring = startChild("gnome-keyring-daemon", ["--foreground", "--unlock", "--components=secrets"], {
+      env,
+      stdin: "lgauth-test-keyring",
+    });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const probe = spawnSync(
+        "dbus-send",
+        [
+          "--session",
+          "--print-reply",
+          "--dest=org.freedesktop.DBus",
+          "/org/freedesktop/DBus",
+          "org.freedesktop.DBus.NameHasOwner",
+          "string:org.freedesktop.secrets",
+        ],
+        { env, encoding: "utf8" },
+      );
+      if (probe.stdout?.includes("boolean true")) break;
+      if (Date.now() > deadline) throw new Error(`gnome-keyring did not start\n${keyring.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const started = keyring;
+    return {
+      env,
+      home,
+      async stop() {
+        await started.stop();
+        await bus.stop();
+        await rm(home, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await keyring?.stop();
+    await bus.stop();
+    await rm(home, { recursive: true, force: true });
+    throw err;
+  }
+}
