@@ -1,9 +1,11 @@
 // Bundles the CLI into dist/ with esbuild. Command actions are loaded with dynamic
 // import(), so esbuild's code splitting keeps start-up cost to what a command needs.
 import { build } from "esbuild";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 
 const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+
+await rm(new URL("../dist", import.meta.url), { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: "src/cli/main.ts" },

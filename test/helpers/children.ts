@@ -75,7 +75,9 @@ export function startChild(
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           listeners.delete(check);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern} from ${command}\n${buffer.slice(-2000)}`));
+          reject(
+            new Error(`timed out after ${timeoutMs} ms waiting for ${pattern} from ${command}\n${buffer.slice(-2000)}`),
+          );
         }, timeoutMs);
         const check = () => {
           const m = buffer.match(pattern);

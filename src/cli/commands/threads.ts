@@ -1,39 +1,48 @@
 import type { Command } from "commander";
-import { notYet } from "../command-kit.js";
+import { lazyAction } from "../command-kit.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+const load = () => import("../actions/threads.js");
+
 export function registerThreads(program: Command): void {
   const threads = program.command("threads").description("your threads on the LangGraph server");
-  notYet(
+  lazyAction(
     threads
       .command("list")
-      .description("list your threads")
+      .description("list your threads, newest first")
       .option("--limit <n>", "how many", "20")
       .option("--status <status>", "idle, busy, interrupted or error")
       .option("--metadata <k=v>", "filter by metadata (repeatable)", collect),
-    "threads list",
+    async () => (await load()).list,
   );
-  notYet(
+  lazyAction(
     threads
       .command("create")
       .description("create a thread")
       .option("--metadata <k=v>", "metadata (repeatable)", collect),
-    "threads create",
+    async () => (await load()).create,
   );
-  notYet(threads.command("show").argument("<thread-id>").description("print a thread's conversation"), "threads show");
-  notYet(
+  lazyAction(
+    threads.command("show").argument("<thread-id>").description("print a thread's conversation"),
+    async () => (await load()).show,
+  );
+  lazyAction(
     threads
       .command("delete")
       .argument("<thread-id>")
-      .description("delete a thread")
+      .description("delete a thread (asks first on a terminal)")
       .option("-y, --yes", "do not ask for confirmation"),
-    "threads delete",
+    async () => (await load()).remove,
   );
-  notYet(
-    threads.command("history").argument("<thread-id>").description("list a thread's checkpoints"),
-    "threads history",
+  lazyAction(
+    threads
+      .command("history")
+      .argument("<thread-id>")
+      .description("list a thread's checkpoints")
+      .option("--limit <n>", "how many", "20"),
+    async () => (await load()).history,
   );
 }

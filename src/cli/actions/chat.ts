@@ -1,0 +1,137 @@
+import type { Client } from "@langchain/langgraph-sdk";
+import { DEFAULT_ASSISTANT, streamAnswer, threadMessages } from "../../langgraph/conversations.js";
+import { describeLangGraphError } from "../../langgraph/errors.js";
+import { requireUuid } from "../../langgraph/ids.js";
+import type { Action } from "../command-kit.js";
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { openLangGraph } from "../langgraph-session.js";
+import { note, paint, printJson } from "../output.js";
+import { canPrompt } from "../prompts.js";
+import { startSpinner } from "../spinner.js";
+
+interface ChatOptions {
+  message?: string;
+  assistant?: string;
+}
+
+async function ensureThread(client: Client, url: string, threadId: string | undefined): Promise<string> {
+  try {
+    if (threadId) {
+      await client.threads.get(threadId);
+      return threadId;
+    }
+    return (await client.threads.create()).thread_id;
+  } catch (err) {
+    throw describeLangGraphError(err, url, threadId ? `thread ${threadId}` : "thread");
+  }
+}
+
+async function oneShot(
+  ctx: Context,
+  client: Client,
+  url: string,
+  threadId: string,
+  message: string,
+  assistantId: string,
+) {
+  const spinner = startSpinner("thinking…", !ctx.json && process.stderr.isTTY === true);
+  try {
+    const result = await streamAnswer(client, threadId, message, {
+      assistantId,
+      onToken: (t) => {
+        spinner.stop();
+        if (!ctx.json) process.stdout.write(t);
+      },
+    });
+    spinner.stop();
+    if (ctx.json) {
+      const messages = await threadMessages(client, threadId);
+      printJson({ ...result, messages });
+    } else {
+      process.stdout.write("\n");
+    }
+  } catch (err) {
+    spinner.stop();
+    throw describeLangGraphError(err, url, `thread ${threadId}`);
+  }
+}
+
+async function interactive(ctx: Context, client: Client, url: string, startThread: string, assistantId: string) {
+  const readline = await import("node:readline/promises");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  let threadId = startThread;
+  let answering: AbortController | null = null;
+  let closed = false;
+  rl.on("SIGINT", () => {
+    if (answering) answering.abort();
+    else rl.close();
+  });
+  rl.on("close", () => {
+    closed = true;
+  });
+  const banner = (id: string) =>
+    note(paint(ctx.color, "dim", `thread ${id} (come back with \`lgauth chat ${id}\`; /new, /exit, Ctrl-C)`));
+  banner(threadId);
+  while (!closed) {
+    let line: string;
+    try {
+      line = (await rl.question(paint(ctx.color, "cyan", "you> "))).trim();
+    } catch {
+      break; // closed by Ctrl-C or end of input
+    }
+    if (!line) continue;
+    if (line === "/exit" || line === "/quit") break;
+    if (line === "/new") {
+      threadId = await ensureThread(client, url, undefined);
+      banner(threadId);
+      continue;
+    }
+    answering = new AbortController();
+    const spinner = startSpinner("thinking…");
+    let runId: string | null = null;
+    try {
+      process.stdout.write(paint(ctx.color, "green", "agent> "));
+      await streamAnswer(client, threadId, line, {
+        assistantId,
+        signal: answering.signal,
+        onRunCreated: (id) => {
+          runId = id;
+        },
+        onToken: (t) => {
+          spinner.stop();
+          process.stdout.write(t);
+        },
+      });
+      spinner.stop();
+      process.stdout.write("\n");
+    } catch (err) {
+      spinner.stop();
+      if (answering.signal.aborted) {
+        process.stdout.write("\n");
+        if (runId) await client.runs.cancel(threadId, runId).catch(() => undefined);
+        note(paint(ctx.color, "yellow", "(answer cancelled)"));
+      } else {
+        rl.close();
+        throw describeLangGraphError(err, url, `thread ${threadId}`);
+      }
+    } finally {
+      answering = null;
+    }
+  }
+  rl.close();
+}
+
+export const chat: Action<[string | undefined], ChatOptions> = async (ctx, [rawId], opts) => {
+  const requested = rawId === undefined ? undefined : requireUuid("thread", rawId);
+  const assistantId = opts.assistant ?? DEFAULT_ASSISTANT;
+  if (opts.message === undefined && !canPrompt()) {
+    throw new UsageError("interactive chat needs a terminal", "pass --message to send one message from a script");
+  }
+  if (opts.message !== undefined && !opts.message.trim()) throw new UsageError("--message must not be empty");
+  const { client, url } = await openLangGraph(ctx);
+  const threadId = await ensureThread(client, url, requested);
+  if (opts.message !== undefined) await oneShot(ctx, client, url, threadId, opts.message, assistantId);
+  else await interactive(ctx, client, url, threadId, assistantId);
+  return 0;
+};

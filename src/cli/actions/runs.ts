@@ -1,0 +1,78 @@
+import { DEFAULT_ASSISTANT, streamAnswer } from "../../langgraph/conversations.js";
+import { describeLangGraphError } from "../../langgraph/errors.js";
+import { requireUuid } from "../../langgraph/ids.js";
+import { messagesFromValues } from "../../langgraph/messages.js";
+import type { Action } from "../command-kit.js";
+import { UsageError } from "../errors.js";
+import { openLangGraph } from "../langgraph-session.js";
+import { formatTable, printJson, printLine } from "../output.js";
+
+export const list: Action<[string]> = async (ctx, [rawId]) => {
+  const threadId = requireUuid("thread", rawId);
+  const { client, url } = await openLangGraph(ctx);
+  const runs = await client.runs.list(threadId, { limit: 50 }).catch((err) => {
+    throw describeLangGraphError(err, url, `thread ${threadId}`);
+  });
+  const rows = runs.map((r) => ({
+    run_id: r.run_id,
+    status: r.status,
+    assistant_id: r.assistant_id,
+    created_at: r.created_at,
+  }));
+  if (ctx.json) printJson({ thread_id: threadId, runs: rows });
+  else if (rows.length === 0) printLine("no runs on this thread");
+  else
+    printLine(
+      formatTable(
+        ["run", "status", "assistant", "created"],
+        rows.map((r) => [r.run_id, r.status, r.assistant_id, r.created_at]),
+        ctx.color,
+      ),
+    );
+  return 0;
+};
+
+export const create: Action<[string], { message?: string; wait?: boolean; assistant?: string }> = async (
+  ctx,
+  [rawId],
+  opts,
+) => {
+  const threadId = requireUuid("thread", rawId);
+  const message = opts.message?.trim();
+  if (!message) throw new UsageError("--message must not be empty");
+  const assistantId = opts.assistant ?? DEFAULT_ASSISTANT;
+  const { client, url } = await openLangGraph(ctx);
+  try {
+    if (opts.wait) {
+      const values = await client.runs.wait(threadId, assistantId, {
+        input: { messages: [{ role: "user", content: message }] },
+      });
+      const messages = messagesFromValues(values);
+      const answer = [...messages].reverse().find((m) => m.role === "assistant");
+      if (ctx.json) printJson({ thread_id: threadId, messages });
+      else printLine(answer?.content ?? "(no answer)");
+      return 0;
+    }
+    const result = await streamAnswer(client, threadId, message, {
+      assistantId,
+      onToken: ctx.json ? undefined : (t) => process.stdout.write(t),
+    });
+    if (ctx.json) printJson(result);
+    else process.stdout.write("\n");
+    return 0;
+  } catch (err) {
+    throw describeLangGraphError(err, url, `thread ${threadId}`);
+  }
+};
+
+export const cancel: Action<[string, string]> = async (ctx, [rawThread, rawRun]) => {
+  const threadId = requireUuid("thread", rawThread);
+  const runId = requireUuid("run", rawRun);
+  const { client, url } = await openLangGraph(ctx);
+  await client.runs.cancel(threadId, runId).catch((err) => {
+    throw describeLangGraphError(err, url, `run ${runId}`);
+  });
+  if (ctx.json) printJson({ thread_id: threadId, run_id: runId, cancelled: true });
+  else printLine(`cancelled ${runId}`);
+  return 0;
+};

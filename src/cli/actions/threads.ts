@@ -1,0 +1,135 @@
+import { listThreads, threadHistory, threadMessages } from "../../langgraph/conversations.js";
+import { describeLangGraphError } from "../../langgraph/errors.js";
+import { parseMetadata, requireUuid } from "../../langgraph/ids.js";
+import type { ChatMessage } from "../../langgraph/messages.js";
+import type { Action } from "../command-kit.js";
+import { UsageError } from "../errors.js";
+import { openLangGraph } from "../langgraph-session.js";
+import { formatTable, paint, printJson, printLine } from "../output.js";
+import { canPrompt, promptConfirm } from "../prompts.js";
+
+function ago(iso: string): string {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (!Number.isFinite(s)) return iso;
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}
+
+function parseLimit(raw: unknown): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError("--limit must be a whole number from 1 to 1000");
+  return n;
+}
+
+const STATUSES = new Set(["idle", "busy", "interrupted", "error"]);
+
+export const list: Action<[], { limit?: string; status?: string; metadata?: string[] }> = async (ctx, _args, opts) => {
+  const limit = parseLimit(opts.limit ?? "20");
+  if (opts.status !== undefined && !STATUSES.has(opts.status)) {
+    throw new UsageError(`--status must be one of ${[...STATUSES].join(", ")}`);
+  }
+  const metadata = parseMetadata(opts.metadata);
+  const { client, url } = await openLangGraph(ctx);
+  const threads = await listThreads(client, {
+    limit,
+    ...(opts.status ? { status: opts.status } : {}),
+    metadata,
+  }).catch((err) => {
+    throw describeLangGraphError(err, url, "threads");
+  });
+  if (ctx.json) {
+    printJson({ threads });
+    return 0;
+  }
+  if (threads.length === 0) {
+    printLine("no threads yet (start one with `lgauth chat`)");
+    return 0;
+  }
+  printLine(
+    formatTable(
+      ["id", "title", "status", "updated", "messages"],
+      threads.map((t) => [t.thread_id, t.title, t.status, ago(t.updated_at), String(t.message_count)]),
+      ctx.color,
+    ),
+  );
+  return 0;
+};
+
+export const create: Action<[], { metadata?: string[] }> = async (ctx, _args, opts) => {
+  const metadata = parseMetadata(opts.metadata);
+  const { client, url } = await openLangGraph(ctx);
+  const thread = await client.threads.create({ metadata }).catch((err) => {
+    throw describeLangGraphError(err, url, "thread");
+  });
+  if (ctx.json) printJson({ thread_id: thread.thread_id, created_at: thread.created_at, metadata: thread.metadata });
+  else printLine(thread.thread_id);
+  return 0;
+};
+
+function render(messages: ChatMessage[], color: boolean): string {
+  return messages
+    .filter((m) => m.role === "user" || m.role === "assistant")
+    .map(
+      (m) => `${paint(color, m.role === "user" ? "cyan" : "green", m.role === "user" ? "you" : "agent")}: ${m.content}`,
+    )
+    .join("\n");
+}
+
+export const show: Action<[string]> = async (ctx, [rawId]) => {
+  const threadId = requireUuid("thread", rawId);
+  const { client, url } = await openLangGraph(ctx);
+  const messages = await threadMessages(client, threadId).catch((err) => {
+    throw describeLangGraphError(err, url, `thread ${threadId}`);
+  });
+  if (ctx.json) printJson({ thread_id: threadId, messages });
+  else printLine(messages.length ? render(messages, ctx.color) : "(no messages yet)");
+  return 0;
+};
+
+export const remove: Action<[string], { yes?: boolean }> = async (ctx, [rawId], opts) => {
+  const threadId = requireUuid("thread", rawId);
+  if (!opts.yes) {
+    if (!canPrompt()) throw new UsageError("deleting a thread needs confirmation", "pass --yes");
+    if (!(await promptConfirm(`Delete thread ${threadId}?`, "--yes"))) {
+      printLine("kept");
+      return 1;
+    }
+  }
+  const { client, url } = await openLangGraph(ctx);
+  await client.threads.delete(threadId).catch((err) => {
+    throw describeLangGraphError(err, url, `thread ${threadId}`);
+  });
+  if (ctx.json) printJson({ thread_id: threadId, deleted: true });
+  else printLine(`deleted ${threadId}`);
+  return 0;
+};
+
+export const history: Action<[string], { limit?: string }> = async (ctx, [rawId], opts) => {
+  const threadId = requireUuid("thread", rawId);
+  const limit = parseLimit(opts.limit ?? "20");
+  const { client, url } = await openLangGraph(ctx);
+  const checkpoints = await threadHistory(client, threadId, limit).catch((err) => {
+    throw describeLangGraphError(err, url, `thread ${threadId}`);
+  });
+  if (ctx.json) {
+    printJson({ thread_id: threadId, checkpoints });
+    return 0;
+  }
+  printLine(
+    formatTable(
+      ["checkpoint", "step", "source", "created", "next", "messages"],
+      checkpoints.map((c) => [
+        c.checkpoint_id ?? "-",
+        c.step === null ? "-" : String(c.step),
+        c.source ?? "-",
+        c.created_at ? ago(c.created_at) : "-",
+        c.next.join(",") || "-",
+        String(c.message_count),
+      ]),
+      ctx.color,
+    ),
+  );
+  return 0;
+};
