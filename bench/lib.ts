@@ -1,0 +1,150 @@
+/**
+ * Benchmark helpers: every figure is a ratio against a baseline measured in the same run,
+ * A and B alternating after a warm-up, medians quoted with their spread.
+ */
+import { spawnSync } from "node:child_process";
+
+export interface Sample {
+  median: number;
+  p25: number;
+  p75: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function summarize(values: number[]): Sample {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))] ?? Number.NaN;
+  return {
+    median: at(0.5),
+    p25: at(0.25),
+    p75: at(0.75),
+    min: s[0] ?? Number.NaN,
+    max: s[s.length - 1] ?? Number.NaN,
+    n: s.length,
+  };
+}
+
+export interface Command {
+  cmd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+}
+
+/** Wall time of one run in milliseconds; throws if the command fails. */
+export function timeCommand(c: Command): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(c.cmd, c.args, { env: c.env ?? process.env, input: c.input ?? "", encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${c.cmd} ${c.args.join(" ")} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+  return ms;
+}
+
+/** Peak resident memory (KiB) of one run, read by GNU time. */
+export function peakRssKiB(c: Command): number {
+  const r = spawnSync("/usr/bin/time", ["-f", "%M", c.cmd, ...c.args], {
+    env: c.env ?? process.env,
+    input: c.input ?? "",
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`${c.cmd} failed under /usr/bin/time: ${r.stderr.slice(-500)}`);
+  const lines = r.stderr.trim().split("\n");
+  return Number(lines[lines.length - 1]);
+}
+
+export interface Comparison {
+  a: Sample;
+  b: Sample;
+  /** median(a) / median(b) */
+  ratio: number;
+}
+
+/** Runs a and b alternately (`runs` each, after `warmup` of each) and compares medians. */
+export function compare(measureA: () => number, measureB: () => number, runs = 15, warmup = 3): Comparison {
+  for (let i = 0; i < warmup; i++) {
+    measureA();
+    measureB();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      a.push(measureA());
+      b.push(measureB());
+    } else {
+      b.push(measureB());
+      a.push(measureA());
+    }
+  }
+  const sa = summarize(a);
+  const sb = summarize(b);
+  return { a: sa, b: sb, ratio: sa.median / sb.median };
+}
+
+export async function compareAsync(
+  measureA: () => Promise<number>,
+  measureB: () => Promise<number>,
+  runs = 5,
+  warmup = 1,
+): Promise<Comparison> {
+  for (let i = 0; i < warmup; i++) {
+    await measureA();
+    await measureB();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      a.push(await measureA());
+      b.push(await measureB());
+    } else {
+      b.push(await measureB());
+      a.push(await measureA());
+    }
+  }
+  const sa = summarize(a);
+  const sb = summarize(b);
+  return { a: sa, b: sb, ratio: sa.median / sb.median };
+}
+
+export interface Row {
+  figure: string;
+  baseline: string;
+  value: string;
+  spread: string;
+  target: string;
+  ok: boolean | null;
+}
+
+export function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : "n/a";
+}
+
+export function ratioRow(
+  figure: string,
+  baseline: string,
+  c: Comparison,
+  unit: string,
+  target: string,
+  pass: (r: number) => boolean,
+): Row {
+  return {
+    figure,
+    baseline,
+    value: `${fmt(c.ratio, 2)}x (${fmt(c.a.median)} vs ${fmt(c.b.median)} ${unit})`,
+    spread: `A ${fmt(c.a.p25)}–${fmt(c.a.p75)}, B ${fmt(c.b.p25)}–${fmt(c.b.p75)} ${unit} (IQR, n=${c.a.n})`,
+    target,
+    ok: pass(c.ratio),
+  };
+}
+
+export function markdownTable(rows: Row[]): string {
+  const head = "| figure | baseline | measured | spread | target | ok |\n|---|---|---|---|---|---|";
+  const body = rows.map(
+    (r) =>
+      `| ${r.figure} | ${r.baseline} | ${r.value} | ${r.spread} | ${r.target} | ${r.ok === null ? "report" : r.ok ? "yes" : "NO"} |`,
+  );
+  return [head, ...body].join("\n");
+}
