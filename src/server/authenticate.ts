@@ -1,0 +1,85 @@
+/**
+ * `authenticate`: turns `Authorization: Bearer <Supabase access token>` into the identity the
+ * resource handlers see, or refuses the request with a short reason.
+ */
+import type { VerifiedUser } from "./claims.js";
+import { AuthFailure, forbidden, toHttpException, unauthorized } from "./failure.js";
+import { createRevocationChecker, type RevocationChecker } from "./revocation.js";
+import { checkRoute } from "./routes.js";
+import type { AuthSettings } from "./settings.js";
+import { lookupUser } from "./upstream.js";
+import { createVerifier, type TokenVerifier } from "./verify.js";
+
+export interface Identity {
+  identity: string;
+  email: string | undefined;
+  display_name: string;
+  is_authenticated: true;
+  permissions: string[];
+  role: string | undefined;
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+export function bearerToken(header: string | null): string {
+  if (header === null || header.trim() === "") throw unauthorized("missing Authorization header");
+  const match = BEARER.exec(header);
+  if (!match?.[1]) throw unauthorized("Authorization header must be 'Bearer <token>'");
+  return match[1];
+}
+
+function identityOf(user: VerifiedUser): Identity {
+  return {
+    identity: user.id,
+    email: user.email,
+    display_name: user.email ?? user.id,
+    is_authenticated: true,
+    permissions: user.permissions,
+    role: user.role,
+  };
+}
+
+export interface Authenticator {
+  (request: Request): Promise<Identity>;
+  /** Calls made to /auth/v1/user for revocation checks (jwks mode). */
+  readonly revocationLookups: () => number;
+}
+
+export function createAuthenticator(settings: AuthSettings): Authenticator {
+  const upstream = { authUrl: settings.authUrl, apiKey: settings.apiKey, timeoutMs: settings.upstreamTimeoutMs };
+  const verify: TokenVerifier = createVerifier({
+    authUrl: settings.authUrl,
+    issuer: settings.issuer,
+    audience: settings.audience,
+    jwtSecret: settings.jwtSecret,
+    upstreamTimeoutMs: settings.upstreamTimeoutMs,
+  });
+  const revocation: RevocationChecker | undefined = settings.revocationCheck
+    ? createRevocationChecker({ ...upstream, intervalMs: settings.revocationIntervalMs })
+    : undefined;
+
+  async function identify(request: Request): Promise<Identity> {
+    const route = checkRoute(request.url);
+    if (!route.allowed) throw forbidden(route.reason ?? "route not allowed");
+    const token = bearerToken(request.headers.get("authorization"));
+    if (settings.mode === "remote") {
+      // the tutorial's way: Supabase decides on every request
+      const result = await lookupUser(token, upstream);
+      if (!result.ok) throw unauthorized(`Supabase refused the token (${result.code.slice(0, 40)})`);
+      return identityOf(result.user);
+    }
+    const { user } = await verify(token);
+    await revocation?.check(token, user);
+    return identityOf(user);
+  }
+
+  const authenticator = async (request: Request): Promise<Identity> => {
+    try {
+      return await identify(request);
+    } catch (err) {
+      if (err instanceof AuthFailure) throw toHttpException(err);
+      throw err;
+    }
+  };
+  return Object.assign(authenticator, { revocationLookups: () => revocation?.lookups ?? 0 });
+}

@@ -1,0 +1,101 @@
+/**
+ * Honours logout for locally verified tokens: a signature stays valid until `exp`, so each
+ * session is confirmed with Supabase (GET /auth/v1/user) at most once per interval. A session
+ * Supabase has refused stays refused. Concurrent requests of one session share one lookup.
+ */
+import { createHash } from "node:crypto";
+import type { VerifiedUser } from "./claims.js";
+import { unauthorized } from "./failure.js";
+import { lookupUser, type UpstreamOptions } from "./upstream.js";
+
+interface Entry {
+  checkedAt: number;
+  revoked: boolean;
+  pending?: Promise<void>;
+}
+
+export interface RevocationOptions extends UpstreamOptions {
+  intervalMs: number;
+  /** Entries kept before old ones are dropped (default 50 000). */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export interface RevocationChecker {
+  check(token: string, user: VerifiedUser): Promise<void>;
+  /** Number of calls made to /auth/v1/user so far (for tests and the benchmark). */
+  readonly lookups: number;
+}
+
+function sessionKey(token: string, user: VerifiedUser): string {
+  if (user.sessionId) return `s:${user.sessionId}`;
+  // no session_id claim: the token itself is the unit that can be revoked
+  return `t:${createHash("sha256").update(token).digest("base64url")}`;
+}
+
+export function createRevocationChecker(opts: RevocationOptions): RevocationChecker {
+  const entries = new Map<string, Entry>();
+  const now = opts.now ?? Date.now;
+  const maxEntries = opts.maxEntries ?? 50_000;
+  let lookups = 0;
+
+  function prune(): void {
+    if (entries.size < maxEntries) return;
+    const cutoff = now() - opts.intervalMs;
+    for (const [key, entry] of entries) {
+      if (!entry.revoked && !entry.pending && entry.checkedAt < cutoff) entries.delete(key);
+    }
+    // still full (a flood of distinct sessions): forget the oldest half
+    if (entries.size >= maxEntries) {
+      let drop = Math.floor(entries.size / 2);
+      for (const key of entries.keys()) {
+        if (drop-- <= 0) break;
+        entries.delete(key);
+      }
+    }
+  }
+
+  async function ask(key: string, token: string, user: VerifiedUser, entry: Entry): Promise<void> {
+    lookups += 1;
+    const result = await lookupUser(token, opts);
+    if (result.ok && result.user.id === user.id) {
+      entry.checkedAt = now();
+      entry.revoked = false;
+      return;
+    }
+    entry.revoked = true;
+    entry.checkedAt = now();
+    entries.set(key, entry);
+  }
+
+  return {
+    get lookups() {
+      return lookups;
+    },
+    async check(token, user) {
+      const key = sessionKey(token, user);
+      let entry = entries.get(key);
+      if (entry?.revoked) throw unauthorized("session has been revoked (logged out)");
+      if (entry && !entry.pending && now() - entry.checkedAt < opts.intervalMs) return;
+      if (!entry) {
+        prune();
+        entry = { checkedAt: 0, revoked: false };
+        entries.set(key, entry);
+      }
+      if (!entry.pending) {
+        const current = entry;
+        current.pending = ask(key, token, user, current).finally(() => {
+          current.pending = undefined;
+        });
+      }
+      try {
+        await entry.pending;
+      } catch (err) {
+        // the auth server could not answer: nothing is cached, the next request asks again
+        if (entry.checkedAt === 0) entries.delete(key);
+        throw err;
+      }
+      if (entry.revoked) throw unauthorized("session has been revoked (logged out)");
+    },
+  };
+}

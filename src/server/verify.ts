@@ -1,0 +1,103 @@
+/**
+ * Local verification of Supabase access tokens with jose: asymmetric tokens against the
+ * project's JWKS (fetched once, cached, fetched again when a token names an unknown `kid`),
+ * legacy HS256 tokens against SUPABASE_JWT_SECRET. Checks signature, `exp`, `iss` and `aud`
+ * and refuses unsigned tokens and tokens without a subject.
+ */
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+} from "jose";
+import { userFromClaims, type VerifiedUser } from "./claims.js";
+import { AuthFailure, unauthorized, unavailable } from "./failure.js";
+
+/** Algorithms Supabase signs with from a JWKS (auth-js itself verifies only these two). */
+const ASYMMETRIC_ALGS = ["ES256", "RS256"];
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+export interface VerifierOptions {
+  authUrl: string;
+  issuer: string;
+  audience: string;
+  jwtSecret: string | undefined;
+  upstreamTimeoutMs: number;
+  /** Seconds of clock skew accepted on exp/nbf/iat. */
+  clockToleranceSeconds?: number;
+  /** Minimum time between two JWKS fetches caused by unknown `kid`s. */
+  jwksCooldownMs?: number;
+}
+
+export interface Verified {
+  user: VerifiedUser;
+  payload: JWTPayload;
+}
+
+export type TokenVerifier = (token: string) => Promise<Verified>;
+
+function describeJoseError(err: unknown): AuthFailure {
+  if (err instanceof AuthFailure) return err;
+  if (err instanceof errors.JWTExpired) return unauthorized("token expired");
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === "iss") return unauthorized("token issuer is not this Supabase project");
+    if (err.claim === "aud") return unauthorized("token audience is not 'authenticated'");
+    if (err.claim === "sub") return unauthorized("token has no subject");
+    if (err.claim === "exp") return unauthorized("token has no expiry");
+    return unauthorized(`token claim '${err.claim}' is invalid`);
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) return unauthorized("token signature is invalid");
+  if (err instanceof errors.JWKSNoMatchingKey) return unauthorized("token signed with an unknown key");
+  if (err instanceof errors.JOSEAlgNotAllowed) return unauthorized("token algorithm not allowed");
+  if (err instanceof errors.JWKSTimeout) return unavailable("auth server did not answer for its signing keys");
+  if (err instanceof errors.JWKSInvalid) return unavailable("auth server returned invalid signing keys");
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return unauthorized("malformed token");
+  if (err instanceof errors.JOSEError) return unauthorized("token rejected");
+  // fetch failures of the JWKS (connection refused, DNS) end up here
+  return unavailable("cannot reach the auth server for its signing keys");
+}
+
+export function createVerifier(opts: VerifierOptions): TokenVerifier {
+  const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(`${opts.authUrl}/.well-known/jwks.json`), {
+    timeoutDuration: opts.upstreamTimeoutMs,
+    cooldownDuration: opts.jwksCooldownMs ?? 5_000,
+    cacheMaxAge: 10 * 60_000,
+  });
+  const secret = opts.jwtSecret ? new TextEncoder().encode(opts.jwtSecret) : undefined;
+  const common: JWTVerifyOptions = {
+    issuer: opts.issuer,
+    audience: opts.audience,
+    requiredClaims: ["exp", "sub"],
+    clockTolerance: opts.clockToleranceSeconds ?? 5,
+  };
+
+  return async (token) => {
+    if (!JWT_SHAPE.test(token)) throw unauthorized("malformed token");
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthorized("malformed token");
+    }
+    if (alg === undefined || alg.toLowerCase() === "none") throw unauthorized("unsigned token (alg none) refused");
+    let payload: JWTPayload;
+    try {
+      if (alg === "HS256") {
+        if (!secret) throw unauthorized("HS256 token but the server has no SUPABASE_JWT_SECRET");
+        ({ payload } = await jwtVerify(token, secret, { ...common, algorithms: ["HS256"] }));
+      } else if (ASYMMETRIC_ALGS.includes(alg)) {
+        ({ payload } = await jwtVerify(token, jwks, { ...common, algorithms: ASYMMETRIC_ALGS }));
+      } else {
+        throw unauthorized(`token algorithm ${alg.slice(0, 10)} not allowed`);
+      }
+    } catch (err) {
+      throw describeJoseError(err);
+    }
+    const user = userFromClaims(payload);
+    if (!user) throw unauthorized("token has no subject");
+    return { user, payload };
+  };
+}
