@@ -19,6 +19,10 @@ export interface ProfileConfig extends ServerSettings {
   /** Access-token expiry, unix seconds (not a secret). */
   expiresAt?: number;
   credentialStore?: CredentialStoreKind;
+  /** Why tokens went to that store ("keychain answered", "--insecure-storage", ...), for `status`. */
+  credentialReason?: string;
+  /** Server clock minus local clock, seconds, from the Date header of auth responses. */
+  clockSkew?: number;
 }
 
 export interface Config {
@@ -85,6 +89,8 @@ const PROFILE_KEYS = new Set([
   "email",
   "expiresAt",
   "credentialStore",
+  "credentialReason",
+  "clockSkew",
 ]);
 
 function parseProfile(file: string, name: string, raw: Json): ProfileConfig {
@@ -108,6 +114,18 @@ function parseProfile(file: string, name: string, raw: Json): ProfileConfig {
       throw new ConfigError(file, `${prefix}.credentialStore`, 'must be "keychain" or "file"');
     }
     p.credentialStore = raw.credentialStore;
+  }
+  if (raw.credentialReason !== undefined)
+    p.credentialReason = checkString(file, `${prefix}.credentialReason`, raw.credentialReason);
+  if (raw.clockSkew !== undefined) {
+    if (
+      typeof raw.clockSkew !== "number" ||
+      !Number.isFinite(raw.clockSkew) ||
+      Math.abs(raw.clockSkew) > 86_400 * 366
+    ) {
+      throw new ConfigError(file, `${prefix}.clockSkew`, "must be a number of seconds");
+    }
+    p.clockSkew = raw.clockSkew;
   }
   return p;
 }

@@ -1,6 +1,10 @@
+import { isoTime } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
-import { formatTable, printJson, printLine } from "../output.js";
-import { loadConfig } from "../../session/config.js";
+import { CliError, UsageError } from "../errors.js";
+import { formatTable, note, printJson, printLine } from "../output.js";
+import { PROFILE_NAME, loadConfig, updateConfig } from "../../session/config.js";
+import { logoutProfile } from "../../session/logout.js";
+import { isLoggedIn } from "../../session/session.js";
 import { resolveSettings } from "../../session/settings.js";
 
 export const listProfiles: Action = async (ctx) => {
@@ -12,8 +16,10 @@ export const listProfiles: Action = async (ctx) => {
     return {
       name,
       active: name === ctx.profile,
+      logged_in: isLoggedIn(p),
       email: p.email ?? null,
       user_id: p.userId ?? null,
+      expires_at: isoTime(p.expiresAt),
       supabase_url: s.supabaseUrl,
       langgraph_url: s.langgraphUrl,
       credential_store: p.credentialStore ?? null,
@@ -29,10 +35,42 @@ export const listProfiles: Action = async (ctx) => {
   }
   printLine(
     formatTable(
-      ["", "profile", "email", "supabase", "langgraph"],
-      rows.map((r) => [r.active ? "*" : "", r.name, r.email ?? "(not logged in)", r.supabase_url, r.langgraph_url]),
+      ["", "profile", "email", "tokens", "supabase", "langgraph"],
+      rows.map((r) => [
+        r.active ? "*" : "",
+        r.name,
+        r.logged_in ? (r.email ?? "(no email)") : "(not logged in)",
+        r.credential_store ?? "-",
+        r.supabase_url,
+        r.langgraph_url,
+      ]),
       ctx.color,
     ),
   );
+  return 0;
+};
+
+/** Logs the profile out (revoking its session, best effort) and forgets it. */
+export const removeProfile: Action<[string]> = async (ctx, [name]) => {
+  if (!name || !PROFILE_NAME.test(name)) throw new UsageError(`invalid profile name "${(name ?? "").slice(0, 64)}"`);
+  const config = await loadConfig();
+  const profile = config.profiles[name];
+  if (!profile) throw new CliError(`no profile named "${name}"`, { hint: "see `lgauth profiles list`" });
+  const out = await logoutProfile({ ...ctx, profile: name }, profile, "local");
+  if (out.wasLoggedIn && !out.revoked) {
+    note(
+      `lgauth: warning: could not revoke the session at Supabase Auth (${out.revokeError ?? "unknown error"}); its stored tokens were removed anyway`,
+    );
+  }
+  await updateConfig((c) => {
+    delete c.profiles[name];
+  });
+  if (ctx.json) {
+    printJson({ removed: name, was_logged_in: out.wasLoggedIn, revoked: out.revoked });
+  } else {
+    printLine(
+      `Removed profile "${name}"${out.wasLoggedIn ? (out.revoked ? " (session revoked)" : " (tokens removed)") : ""}.`,
+    );
+  }
   return 0;
 };

@@ -1,17 +1,46 @@
+import { isoTime, relativeExpiry } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
 import { NotLoggedInError } from "../errors.js";
 import { printJson, printLine } from "../output.js";
+import { decodeClaims } from "../../session/clock.js";
 import { loadConfig } from "../../session/config.js";
+import { ENV_TOKEN, envToken } from "../../session/session.js";
 
-/** Reads stored state only: no network, so it answers instantly and offline. */
+/** Reads stored state only: no network, no keychain, so it answers instantly and offline. */
 export const whoami: Action = async (ctx) => {
+  const fromEnv = envToken(ctx.env);
+  if (fromEnv) {
+    const claims = decodeClaims(fromEnv);
+    if (!claims?.sub) throw new NotLoggedInError(ctx.profile, `${ENV_TOKEN} is set but is not a JWT with a subject`);
+    if (ctx.json) {
+      printJson({
+        profile: ctx.profile,
+        user_id: claims.sub,
+        email: claims.email ?? null,
+        expires_at: isoTime(claims.exp),
+        source: "env",
+      });
+    } else {
+      printLine(`${claims.email ?? "(no email)"} (${claims.sub}) from ${ENV_TOKEN}`);
+    }
+    return 0;
+  }
   const config = await loadConfig();
   const profile = config.profiles[ctx.profile];
-  if (!profile?.userId) throw new NotLoggedInError(ctx.profile);
+  if (!profile?.userId || !profile.credentialStore) throw new NotLoggedInError(ctx.profile);
   if (ctx.json) {
-    printJson({ profile: ctx.profile, user_id: profile.userId, email: profile.email ?? null });
+    printJson({
+      profile: ctx.profile,
+      user_id: profile.userId,
+      email: profile.email ?? null,
+      expires_at: isoTime(profile.expiresAt),
+      source: profile.credentialStore,
+    });
   } else {
-    printLine(`${profile.email ?? "(no email)"} (${profile.userId}) on profile "${ctx.profile}"`);
+    const left = profile.expiresAt
+      ? `; access token ${relativeExpiry(profile.expiresAt).startsWith("in") ? "expires" : "expired"} ${relativeExpiry(profile.expiresAt)}`
+      : "";
+    printLine(`${profile.email ?? "(no email)"} (${profile.userId}) on profile "${ctx.profile}"${left}`);
   }
   return 0;
 };

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { lazyAction, notYet } from "../command-kit.js";
+import { lazyAction } from "../command-kit.js";
 
 export function registerProfiles(program: Command): void {
   const profiles = program.command("profiles").description("manage profiles (one login each)");
@@ -7,8 +7,8 @@ export function registerProfiles(program: Command): void {
     profiles.command("list").description("list profiles and who is logged in to each"),
     async () => (await import("../actions/profiles.js")).listProfiles,
   );
-  notYet(
+  lazyAction<[string]>(
     profiles.command("remove").argument("<name>", "profile to remove").description("log out and forget a profile"),
-    "profiles remove",
+    async () => (await import("../actions/profiles.js")).removeProfile,
   );
 }

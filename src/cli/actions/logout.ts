@@ -1,0 +1,55 @@
+import type { Action } from "../command-kit.js";
+import { UsageError } from "../errors.js";
+import { note, printJson, printLine } from "../output.js";
+import { type LogoutScope, logoutProfile } from "../../session/logout.js";
+import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
+
+export interface LogoutOptions {
+  scope?: string;
+  allDevices?: boolean;
+}
+
+export function parseScope(opts: LogoutOptions): LogoutScope {
+  if (opts.allDevices) {
+    if (opts.scope !== undefined && opts.scope !== "local" && opts.scope !== "global") {
+      throw new UsageError(`--scope must be local or global, not "${opts.scope.slice(0, 20)}"`);
+    }
+    return "global";
+  }
+  const scope = opts.scope ?? "local";
+  if (scope !== "local" && scope !== "global") {
+    throw new UsageError(`--scope must be local or global, not "${scope.slice(0, 20)}"`);
+  }
+  return scope;
+}
+
+export const logout: Action<string[], LogoutOptions> = async (ctx, _args, opts) => {
+  const scope = parseScope(opts);
+  if (envToken(ctx.env)) throw envTokenRefusal("log out");
+  const { profile } = await loadProfileState(ctx);
+  const out = await logoutProfile(ctx, profile, scope);
+  if (out.wasLoggedIn && !out.revoked) {
+    note(
+      `lgauth: warning: could not revoke the session at Supabase Auth (${out.revokeError ?? "unknown error"}); the stored tokens were removed anyway, the session stays valid at the server until it ends there`,
+    );
+  }
+  if (ctx.json) {
+    printJson({
+      profile: ctx.profile,
+      was_logged_in: out.wasLoggedIn,
+      revoked: out.revoked,
+      scope,
+      tokens_removed: out.wasLoggedIn,
+    });
+    return 0;
+  }
+  if (!out.wasLoggedIn) {
+    printLine(`Profile "${ctx.profile}" was not logged in; nothing to do.`);
+    return 0;
+  }
+  const what = scope === "global" ? "every session of this user was revoked" : "this session was revoked";
+  printLine(
+    `Logged out ${out.email ?? ""} from profile "${ctx.profile}"${out.revoked ? `; ${what}` : ""}. Stored tokens removed.`,
+  );
+  return 0;
+};

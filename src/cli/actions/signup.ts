@@ -1,0 +1,24 @@
+import { consentPrompt, readEmail, readPassword, refusePasswordFlag } from "../auth-input.js";
+import type { Action } from "../command-kit.js";
+import { sessionAccounts } from "../../session/accounts.js";
+import { chooseStoreForLogin } from "../../session/credentials/select.js";
+import { passwordAuth } from "../../session/login.js";
+import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
+import { type LoginOptions, report } from "./login.js";
+
+/** Creates the account; logs in at once when the project needs no email confirmation. */
+export const signup: Action<string[], LoginOptions> = async (ctx, _args, opts) => {
+  refusePasswordFlag(opts.password);
+  if (envToken(ctx.env)) throw envTokenRefusal("sign up");
+  const { settings } = await loadProfileState(ctx);
+  const email = await readEmail(opts);
+  const password = await readPassword(opts, true);
+  const chosen = await chooseStoreForLogin({
+    env: ctx.env,
+    insecureStorage: opts.insecureStorage === true,
+    probeAccount: sessionAccounts(ctx.profile, settings.supabaseUrl).refresh,
+    confirm: consentPrompt(),
+  });
+  report(ctx.json, await passwordAuth(ctx, "signup", email, password, chosen));
+  return 0;
+};

@@ -1,0 +1,161 @@
+import { isoTime, relativeExpiry } from "../auth-format.js";
+import type { Action } from "../command-kit.js";
+import { ExitCode } from "../errors.js";
+import { timeoutSignal } from "../timeout-signal.js";
+import { paint, printJson, printLine } from "../output.js";
+import { sessionAccounts } from "../../session/accounts.js";
+import { decodeClaims } from "../../session/clock.js";
+import { type ProfileConfig, loadConfig } from "../../session/config.js";
+import { credentialsFile } from "../../session/credentials/file.js";
+import { openStore } from "../../session/credentials/select.js";
+import { ENV_TOKEN, envToken, isLoggedIn } from "../../session/session.js";
+import { resolveSettings } from "../../session/settings.js";
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+interface Probe {
+  url: string;
+  reachable: boolean;
+  status: number | null;
+  ms: number | null;
+  error: string | null;
+}
+
+async function probe(url: string, headers: Record<string, string> = {}): Promise<Probe> {
+  const started = Date.now();
+  const t = timeoutSignal(PROBE_TIMEOUT_MS);
+  try {
+    const res = await fetch(url, { headers, signal: t.signal });
+    await res.body?.cancel();
+    return { url, reachable: true, status: res.status, ms: Date.now() - started, error: null };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why =
+      e.name === "TimeoutError"
+        ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
+        : (e.cause?.code ?? e.cause?.message ?? e.message);
+    return { url, reachable: false, status: null, ms: null, error: why };
+  } finally {
+    t.clear();
+  }
+}
+
+interface TokenStorage {
+  store: "keychain" | "file" | null;
+  location: string | null;
+  reason: string | null;
+  refresh_token_present: boolean | null;
+  error: string | null;
+}
+
+async function storageOf(name: string, p: ProfileConfig, env: NodeJS.ProcessEnv): Promise<TokenStorage> {
+  if (!isLoggedIn(p)) return { store: null, location: null, reason: null, refresh_token_present: null, error: null };
+  const out: TokenStorage = {
+    store: p.credentialStore,
+    location: p.credentialStore === "file" ? credentialsFile(env) : null,
+    reason: p.credentialReason ?? null,
+    refresh_token_present: null,
+    error: null,
+  };
+  try {
+    const store = await openStore(p.credentialStore, env, false);
+    if (store.kind === "keychain") out.location = store.description;
+    const accounts = sessionAccounts(name, p.supabaseUrl ?? "http://127.0.0.1:54321");
+    out.refresh_token_present = (await store.get(accounts.refresh)) !== null;
+  } catch (err) {
+    out.error = (err as Error).message;
+  }
+  return out;
+}
+
+/** Every profile: user, token expiry, where the tokens live and why, and whether its servers answer. */
+export const status: Action = async (ctx) => {
+  const config = await loadConfig();
+  const names = new Set(Object.keys(config.profiles));
+  names.add(ctx.profile);
+  const probes = new Map<string, Promise<Probe>>();
+  const once = (key: string, make: () => Promise<Probe>) => {
+    let p = probes.get(key);
+    if (!p) {
+      p = make();
+      probes.set(key, p);
+    }
+    return p;
+  };
+  const rows = await Promise.all(
+    [...names].sort().map(async (name) => {
+      const p = config.profiles[name] ?? {};
+      const s = resolveSettings(name === ctx.profile ? ctx.flags : {}, ctx.env, config, name);
+      const supabaseUrl = isLoggedIn(p) ? (p.supabaseUrl ?? s.supabaseUrl) : s.supabaseUrl;
+      const anon = p.supabaseAnonKey ?? s.supabaseAnonKey;
+      const [storage, supabase, langgraph] = await Promise.all([
+        storageOf(name, p, ctx.env),
+        once(`s ${supabaseUrl}`, () => probe(`${supabaseUrl}/auth/v1/health`, anon ? { apikey: anon } : {})),
+        once(`l ${s.langgraphUrl}`, () => probe(`${s.langgraphUrl}/info`)),
+      ]);
+      return {
+        name,
+        active: name === ctx.profile,
+        logged_in: isLoggedIn(p),
+        email: p.email ?? null,
+        user_id: p.userId ?? null,
+        expires_at: isoTime(p.expiresAt),
+        expires_in_seconds: p.expiresAt === undefined ? null : Math.round(p.expiresAt - Date.now() / 1000),
+        tokens: storage,
+        supabase: { ...supabase, url: supabaseUrl },
+        langgraph: { ...langgraph, url: s.langgraphUrl },
+        _expiresAt: p.expiresAt,
+      };
+    }),
+  );
+  const fromEnv = envToken(ctx.env);
+  const envClaims = fromEnv ? decodeClaims(fromEnv) : null;
+  const anyLoggedIn = rows.some((r) => r.logged_in) || fromEnv !== undefined;
+  if (ctx.json) {
+    printJson({
+      env_token: fromEnv
+        ? { variable: ENV_TOKEN, user_id: envClaims?.sub ?? null, expires_at: isoTime(envClaims?.exp) }
+        : null,
+      profiles: rows.map(({ _expiresAt, ...r }) => r),
+    });
+    return anyLoggedIn ? ExitCode.ok : ExitCode.auth;
+  }
+  const c = ctx.color;
+  const lines: string[] = [];
+  if (fromEnv) {
+    lines.push(
+      paint(
+        c,
+        "yellow",
+        `${ENV_TOKEN} is set (user ${envClaims?.sub ?? "unknown"}): commands use it instead of any stored session`,
+      ),
+      "",
+    );
+  }
+  for (const r of rows) {
+    lines.push(`${paint(c, "bold", r.name)}${r.active ? " (active)" : ""}`);
+    if (!r.logged_in) {
+      lines.push("  not logged in");
+    } else {
+      lines.push(`  user:      ${r.email ?? "(no email)"} (${r.user_id})`);
+      const exp = r._expiresAt;
+      const expired = exp !== undefined && exp < Date.now() / 1000;
+      lines.push(
+        `  token:     access token ${expired ? "expired" : "expires"} ${relativeExpiry(exp)}${r.expires_at ? ` (${r.expires_at})` : ""}${expired ? "; refreshed on next use" : ""}`,
+      );
+      const t = r.tokens;
+      const where = t.store === "file" ? `plain file ${t.location}` : (t.location ?? "keychain");
+      lines.push(`  stored in: ${where}${t.reason ? ` (${t.reason})` : ""}`);
+      if (t.store === "file")
+        lines.push(paint(c, "yellow", "  warning:   tokens are stored in plain text (0600); prefer the keychain"));
+      if (t.error) lines.push(paint(c, "red", `  problem:   ${t.error}`));
+      else if (t.refresh_token_present === false)
+        lines.push(paint(c, "red", "  problem:   no refresh token in the store; log in again"));
+    }
+    const show = (label: string, pr: Probe) =>
+      `  ${label} ${pr.url} ${pr.reachable ? paint(c, "green", `answers (HTTP ${pr.status}, ${pr.ms} ms)`) : paint(c, "red", `unreachable (${pr.error})`)}`;
+    lines.push(show("supabase: ", r.supabase), show("langgraph:", r.langgraph));
+  }
+  printLine(lines.join("\n"));
+  return anyLoggedIn ? ExitCode.ok : ExitCode.auth;
+};

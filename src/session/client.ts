@@ -1,0 +1,140 @@
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { type SupabaseClient, createClient } from "@supabase/supabase-js";
+import { redact } from "../cli/redact.js";
+import { timeoutSignal } from "../cli/timeout-signal.js";
+import type { SessionAccounts } from "./accounts.js";
+import { ServerClock } from "./clock.js";
+import type { CredentialStore } from "./credentials/types.js";
+import { withFileLock } from "./lock.js";
+import { configDir } from "./paths.js";
+import { type AdapterOptions, CredentialStorage, STORAGE_KEY } from "./storage-adapter.js";
+
+/** What the client saw on the wire: clock skew, rate-limit hints, request count (for --debug and benches). */
+export class WireLog {
+  requests = 0;
+  retryAfterSeconds: number | undefined;
+  unreachable: string | undefined;
+  private firstFailureMs: number | undefined;
+  constructor(
+    readonly clock: ServerClock,
+    private readonly debug: ((line: string) => void) | undefined,
+  ) {}
+
+  /** A fetch that records Date and Retry-After, times out, and stops supabase-js's 30 s retry loop early. */
+  fetch: typeof fetch = async (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const method = init?.method ?? "GET";
+    const timeout = timeoutSignal(15_000);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal;
+    const sent = Date.now();
+    this.requests++;
+    let res: Response;
+    try {
+      res = await fetch(input, { ...init, signal });
+    } catch (err) {
+      const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      this.debug?.(`${method} ${pathOf(url)} failed after ${Date.now() - sent} ms: ${why}`);
+      this.unreachable = why;
+      this.firstFailureMs ??= sent;
+      // supabase-js retries a failed refresh with backoff for up to 30 s. After 2 s of failures
+      // answer with an error it does not retry (a synthetic response, never stored: removal of
+      // credentials is ours to decide), so an unreachable server fails the command in seconds.
+      if (Date.now() - this.firstFailureMs > 2_000) {
+        return new Response(JSON.stringify({ code: "lgauth_unreachable", message: "server unreachable" }), {
+          status: 400,
+          headers: { "content-type": "application/json", "x-supabase-api-version": "2024-01-01" },
+        });
+      }
+      throw err;
+    } finally {
+      timeout.clear();
+    }
+    const received = Date.now();
+    this.clock.observe(res.headers.get("date"), sent, received);
+    const retryAfter = res.headers.get("retry-after");
+    if (retryAfter) {
+      const s = Number(retryAfter);
+      const when = Number.isFinite(s) ? s : (Date.parse(retryAfter) - received) / 1000;
+      if (Number.isFinite(when)) this.retryAfterSeconds = Math.max(0, Math.ceil(when));
+    }
+    this.debug?.(`${method} ${pathOf(url)} -> ${res.status} in ${received - sent} ms`);
+    return res;
+  };
+}
+
+function pathOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return redact(`${u.origin}${u.pathname}${u.search}`);
+  } catch {
+    return "(url)";
+  }
+}
+
+/**
+ * The profile lock sits where the tokens are shared: beside the config for the file store,
+ * and in the user's runtime directory for the keychain (one keychain per login session, while
+ * LGAUTH_CONFIG_DIR may differ between two shells of the same user).
+ */
+export function lockPathFor(kind: CredentialStore["kind"], account: string, env: NodeJS.ProcessEnv): string {
+  const name = `${account.replace(/[^A-Za-z0-9._@-]/g, "_")}.lock`;
+  if (kind === "file") return join(configDir(env), "locks", name);
+  const runtime = env.XDG_RUNTIME_DIR?.startsWith("/")
+    ? join(env.XDG_RUNTIME_DIR, "lgauth")
+    : join(tmpdir(), `lgauth-${userInfo().uid}`);
+  return join(runtime, "locks", name);
+}
+
+export interface ProfileClientOptions extends Omit<AdapterOptions, "clock"> {
+  supabaseUrl: string;
+  anonKey: string;
+  skewSeconds: number;
+  env: NodeJS.ProcessEnv;
+  debug?: (line: string) => void;
+  lockTimeoutMs?: number;
+}
+
+export interface ProfileClient {
+  supabase: SupabaseClient;
+  storage: CredentialStorage;
+  wire: WireLog;
+  clock: ServerClock;
+  lockPath: string;
+  accounts: SessionAccounts;
+}
+
+/**
+ * One supabase-js client per profile. supabase-js does the talking and the session logic;
+ * we supply `storage` (our credential store), a cross-process `lock` (so a refresh re-reads
+ * the stored session after taking the lock and writes the rotated refresh token before
+ * releasing it), `autoRefreshToken: false` (a CLI refreshes on demand) and a fetch that
+ * measures the server's clock.
+ */
+export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
+  const clock = new ServerClock(opts.skewSeconds);
+  const wire = new WireLog(clock, opts.debug);
+  const storage = new CredentialStorage({ ...opts, clock });
+  const lockPath = lockPathFor(opts.store.kind, opts.accounts.refresh, opts.env);
+  const supabase = createClient(opts.supabaseUrl, opts.anonKey, {
+    auth: {
+      persistSession: true,
+      autoRefreshToken: false,
+      detectSessionInUrl: false,
+      storageKey: STORAGE_KEY,
+      storage,
+      lock: (_name, acquireTimeout, fn) =>
+        withFileLock(
+          lockPath,
+          async () => {
+            storage.invalidate();
+            return fn();
+          },
+          acquireTimeout,
+        ),
+      lockAcquireTimeout: opts.lockTimeoutMs ?? 20_000,
+    },
+    global: { fetch: wire.fetch },
+  });
+  return { supabase, storage, wire, clock, lockPath, accounts: opts.accounts };
+}

@@ -1,0 +1,86 @@
+import { chmod, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { CliError } from "../../cli/errors.js";
+import { writeFileAtomic } from "../fsutil.js";
+import { withFileLock } from "../lock.js";
+import { configDir } from "../paths.js";
+import type { CredentialStore } from "./types.js";
+
+export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(configDir(env), "credentials.json");
+}
+
+interface FileShape {
+  version: 1;
+  entries: Record<string, string>;
+}
+
+/**
+ * Plain-text fallback, used only with consent: `credentials.json`, 0600 in the 0700 config
+ * directory, replaced atomically under a lock so parallel commands never lose an update.
+ */
+export class FileStore implements CredentialStore {
+  readonly kind = "file" as const;
+  readonly description: string;
+
+  constructor(readonly path: string = credentialsFile()) {
+    this.description = `plain file ${path}`;
+  }
+
+  private async read(): Promise<FileShape> {
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, entries: {} };
+      throw new CliError(`cannot read ${this.path} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    // Someone loosened the mode by hand: tighten it before going on.
+    const info = await stat(this.path);
+    if ((info.mode & 0o077) !== 0) await chmod(this.path, 0o600);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw corrupt(this.path);
+    }
+    if (typeof raw !== "object" || raw === null || (raw as FileShape).version !== 1) throw corrupt(this.path);
+    const entries = (raw as FileShape).entries;
+    if (typeof entries !== "object" || entries === null || Array.isArray(entries)) throw corrupt(this.path);
+    for (const v of Object.values(entries)) if (typeof v !== "string") throw corrupt(this.path);
+    return { version: 1, entries: { ...entries } };
+  }
+
+  private async update(fn: (entries: Record<string, string>) => boolean): Promise<void> {
+    await withFileLock(`${this.path}.lock`, async () => {
+      const data = await this.read();
+      if (fn(data.entries)) await writeFileAtomic(this.path, `${JSON.stringify(data, null, 2)}\n`);
+    });
+  }
+
+  async get(account: string): Promise<string | null> {
+    const data = await this.read();
+    return Object.hasOwn(data.entries, account) ? (data.entries[account] ?? null) : null;
+  }
+
+  async set(account: string, value: string): Promise<void> {
+    await this.update((entries) => {
+      entries[account] = value;
+      return true;
+    });
+  }
+
+  async delete(account: string): Promise<void> {
+    await this.update((entries) => {
+      if (!Object.hasOwn(entries, account)) return false;
+      delete entries[account];
+      return true;
+    });
+  }
+}
+
+function corrupt(path: string): CliError {
+  return new CliError(`credentials file ${path} is not valid`, {
+    hint: "remove it and log in again; lgauth will not overwrite it until then",
+  });
+}

@@ -1,0 +1,43 @@
+import { CliError } from "../../cli/errors.js";
+
+export type StoreKind = "keychain" | "file";
+
+/**
+ * Where secrets live. Keys are account names (`<profile>@<host>`, `<profile>@<host>#access`);
+ * values are opaque strings. `get` resolves null for a missing entry and rejects when the
+ * store cannot be read (locked, unreachable, timed out): those two must never be confused,
+ * or an unreadable keychain would look like a logged-out profile.
+ */
+export interface CredentialStore {
+  readonly kind: StoreKind;
+  /** For people: "keychain (Secret Service via keytar)", "file /home/a/.config/lgauth/credentials.json". */
+  readonly description: string;
+  get(account: string): Promise<string | null>;
+  set(account: string, value: string): Promise<void>;
+  /** Removes the entry; a missing entry is not an error. */
+  delete(account: string): Promise<void>;
+}
+
+/** No keychain answered: not installed, no D-Bus / Secret Service, or it refused. */
+export class KeychainUnavailableError extends CliError {
+  readonly reason: string;
+  constructor(reason: string, hint?: string) {
+    super(`no keychain available: ${reason}`, {
+      hint:
+        hint ??
+        "start a Secret Service (gnome-keyring) in this session, or allow a 0600 file with --insecure-storage or LGAUTH_CREDENTIAL_STORE=file",
+    });
+    this.name = "KeychainUnavailableError";
+    this.reason = reason;
+  }
+}
+
+/** The keychain did not answer in time (locked, waiting for a prompt nobody sees, hung daemon). */
+export class KeychainTimeoutError extends CliError {
+  constructor(operation: "read" | "write" | "delete", ms: number) {
+    super(`the keychain did not answer a ${operation} within ${Math.round(ms / 100) / 10} s`, {
+      hint: "unlock your keyring (or check that its daemon runs) and try again",
+    });
+    this.name = "KeychainTimeoutError";
+  }
+}

@@ -1,0 +1,193 @@
+import { CliError } from "../cli/errors.js";
+import { note } from "../cli/output.js";
+import { sessionAccounts } from "./accounts.js";
+import { authFailure } from "./auth-errors.js";
+import { decodeClaims } from "./clock.js";
+import { type ProfileConfig, updateConfig } from "./config.js";
+import type { ChosenStore } from "./credentials/select.js";
+import { openStore } from "./credentials/select.js";
+import { withFileLock } from "./lock.js";
+import { type SessionContext, debugLog, isLoggedIn, loadProfileState, requireAnonKey } from "./session.js";
+
+export type PasswordMode = "login" | "signup";
+
+export interface AuthOutcome {
+  status: "logged_in" | "confirmation_required";
+  profile: string;
+  email: string;
+  userId: string | undefined;
+  expiresAt: number | undefined;
+  store: ChosenStore | undefined;
+  supabaseUrl: string;
+  /** GoTrue says the password no longer meets the policy (login only). */
+  weakPassword?: string;
+}
+
+/**
+ * Password sign-in or sign-up through supabase-js. The client's storage is the chosen
+ * credential store, so supabase-js itself writes the new session there (refresh token first);
+ * the profile lock is held meanwhile so a concurrent refresh of an older session of this
+ * profile cannot overwrite the new one.
+ */
+export async function passwordAuth(
+  ctx: SessionContext,
+  mode: PasswordMode,
+  email: string,
+  password: string,
+  chosen: ChosenStore,
+): Promise<AuthOutcome> {
+  const state = await loadProfileState(ctx);
+  const anonKey = requireAnonKey(state.settings);
+  const url = state.settings.supabaseUrl;
+  const accounts = sessionAccounts(ctx.profile, url);
+  const { createProfileClient } = await import("./client.js");
+  const client = createProfileClient({
+    supabaseUrl: url,
+    anonKey,
+    store: chosen.store,
+    accounts,
+    minValiditySeconds: 60,
+    skewSeconds: 0,
+    env: ctx.env,
+    debug: debugLog(ctx),
+  });
+  const previous = state.profile;
+  const result = await withFileLock(client.lockPath, () =>
+    mode === "login"
+      ? client.supabase.auth.signInWithPassword({ email, password })
+      : client.supabase.auth.signUp({ email, password }),
+  );
+  if (result.error) throw authFailure(result.error, url, client.wire, email);
+  const { session, user } = result.data;
+  if (!session) {
+    // GoTrue answers a sign-up for an already confirmed address with a stand-in user that has
+    // no identities (so as not to reveal who has an account).
+    if (mode === "signup" && user && Array.isArray(user.identities) && user.identities.length === 0) {
+      throw new CliError("an account with this email already exists", { hint: "run `lgauth login` instead" });
+    }
+    return {
+      status: "confirmation_required",
+      profile: ctx.profile,
+      email,
+      userId: user?.id,
+      expiresAt: undefined,
+      store: undefined,
+      supabaseUrl: url,
+    };
+  }
+  const saved = client.storage.saved;
+  if (!saved) throw new CliError("Supabase Auth returned a session but it could not be stored");
+  await recordLogin(ctx, {
+    supabaseUrl: url,
+    supabaseAnonKey: anonKey,
+    langgraphUrl: state.settings.langgraphUrl,
+    userId: saved.userId ?? user?.id,
+    email: saved.email ?? email,
+    expiresAt: saved.expiresAt,
+    credentialStore: chosen.kind,
+    credentialReason: chosen.reason,
+    clockSkew: client.clock.skewSeconds,
+  });
+  await removeStaleCopies(ctx, previous, chosen, url);
+  const weak =
+    "weakPassword" in result.data ? (result.data.weakPassword as { message?: string } | null | undefined) : undefined;
+  return {
+    status: "logged_in",
+    profile: ctx.profile,
+    email: saved.email ?? email,
+    userId: saved.userId,
+    expiresAt: saved.expiresAt,
+    store: chosen,
+    supabaseUrl: url,
+    weakPassword: weak?.message ?? undefined,
+  };
+}
+
+/** `login --with-token`: checks the access token at the server, then stores it (no refresh token). */
+export async function tokenAuth(ctx: SessionContext, token: string, chosen: ChosenStore): Promise<AuthOutcome> {
+  const state = await loadProfileState(ctx);
+  const anonKey = requireAnonKey(state.settings);
+  const url = state.settings.supabaseUrl;
+  const accounts = sessionAccounts(ctx.profile, url);
+  const { createProfileClient } = await import("./client.js");
+  const client = createProfileClient({
+    supabaseUrl: url,
+    anonKey,
+    store: chosen.store,
+    accounts,
+    minValiditySeconds: 60,
+    skewSeconds: 0,
+    env: ctx.env,
+    debug: debugLog(ctx),
+  });
+  const { data, error } = await client.supabase.auth.getUser(token);
+  if (error || !data.user) {
+    if (error && error.status !== 0 && (error.status === 401 || error.status === 403)) {
+      throw new CliError("the server refused that access token (expired, revoked or for another project)", {
+        exitCode: 4,
+      });
+    }
+    throw authFailure(error ?? new Error("no user"), url, client.wire);
+  }
+  const claims = decodeClaims(token);
+  await withFileLock(client.lockPath, async () => {
+    await chosen.store.delete(accounts.refresh);
+    await chosen.store.set(accounts.access, token);
+  });
+  await recordLogin(ctx, {
+    supabaseUrl: url,
+    supabaseAnonKey: anonKey,
+    langgraphUrl: state.settings.langgraphUrl,
+    userId: data.user.id,
+    email: data.user.email || claims?.email,
+    expiresAt: claims?.exp,
+    credentialStore: chosen.kind,
+    credentialReason: `${chosen.reason}; access token only (--with-token), no refresh`,
+    clockSkew: client.clock.skewSeconds,
+  });
+  await removeStaleCopies(ctx, state.profile, chosen, url);
+  return {
+    status: "logged_in",
+    profile: ctx.profile,
+    email: data.user.email ?? "",
+    userId: data.user.id,
+    expiresAt: claims?.exp,
+    store: chosen,
+    supabaseUrl: url,
+  };
+}
+
+async function recordLogin(ctx: SessionContext, fields: ProfileConfig): Promise<void> {
+  await updateConfig((config) => {
+    const p: ProfileConfig = config.profiles[ctx.profile] ?? {};
+    for (const [k, v] of Object.entries(fields) as [keyof ProfileConfig, ProfileConfig[keyof ProfileConfig]][]) {
+      if (v === undefined) delete p[k];
+      else (p as Record<string, unknown>)[k] = v;
+    }
+    config.profiles[ctx.profile] = p;
+  });
+}
+
+/** A previous login of this profile kept its tokens elsewhere (other store or server): remove them. */
+async function removeStaleCopies(
+  ctx: SessionContext,
+  previous: ProfileConfig | undefined,
+  chosen: ChosenStore,
+  url: string,
+): Promise<void> {
+  if (!isLoggedIn(previous)) return;
+  const oldUrl = previous.supabaseUrl ?? url;
+  const sameHost = new URL(oldUrl).host === new URL(url).host;
+  if (previous.credentialStore === chosen.kind && sameHost) return;
+  try {
+    const store =
+      previous.credentialStore === chosen.kind ? chosen.store : await openStore(previous.credentialStore, ctx.env);
+    const old = sessionAccounts(ctx.profile, oldUrl);
+    await store.delete(old.refresh);
+    await store.delete(old.access);
+  } catch (err) {
+    note(
+      `lgauth: warning: could not remove the previous tokens of profile "${ctx.profile}" (${(err as Error).message})`,
+    );
+  }
+}

@@ -1,0 +1,78 @@
+import { sessionAccounts } from "./accounts.js";
+import { asAuthError, authFailure, isUnreachable, sessionEnded } from "./auth-errors.js";
+import type { ProfileConfig } from "./config.js";
+import { openStore } from "./credentials/select.js";
+import { type SessionContext, clearSession, debugLog, forgetSessionFields, isLoggedIn } from "./session.js";
+
+export type LogoutScope = "local" | "global";
+
+export interface LogoutOutcome {
+  wasLoggedIn: boolean;
+  /** True when Supabase Auth confirmed the revocation (or the session was already gone there). */
+  revoked: boolean;
+  /** Why revocation failed, when it did (one line, no secrets). */
+  revokeError?: string;
+  scope: LogoutScope;
+  email?: string;
+}
+
+/**
+ * Revokes the session at Supabase (supabase-js signOut with the given scope), then removes the
+ * stored tokens and the profile's session fields. The tokens are removed also when the server
+ * cannot be reached; the caller warns. Uses the URL recorded at login, whatever the flags say.
+ */
+export async function logoutProfile(
+  ctx: SessionContext,
+  profile: ProfileConfig | undefined,
+  scope: LogoutScope,
+): Promise<LogoutOutcome> {
+  if (!isLoggedIn(profile)) return { wasLoggedIn: false, revoked: false, scope };
+  const url = profile.supabaseUrl ?? "http://127.0.0.1:54321";
+  const accounts = sessionAccounts(ctx.profile, url);
+  const outcome: LogoutOutcome = { wasLoggedIn: true, revoked: false, scope, email: profile.email };
+  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  try {
+    store = await openStore(profile.credentialStore, ctx.env);
+    const anonKey = profile.supabaseAnonKey ?? ctx.flags.supabaseAnonKey ?? ctx.env.SUPABASE_ANON_KEY;
+    if (!anonKey) {
+      outcome.revokeError = "no anon key recorded for this profile";
+    } else {
+      const { createProfileClient } = await import("./client.js");
+      const client = createProfileClient({
+        supabaseUrl: url,
+        anonKey,
+        store,
+        accounts,
+        minValiditySeconds: 60,
+        skewSeconds: profile.clockSkew ?? 0,
+        env: ctx.env,
+        debug: debugLog(ctx),
+      });
+      client.storage.allowRemoval = true;
+      const hasRefresh = (await store.get(accounts.refresh)) !== null;
+      let error: unknown = null;
+      if (hasRefresh) {
+        ({ error } = await client.supabase.auth.signOut({ scope }));
+      } else {
+        // A --with-token login: no session for supabase-js to load, revoke with the access token.
+        const access = await store.get(accounts.access);
+        if (access) ({ error } = await client.supabase.auth.admin.signOut(access, scope));
+      }
+      const e = asAuthError(error);
+      if (!error || (e && sessionEnded(e)) || (e && (e.status === 401 || e.status === 403 || e.status === 404))) {
+        outcome.revoked = true;
+      } else {
+        outcome.revokeError =
+          e && isUnreachable(e) ? `cannot reach ${url}` : authFailure(error, url, client.wire).message;
+      }
+    }
+  } catch (err) {
+    outcome.revokeError = err instanceof Error ? err.message : String(err);
+  }
+  if (store) {
+    await clearSession(ctx, { store, accounts });
+  } else {
+    await forgetSessionFields(ctx.profile);
+  }
+  return outcome;
+}

@@ -1,0 +1,250 @@
+import { CliError, NotLoggedInError, UsageError } from "../cli/errors.js";
+import { note } from "../cli/output.js";
+import { redact } from "../cli/redact.js";
+import { type SessionAccounts, sessionAccounts } from "./accounts.js";
+import { asAuthError, authFailure, sessionEnded, sessionEndedWords } from "./auth-errors.js";
+import { ServerClock, decodeClaims } from "./clock.js";
+import { type Config, type ProfileConfig, type ServerSettings, loadConfig, updateConfig } from "./config.js";
+import { openStore } from "./credentials/select.js";
+import type { CredentialStore } from "./credentials/types.js";
+import { withFileLock } from "./lock.js";
+import { type ResolvedSettings, resolveSettings } from "./settings.js";
+
+/** What session functions need from a command's context (src/cli/context.ts Context fits). */
+export interface SessionContext {
+  profile: string;
+  env: NodeJS.ProcessEnv;
+  flags: ServerSettings;
+  debug: boolean;
+}
+
+export const DEFAULT_MIN_VALIDITY_S = 60;
+export const ENV_TOKEN = "LGAUTH_ACCESS_TOKEN";
+
+export function debugLog(ctx: SessionContext): ((line: string) => void) | undefined {
+  return ctx.debug ? (line) => note(`lgauth debug: ${redact(line)}`) : undefined;
+}
+
+export function envToken(env: NodeJS.ProcessEnv): string | undefined {
+  const t = env[ENV_TOKEN]?.trim();
+  return t ? t : undefined;
+}
+
+export interface ProfileState {
+  config: Config;
+  profile: ProfileConfig | undefined;
+  settings: ResolvedSettings;
+}
+
+export async function loadProfileState(ctx: SessionContext): Promise<ProfileState> {
+  const config = await loadConfig();
+  return {
+    config,
+    profile: config.profiles[ctx.profile],
+    settings: resolveSettings(ctx.flags, ctx.env, config, ctx.profile),
+  };
+}
+
+export function requireAnonKey(settings: ResolvedSettings): string {
+  if (!settings.supabaseAnonKey) {
+    throw new UsageError(
+      "no Supabase anon key configured",
+      "pass --supabase-anon-key or set SUPABASE_ANON_KEY (`lgauth dev` prints the local one)",
+    );
+  }
+  return settings.supabaseAnonKey;
+}
+
+export function isLoggedIn(
+  p: ProfileConfig | undefined,
+): p is ProfileConfig & { credentialStore: "keychain" | "file" } {
+  return p?.credentialStore !== undefined && p.userId !== undefined;
+}
+
+/** A logged-in profile, its store and accounts; throws exit 4 when there is none. */
+export interface OpenSession extends ProfileState {
+  profile: ProfileConfig & { credentialStore: "keychain" | "file" };
+  store: CredentialStore;
+  accounts: SessionAccounts;
+  /** The Supabase URL the session belongs to. */
+  supabaseUrl: string;
+}
+
+export async function openSession(ctx: SessionContext, state?: ProfileState): Promise<OpenSession> {
+  const s = state ?? (await loadProfileState(ctx));
+  const p = s.profile;
+  if (!isLoggedIn(p)) throw new NotLoggedInError(ctx.profile);
+  const sessionUrl = p.supabaseUrl ?? s.settings.supabaseUrl;
+  if (new URL(sessionUrl).host !== new URL(s.settings.supabaseUrl).host) {
+    throw new NotLoggedInError(
+      ctx.profile,
+      `profile "${ctx.profile}" is logged in at ${sessionUrl}, not at ${s.settings.supabaseUrl}`,
+    );
+  }
+  const store = await openStore(p.credentialStore, ctx.env);
+  return { ...s, profile: p, store, accounts: sessionAccounts(ctx.profile, sessionUrl), supabaseUrl: sessionUrl };
+}
+
+export interface AccessToken {
+  token: string;
+  /** Unix seconds (server clock), if the token says. */
+  expiresAt: number | undefined;
+  source: "env" | "keychain" | "file";
+  /** True when this call refreshed the session at the server. */
+  refreshed: boolean;
+}
+
+/**
+ * A valid access token for the profile: LGAUTH_ACCESS_TOKEN when set (used as is), else the
+ * stored one when it has at least `minValiditySeconds` left by the server's clock (no network,
+ * no lock), else a refresh through supabase-js under the profile's cross-process lock.
+ */
+export async function getAccessTokenDetailed(
+  ctx: SessionContext,
+  opts: { minValiditySeconds?: number } = {},
+): Promise<AccessToken> {
+  const fromEnv = envToken(ctx.env);
+  if (fromEnv) return { token: fromEnv, expiresAt: decodeClaims(fromEnv)?.exp, source: "env", refreshed: false };
+  const min = opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S;
+  const session = await openSession(ctx);
+  const clock = new ServerClock(session.profile.clockSkew ?? 0);
+  const access = await session.store.get(session.accounts.access);
+  if (access && clock.secondsLeft(access) >= min) {
+    return { token: access, expiresAt: decodeClaims(access)?.exp, source: session.store.kind, refreshed: false };
+  }
+  return refreshUnderLock(ctx, session, { minValiditySeconds: min });
+}
+
+export async function getAccessToken(ctx: SessionContext, opts: { minValiditySeconds?: number } = {}): Promise<string> {
+  return (await getAccessTokenDetailed(ctx, opts)).token;
+}
+
+/**
+ * Refreshes even though the token looks valid (a server refused it). With `rejectedToken`,
+ * refreshes only while that token is still the stored one: when several requests are refused
+ * at once, the first refreshes and the others pick up its result.
+ */
+export async function forceRefresh(ctx: SessionContext, rejectedToken?: string): Promise<string> {
+  if (envToken(ctx.env)) {
+    throw new NotLoggedInError(ctx.profile, `the server refused the token in ${ENV_TOKEN}`);
+  }
+  const session = await openSession(ctx);
+  const result = await refreshUnderLock(ctx, session, {
+    minValiditySeconds: DEFAULT_MIN_VALIDITY_S,
+    force: rejectedToken ?? true,
+  });
+  return result.token;
+}
+
+async function refreshUnderLock(
+  ctx: SessionContext,
+  session: OpenSession,
+  opts: { minValiditySeconds: number; force?: true | string },
+): Promise<AccessToken> {
+  const anonKey = requireAnonKey(session.settings);
+  const { createProfileClient } = await import("./client.js");
+  const client = createProfileClient({
+    supabaseUrl: session.supabaseUrl,
+    anonKey,
+    store: session.store,
+    accounts: session.accounts,
+    minValiditySeconds: opts.minValiditySeconds,
+    force: opts.force,
+    skewSeconds: session.profile.clockSkew ?? 0,
+    env: ctx.env,
+    debug: debugLog(ctx),
+  });
+  const { supabase, storage, wire, clock } = client;
+  let { data, error } = await supabase.auth.getSession();
+  const stillRejected = (token: string) => typeof opts.force === "string" && token === opts.force;
+  const good = (token: string | undefined): token is string =>
+    token !== undefined &&
+    token !== "missing" &&
+    !stillRejected(token) &&
+    (opts.force === true ? storage.saved !== null : clock.secondsLeft(token) >= opts.minValiditySeconds);
+  if (!storage.saved && !error && !good(data.session?.access_token)) {
+    if (data.session === null) {
+      // No refresh token stored (a --with-token login, or a half-cleared store).
+      const access = await session.store.get(session.accounts.access);
+      if (access && !(await session.store.get(session.accounts.refresh))) {
+        throw new NotLoggedInError(ctx.profile, "the access token given with --with-token has expired");
+      }
+      throw new NotLoggedInError(ctx.profile, `no stored session for profile "${ctx.profile}"`);
+    }
+    // supabase-js keeps a still-valid session when its refresh fails; ask it for the error
+    // (served from its failure cache: no second request).
+    ({ error } = await supabase.auth.refreshSession());
+  }
+  if (storage.saved) {
+    await recordRefresh(ctx.profile, storage.saved.expiresAt, clock);
+    const saved = storage.saved;
+    return { token: saved.accessToken, expiresAt: saved.expiresAt, source: session.store.kind, refreshed: true };
+  }
+  const token = data.session?.access_token;
+  if (!error && good(token)) {
+    return { token, expiresAt: decodeClaims(token)?.exp, source: session.store.kind, refreshed: false };
+  }
+  const authErr = asAuthError(error);
+  if (authErr && sessionEnded(authErr)) {
+    await clearSession(ctx, session, storage.presentedRefreshToken ?? undefined);
+    throw new NotLoggedInError(ctx.profile, `session ended: ${sessionEndedWords(authErr)}`);
+  }
+  throw authFailure(error ?? new Error("refresh did not produce a session"), session.supabaseUrl, wire);
+}
+
+async function recordRefresh(profile: string, expiresAt: number | undefined, clock: ServerClock): Promise<void> {
+  await updateConfig((config) => {
+    const p = config.profiles[profile];
+    if (!p) return;
+    if (expiresAt !== undefined) p.expiresAt = expiresAt;
+    if (clock.measured) p.clockSkew = clock.skewSeconds;
+  });
+}
+
+/**
+ * Removes the profile's stored tokens (under its lock) and the session fields of its config.
+ * With `onlyIfRefreshToken`, only when the stored refresh token is still that one: another
+ * process may have logged in again meanwhile.
+ */
+export async function clearSession(
+  ctx: SessionContext,
+  session: Pick<OpenSession, "store" | "accounts">,
+  onlyIfRefreshToken?: string,
+): Promise<boolean> {
+  const { lockPathFor } = await import("./client.js");
+  const lockPath = lockPathFor(session.store.kind, session.accounts.refresh, ctx.env);
+  const cleared = await withFileLock(lockPath, async () => {
+    if (onlyIfRefreshToken !== undefined) {
+      const current = await session.store.get(session.accounts.refresh);
+      if (current !== null && current !== onlyIfRefreshToken) return false;
+    }
+    await session.store.delete(session.accounts.refresh);
+    await session.store.delete(session.accounts.access);
+    return true;
+  });
+  if (cleared) await forgetSessionFields(ctx.profile);
+  return cleared;
+}
+
+export async function forgetSessionFields(profile: string): Promise<void> {
+  await updateConfig((config) => {
+    const p = config.profiles[profile];
+    if (!p) return;
+    delete p.userId;
+    delete p.email;
+    delete p.expiresAt;
+    delete p.credentialStore;
+    delete p.credentialReason;
+    delete p.clockSkew;
+  });
+}
+
+export function notLoggedInHint(profile: string): string {
+  return `run \`lgauth login${profile === "default" ? "" : ` --profile ${profile}`}\``;
+}
+
+export function envTokenRefusal(action: string): CliError {
+  return new CliError(`${ENV_TOKEN} is set, so lgauth uses that token and does not ${action}`, {
+    hint: `unset ${ENV_TOKEN} to ${action} with stored credentials`,
+  });
+}
