@@ -1,0 +1,64 @@
+/**
+ * Who is calling: GoTrue's requireAuthentication (Bearer user JWT, its user and session must
+ * still exist) and requireAdminCredentials (a JWT whose role is an admin role).
+ */
+import type { App } from "./app.js";
+import { ApiError } from "./errors.js";
+import type { Req } from "./http.js";
+import { type JwtClaims, verifyJwt } from "./jwt.js";
+import { findSession, type SessionRow } from "./sessions.js";
+import { findUserById, isBanned, type LoadedUser } from "./users.js";
+
+const BEARER = /^bearer (\S+)$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+const ADMIN_ROLES = ["service_role", "supabase_admin"];
+
+export interface Authenticated {
+  claims: JwtClaims;
+  user: LoadedUser;
+  session?: SessionRow;
+}
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+function bearerToken(req: Req): string {
+  const header = req.headers.authorization ?? "";
+  const m = BEARER.exec(header);
+  if (!m?.[1]) throw new ApiError(401, "no_authorization", "This endpoint requires a valid Bearer token");
+  return m[1];
+}
+
+async function loadUserAndSession(app: App, claims: JwtClaims): Promise<Authenticated> {
+  const sub = typeof claims.sub === "string" ? claims.sub : "";
+  if (sub === "") throw new ApiError(403, "bad_jwt", "invalid claim: missing sub claim");
+  if (!isUuid(sub)) throw new ApiError(400, "bad_jwt", "invalid claim: sub claim must be a UUID");
+  const user = await findUserById(app.database.db, sub);
+  if (!user) throw new ApiError(403, "user_not_found", "User from sub claim in JWT does not exist");
+  const sid = typeof claims.session_id === "string" ? claims.session_id : "";
+  let session: SessionRow | undefined;
+  if (sid !== "" && sid !== NIL_UUID) {
+    if (!isUuid(sid)) throw new ApiError(403, "bad_jwt", "invalid claim: session_id claim must be a UUID");
+    session = await findSession(app.database.db, sid);
+    if (!session) throw new ApiError(403, "session_not_found", "Session from session_id claim in JWT does not exist");
+  }
+  return { claims, user, session };
+}
+
+export async function requireAuthentication(app: App, req: Req): Promise<Authenticated> {
+  const claims = verifyJwt(bearerToken(req), app.keys.verifying);
+  const auth = await loadUserAndSession(app, claims);
+  if (isBanned(auth.user.row)) throw new ApiError(403, "user_banned", "User is banned");
+  return auth;
+}
+
+export async function requireAdmin(app: App, req: Req): Promise<JwtClaims> {
+  const claims = verifyJwt(bearerToken(req), app.keys.verifying);
+  const sid = typeof claims.session_id === "string" ? claims.session_id : "";
+  if (sid !== "" && sid !== NIL_UUID) await loadUserAndSession(app, claims);
+  const role = typeof claims.role === "string" ? claims.role : "";
+  if (!ADMIN_ROLES.includes(role)) throw new ApiError(403, "not_admin", "User not allowed");
+  return claims;
+}

@@ -1,0 +1,107 @@
+/**
+ * Opens the embedded Postgres (PGlite) for the server: in memory, or under `<dataDir>/pgdata`
+ * with a pid lock so two servers never share one cluster. New clusters start from the cached
+ * template (template-cache.ts); existing ones get the schema applied idempotently.
+ */
+import { existsSync } from "node:fs";
+import { chmod, mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
+import { discardTemplate, quietPglite, templateDump } from "./template-cache.js";
+
+/** What handlers use: the database or a transaction on it. */
+export type Queryable = Pick<Transaction, "query" | "exec">;
+
+export interface Database {
+  db: Queryable;
+  /** Runs `fn` in one transaction; PGlite serialises everything else behind it. */
+  tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await stat(dir);
+  if ((info.mode & 0o077) !== 0) await chmod(dir, 0o700);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = join(dataDir, "server.pid");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockFile, "wx", 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return async () => {
+        await rm(lockFile, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number.parseInt(await readFile(lockFile, "utf8").catch(() => ""), 10);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new Error(`data directory ${dataDir} is in use by another local auth server (pid ${pid})`);
+      }
+      await rm(lockFile, { force: true }); // stale lock from a process that is gone
+    }
+  }
+  throw new Error(`could not lock data directory ${dataDir}`);
+}
+
+async function createPglite(pgdata: string | undefined): Promise<PGlite> {
+  const fresh = pgdata === undefined || !existsSync(join(pgdata, "PG_VERSION"));
+  if (fresh) {
+    const dump = await templateDump();
+    if (dump) {
+      try {
+        return await PGlite.create({ ...quietPglite, dataDir: pgdata, loadDataDir: dump });
+      } catch {
+        await discardTemplate();
+        if (pgdata) await rm(pgdata, { recursive: true, force: true });
+      }
+    }
+  }
+  return PGlite.create({ ...quietPglite, dataDir: pgdata });
+}
+
+export async function openDatabase(dataDir: string | undefined): Promise<Database> {
+  let release = async () => {};
+  let pgdata: string | undefined;
+  if (dataDir !== undefined) {
+    await ensurePrivateDir(dataDir);
+    release = await acquireLock(dataDir);
+    pgdata = join(dataDir, "pgdata");
+  }
+  let pg: PGlite;
+  try {
+    pg = await createPglite(pgdata);
+    await pg.exec(SCHEMA_SQL);
+    await pg.query(
+      "insert into lgauth_meta (key, value) values ('schema_version', $1) on conflict (key) do update set value = excluded.value",
+      [String(SCHEMA_VERSION)],
+    );
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return {
+    db: pg,
+    tx: (fn) => pg.transaction((t) => fn(t)),
+    async close() {
+      try {
+        await pg.close();
+      } finally {
+        await release();
+      }
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/** POST /signup (GoTrue internal/api/signup.go), email and password only. */
+import { randomUUID } from "node:crypto";
+import { type App, clientInfo, type Handler } from "../app.js";
+import { validateEmail } from "../email.js";
+import { ApiError } from "../errors.js";
+import { objField, readJson, sendJson, str } from "../http.js";
+import { checkPasswordStrength, hashPassword } from "../password.js";
+import { issueSession } from "../sessions.js";
+import {
+  confirmUser,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  isConfirmed,
+  type LoadedUser,
+  userJson,
+} from "../users.js";
+import { sendConfirmation } from "./mail.js";
+import { validatePkceParams } from "./pkce.js";
+import { referrer } from "./redirect.js";
+
+const FIELDS = {
+  email: "string",
+  phone: "string",
+  password: "string",
+  data: "object",
+  channel: "string",
+  code_challenge: "string",
+  code_challenge_method: "string",
+} as const;
+
+/** GoTrue's sanitizeUser: what a repeated signup of an unconfirmed-mode address gets back. */
+function sanitized(user: LoadedUser, data: Record<string, unknown>): Record<string, unknown> {
+  const now = new Date();
+  return userJson({
+    row: {
+      ...user.row,
+      id: randomUUID(),
+      created_at: now,
+      updated_at: now,
+      confirmation_sent_at: now,
+      last_sign_in_at: null,
+      email_confirmed_at: null,
+      phone_confirmed_at: null,
+      raw_user_meta_data: data,
+      raw_app_meta_data: { provider: "email", providers: ["email"] },
+      phone: null,
+    },
+    identities: [],
+  });
+}
+
+export const signup: Handler = async (app, req, res) => {
+  app.limiters.signup.take(req.ip);
+  const params = await readJson(req, FIELDS, "SignupParams");
+  const email = str(params, "email");
+  const phone = str(params, "phone");
+  const password = str(params, "password");
+  const data = objField(params, "data") ?? {};
+
+  if (password === "") throw new ApiError(400, "validation_failed", "Signup requires a valid password");
+  checkPasswordStrength(password, app.config.passwordMinLength);
+  if (email !== "" && phone !== "") {
+    throw new ApiError(400, "validation_failed", "Only an email address or phone number should be provided on signup.");
+  }
+  validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
+  if (email === "") {
+    if (phone !== "") throw new ApiError(400, "phone_provider_disabled", "Phone signups are disabled");
+    throw new ApiError(400, "validation_failed", "Sign up only available with email provider");
+  }
+  const normalized = validateEmail(email);
+  const redirectTo = referrer(app, req);
+
+  const body = await app.signupLock.run(normalized, () =>
+    signupLocked(app, req, normalized, password, data, redirectTo),
+  );
+  sendJson(res, 200, body);
+};
+
+async function signupLocked(
+  app: App,
+  req: Parameters<Handler>[1],
+  email: string,
+  password: string,
+  data: Record<string, unknown>,
+  redirectTo: string,
+): Promise<Record<string, unknown>> {
+  const existing = await findUserByEmail(app.database.db, email);
+  if (existing && isConfirmed(existing.row)) {
+    if (!app.config.confirmEmail) throw new ApiError(422, "user_already_exists", "User already registered");
+    return sanitized(existing, data);
+  }
+  // hash outside the transaction, as GoTrue does: bcrypt is slow and must not hold the database
+  const hash = existing ? "" : await hashPassword(password);
+  let userId: string;
+  try {
+    userId = await app.database.tx(async (tx) => {
+      const id =
+        existing?.row.id ??
+        (await insertUser(
+          tx,
+          { email, passwordHash: hash, userMetadata: data, appMetadata: { provider: "email", providers: ["email"] } },
+          data,
+        ));
+      const user = await findUserById(tx, id);
+      if (!user) throw new ApiError(500, "unexpected_failure", "Database error saving new user");
+      if (!app.config.confirmEmail) await confirmUser(tx, user.row);
+      else await sendConfirmation(app, tx, user.row, redirectTo);
+      return id;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ApiError(422, "user_already_exists", "User already registered");
+    throw err;
+  }
+  if (!app.config.confirmEmail) {
+    return app.database.tx((tx) => issueSession(tx, app.tokens, userId, "password", clientInfo(req)));
+  }
+  const user = await findUserById(app.database.db, userId);
+  if (!user) throw new ApiError(500, "unexpected_failure", "Database error loading user after sign-up");
+  return userJson(user);
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
+}

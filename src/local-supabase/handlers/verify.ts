@@ -1,0 +1,128 @@
+/** GET and POST /verify for signup confirmation and email change (GoTrue internal/api/verify.go). */
+import { type App, clientInfo, type Handler } from "../app.js";
+import { validateEmail } from "../email.js";
+import { ApiError } from "../errors.js";
+import { type JsonObject, type Req, readJson, sendJson, str } from "../http.js";
+import { issueSession } from "../sessions.js";
+import { confirmUser, findUserByColumn, isBanned, type LoadedUser } from "../users.js";
+import { tokenHash } from "./mail.js";
+import { referrer } from "./redirect.js";
+
+const EMAIL_TYPES = ["signup", "invite", "magiclink", "recovery", "email_change", "email"];
+
+function expired(app: App, sentAt: Date | null): boolean {
+  return !sentAt || Date.now() > +new Date(sentAt) + app.config.otpExpiry * 1000;
+}
+
+const linkInvalid = () => new ApiError(403, "otp_expired", "Email link is invalid or has expired");
+
+/** Finds the user for a token hash, applies the verification and returns a new session. */
+async function verifyTokenHash(app: App, req: Req, type: string, hash: string): Promise<JsonObject> {
+  let column: "confirmation_token" | "email_change_token_new";
+  if (type === "signup" || type === "invite" || type === "email") column = "confirmation_token";
+  else if (type === "email_change") column = "email_change_token_new";
+  else if (type === "recovery" || type === "magiclink")
+    throw linkInvalid(); // never sent by this server
+  else throw new ApiError(400, "validation_failed", "Invalid email verification type");
+
+  return app.database.tx(async (tx) => {
+    const user: LoadedUser | undefined = await findUserByColumn(tx, column, hash);
+    if (!user) throw linkInvalid();
+    if (isBanned(user.row)) throw new ApiError(403, "user_banned", "User is banned");
+    if (column === "confirmation_token") {
+      if (expired(app, user.row.confirmation_sent_at)) throw linkInvalid();
+      await confirmUser(tx, user.row);
+    } else {
+      if (expired(app, user.row.email_change_sent_at)) throw linkInvalid();
+      const now = new Date().toISOString();
+      const email = user.row.email_change;
+      await tx.query(
+        `update users set email = $2, email_change = '', email_change_token_new = '', email_change_sent_at = null,
+           updated_at = $3 where id = $1`,
+        [user.row.id, email, now],
+      );
+      await tx.query(
+        `update identities set identity_data = identity_data || jsonb_build_object('email', $2::text), updated_at = $3
+         where user_id = $1 and provider = 'email'`,
+        [user.row.id, email, now],
+      );
+    }
+    return issueSession(tx, app.tokens, user.row.id, "otp", clientInfo(req));
+  });
+}
+
+function fragment(values: Record<string, string>): string {
+  const sorted = Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1));
+  return new URLSearchParams(sorted).toString();
+}
+
+function redirect(res: Parameters<Handler>[2], location: string): void {
+  res.writeHead(303, { Location: location, "Content-Type": "text/html; charset=utf-8" });
+  res.end(`<a href="${location.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}">See Other</a>.\n`);
+}
+
+export const verifyGet: Handler = async (app, req, res) => {
+  const type = req.query.get("type") ?? "";
+  const token = req.query.get("token") ?? "";
+  const redirectTo = referrer(app, req);
+  if (type === "") throw new ApiError(400, "validation_failed", "Verify requires a verification type");
+  if (token === "") throw new ApiError(400, "validation_failed", "Verify requires a token or a token hash");
+  try {
+    const session = await verifyTokenHash(app, req, type, token);
+    redirect(
+      res,
+      `${redirectTo}#${fragment({
+        access_token: String(session.access_token),
+        expires_at: String(session.expires_at),
+        expires_in: String(session.expires_in),
+        refresh_token: String(session.refresh_token),
+        sb: "",
+        token_type: "bearer",
+        type,
+      })}`,
+    );
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    const oauth = { 400: "invalid_request", 401: "unauthorized_client", 403: "access_denied", 500: "server_error" }[
+      err.status
+    ];
+    const values: Record<string, string> = { error_code: err.code, error_description: err.message, sb: "" };
+    if (oauth) values.error = oauth;
+    const base = redirectTo.split("#")[0] ?? redirectTo;
+    redirect(res, `${base}#${fragment(values)}`);
+  }
+};
+
+export const verifyPost: Handler = async (app, req, res) => {
+  const p = await readJson(
+    req,
+    { type: "string", token: "string", token_hash: "string", email: "string", phone: "string", redirect_to: "string" },
+    "VerifyParams",
+  );
+  const type = str(p, "type");
+  const token = str(p, "token");
+  let hash = str(p, "token_hash");
+  if (type === "") throw new ApiError(400, "validation_failed", "Verify requires a verification type");
+  if ((token === "" && hash === "") || (token !== "" && hash !== "")) {
+    throw new ApiError(400, "validation_failed", "Verify requires either a token or a token hash");
+  }
+  if (token !== "") {
+    if (!EMAIL_TYPES.includes(type) || str(p, "email") === "") {
+      throw new ApiError(
+        400,
+        "validation_failed",
+        "Only an email address or phone number should be provided on verify",
+      );
+    }
+    let email: string;
+    try {
+      email = validateEmail(str(p, "email"));
+    } catch {
+      throw new ApiError(422, "validation_failed", "Invalid email format");
+    }
+    hash = tokenHash(email, token);
+  } else if (str(p, "email") !== "" || str(p, "phone") !== "" || str(p, "redirect_to") !== "") {
+    throw new ApiError(400, "validation_failed", "Only the token_hash and type should be provided");
+  }
+  sendJson(res, 200, await verifyTokenHash(app, req, type, hash));
+};

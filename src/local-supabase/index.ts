@@ -1,0 +1,88 @@
+/**
+ * A local Supabase-Auth-compatible (GoTrue) server on embedded Postgres, for development and
+ * tests: the unmodified supabase-js client works against it as against a real project.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { App } from "./app.js";
+import { openDatabase } from "./db.js";
+import { KeyedMutex } from "./keyed-mutex.js";
+import { es256Keys, hs256Keys } from "./keys.js";
+import { type LocalSupabase, type LocalSupabaseOptions, resolveOptions } from "./options.js";
+import { Outbox } from "./outbox.js";
+import { RateLimiter } from "./rate-limit.js";
+import { createRequestListener } from "./router.js";
+
+export type { LocalSupabase, LocalSupabaseOptions } from "./options.js";
+
+function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promise<LocalSupabase> {
+  const config = resolveOptions(opts);
+  const database = await openDatabase(config.dataDir);
+  try {
+    const keys = config.jwtSecret !== undefined ? hs256Keys(config.jwtSecret) : await es256Keys(database.db);
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const baseUrl = `http://${formatHost(config.host)}:${port}`;
+    const app: App = {
+      config,
+      database,
+      keys,
+      tokens: {
+        keys,
+        issuer: `${baseUrl}/auth/v1`,
+        accessTokenTtl: config.accessTokenTtl,
+        refreshTokenReuseInterval: config.refreshTokenReuseInterval,
+      },
+      baseUrl,
+      siteUrl: baseUrl,
+      outbox: new Outbox(),
+      limiters: {
+        token: new RateLimiter(config.rateLimits.token, config.rateLimits.windowSeconds),
+        signup: new RateLimiter(config.rateLimits.signup, config.rateLimits.windowSeconds),
+      },
+      signupLock: new KeyedMutex(),
+    };
+    server.on("request", createRequestListener(app));
+    server.on("clientError", (_err, socket) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      else socket.destroy();
+    });
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2000).unref();
+        });
+        await database.close();
+      })();
+      return stopping;
+    };
+    config.log(
+      `[local-supabase] listening on ${baseUrl}/auth/v1 (${keys.mode}${config.dataDir ? `, data in ${config.dataDir}` : ", in memory"})`,
+    );
+    return {
+      url: baseUrl,
+      anonKey: keys.anonKey,
+      serviceRoleKey: keys.serviceRoleKey,
+      ...(config.jwtSecret !== undefined ? { jwtSecret: config.jwtSecret } : {}),
+      stop,
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

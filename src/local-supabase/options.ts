@@ -1,0 +1,90 @@
+/** The public options of the local auth server and their defaults. */
+export interface LocalSupabaseOptions {
+  /** Default 54321 (what `supabase start` uses); 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** PGlite data directory; undefined keeps everything in memory. */
+  dataDir?: string;
+  /** Set: legacy HS256 mode with this secret and an empty JWKS. */
+  jwtSecret?: string;
+  /** Access token lifetime in seconds, default 3600 (GoTrue's JWT exp). */
+  accessTokenTtl?: number;
+  /** Seconds a rotated refresh token may still be used, default 10 (Supabase's default). */
+  refreshTokenReuseInterval?: number;
+  /** Require email confirmation before password login; default false (autoconfirm). */
+  confirmEmail?: boolean;
+  /** Requests per window per client IP on /token and /signup. */
+  rateLimits?: { token?: number; signup?: number; windowSeconds?: number };
+  /** Where log lines go; default nowhere. */
+  log?: (line: string) => void;
+}
+
+export interface LocalSupabase {
+  /** e.g. http://127.0.0.1:54321 (no trailing slash; the API is at url + "/auth/v1"). */
+  url: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  /** The secret, in HS256 mode. */
+  jwtSecret?: string;
+  stop(): Promise<void>;
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string | undefined;
+  jwtSecret: string | undefined;
+  accessTokenTtl: number;
+  refreshTokenReuseInterval: number;
+  confirmEmail: boolean;
+  rateLimits: { token: number; signup: number; windowSeconds: number };
+  passwordMinLength: number;
+  /** Minimum seconds between two confirmation emails to one user (GoTrue SMTP max frequency). */
+  emailMaxFrequency: number;
+  /** Seconds an email link stays valid (GoTrue mailer OTP exp). */
+  otpExpiry: number;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_PORT = 54321;
+export const DEFAULT_RATE_LIMITS = { token: 1800, signup: 600, windowSeconds: 300 };
+
+function intOption(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
+  if (opts.jwtSecret !== undefined && opts.jwtSecret.length < 16) {
+    throw new RangeError("jwtSecret must be at least 16 characters");
+  }
+  const limits = opts.rateLimits ?? {};
+  return {
+    port: intOption("port", opts.port, DEFAULT_PORT, 0, 65535),
+    host: opts.host ?? "127.0.0.1",
+    dataDir: opts.dataDir,
+    jwtSecret: opts.jwtSecret,
+    accessTokenTtl: intOption("accessTokenTtl", opts.accessTokenTtl, 3600, 1, 10 * 365 * 24 * 3600),
+    refreshTokenReuseInterval: intOption("refreshTokenReuseInterval", opts.refreshTokenReuseInterval, 10, 0, 86400),
+    confirmEmail: opts.confirmEmail ?? false,
+    rateLimits: {
+      token: intOption("rateLimits.token", limits.token, DEFAULT_RATE_LIMITS.token, 1, 1e9),
+      signup: intOption("rateLimits.signup", limits.signup, DEFAULT_RATE_LIMITS.signup, 1, 1e9),
+      windowSeconds: intOption(
+        "rateLimits.windowSeconds",
+        limits.windowSeconds,
+        DEFAULT_RATE_LIMITS.windowSeconds,
+        1,
+        86400,
+      ),
+    },
+    passwordMinLength: 6,
+    emailMaxFrequency: 60,
+    otpExpiry: 86400,
+    log: opts.log ?? (() => {}),
+  };
+}

@@ -1,0 +1,50 @@
+/** GoTrue's password policy (internal/api/password.go) and bcrypt at GoTrue's cost. */
+import { randomBytes } from "node:crypto";
+import bcrypt from "bcryptjs";
+import { ApiError, WeakPasswordError } from "./errors.js";
+
+export const BCRYPT_COST = 10; // golang.org/x/crypto/bcrypt DefaultCost, used by GoTrue
+export const MAX_PASSWORD_LENGTH = 72;
+
+/** Throws 400 validation_failed for >72 bytes, WeakPasswordError for a too-short password. */
+export function checkPasswordStrength(password: string, minLength: number): void {
+  const bytes = Buffer.byteLength(password, "utf8");
+  if (bytes > MAX_PASSWORD_LENGTH) {
+    throw new ApiError(400, "validation_failed", `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
+  }
+  if (bytes < minLength) {
+    throw new WeakPasswordError(`Password should be at least ${minLength} characters.`, ["length"]);
+  }
+}
+
+/** The strength failure for a password, if any (sign-in reports it as `weak_password`). */
+export function passwordWeakness(password: string, minLength: number): WeakPasswordError | undefined {
+  try {
+    checkPasswordStrength(password, minLength);
+    return undefined;
+  } catch (err) {
+    return err instanceof WeakPasswordError ? err : undefined;
+  }
+}
+
+export function hashPassword(password: string): Promise<string> {
+  if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_LENGTH) {
+    // what Go's bcrypt says (bcrypt.ErrPasswordTooLong)
+    return Promise.reject(new ApiError(400, "validation_failed", "bcrypt: password length exceeds 72 bytes"));
+  }
+  return bcrypt.hash(password, BCRYPT_COST);
+}
+
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  if (!hash) return false;
+  try {
+    return await bcrypt.compare(password, hash);
+  } catch {
+    return false;
+  }
+}
+
+/** GoTrue gives admin-created users without a password a random 64-character one. */
+export function randomPassword(): string {
+  return randomBytes(48).toString("base64url").slice(0, 64);
+}

@@ -1,0 +1,137 @@
+/**
+ * The HTTP front: what the Supabase gateway (Kong) does (the /auth/v1 prefix, the apikey check
+ * except on the open routes, CORS) and GoTrue's routing, with every error in GoTrue's shape.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { App, Handler } from "./app.js";
+import { bodyReader, type Req, sendError, sendJson } from "./http.js";
+import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from "./handlers/admin.js";
+import { authorize, callback, health, jwks, outbox, settings } from "./handlers/meta.js";
+import { signup } from "./handlers/signup.js";
+import { token } from "./handlers/token.js";
+import { getUser, logout, updateUser } from "./handlers/user.js";
+import { verifyGet, verifyPost } from "./handlers/verify.js";
+
+const PREFIX = "/auth/v1";
+const OPEN_ROUTES = new Set(["/verify", "/authorize", "/callback"]);
+
+type Routes = Record<string, Partial<Record<string, Handler>>>;
+
+const ROUTES: Routes = {
+  "/health": { GET: health },
+  "/settings": { GET: settings },
+  "/.well-known/jwks.json": { GET: jwks },
+  "/signup": { POST: signup },
+  "/token": { POST: token },
+  "/user": { GET: getUser, PUT: updateUser },
+  "/logout": { POST: logout },
+  "/verify": { GET: verifyGet, POST: verifyPost },
+  "/authorize": { GET: authorize },
+  "/callback": { GET: callback, POST: callback },
+  "/admin/users": { GET: listUsers, POST: createUser },
+  "/admin/users/:id": { GET: getUserById, PUT: updateUserById, DELETE: deleteUserById },
+  "/_dev/outbox": { GET: outbox },
+};
+
+function match(path: string): Partial<Record<string, Handler>> | undefined {
+  const exact = ROUTES[path];
+  if (exact) return exact;
+  if (/^\/admin\/users\/[^/]+$/.test(path)) return ROUTES["/admin/users/:id"];
+  return undefined;
+}
+
+const CORS_HEADERS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, HEAD, PUT, PATCH, POST, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers":
+    "Accept, Authorization, Content-Type, X-Client-Info, X-Client-IP, X-JWT-AUD, X-Supabase-Api-Version, apikey, x-upsert",
+  "Access-Control-Expose-Headers": "X-Total-Count, Link, X-Supabase-Api-Version",
+  "Access-Control-Max-Age": "3600",
+};
+
+function apiKeyOf(req: IncomingMessage, query: URLSearchParams): string | undefined {
+  const header = req.headers.apikey;
+  const value = Array.isArray(header) ? header[0] : header;
+  return value || query.get("apikey") || undefined;
+}
+
+export function createRequestListener(app: App): (req: IncomingMessage, res: ServerResponse) => void {
+  return (raw, res) => {
+    for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
+    const handle = async () => {
+      const url = new URL(raw.url ?? "/", "http://localhost");
+      const method = (raw.method ?? "GET").toUpperCase();
+      if (method === "OPTIONS") {
+        res.writeHead(200, { "Content-Length": "0" });
+        res.end();
+        return;
+      }
+      if (url.pathname === "/" && method === "GET") {
+        res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" });
+        res.end("lgauth local Supabase Auth: a local development server. The API is under /auth/v1.\n");
+        return;
+      }
+      if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) {
+        sendJson(res, 404, { message: "no Route matched with those values" });
+        return;
+      }
+      const path = url.pathname.slice(PREFIX.length) || "/";
+      if (!OPEN_ROUTES.has(path)) {
+        const key = apiKeyOf(raw, url.searchParams);
+        if (key === undefined) {
+          sendJson(res, 401, {
+            message: "No API key found in request",
+            hint: "No `apikey` request header or url param was found.",
+          });
+          return;
+        }
+        if (key !== app.keys.anonKey && key !== app.keys.serviceRoleKey) {
+          sendJson(res, 401, {
+            message: "Invalid API key",
+            hint: "Double check your Supabase `anon` or `service_role` API key.",
+          });
+          return;
+        }
+      }
+      const methods = match(path);
+      if (!methods) {
+        res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+        res.end("404 page not found\n");
+        return;
+      }
+      const handler = methods[method] ?? (method === "HEAD" ? methods.GET : undefined);
+      if (!handler) {
+        res.writeHead(405);
+        res.end();
+        return;
+      }
+      const req: Req = {
+        method,
+        path,
+        query: url.searchParams,
+        gotrueUrl: `${path}${url.search}`,
+        headers: raw.headers,
+        ip: raw.socket.remoteAddress ?? "unknown",
+        raw,
+        body: bodyReader(raw),
+      };
+      await handler(app, req, res);
+    };
+    handle().catch((err: unknown) => {
+      if (!(err instanceof Error && "status" in err) && !(err instanceof Error && err.name === "OAuthError")) {
+        app.config.log(`[local-supabase] internal error on ${raw.method} ${raw.url?.split("?")[0]}: ${describe(err)}`);
+      }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(raw, res, err);
+      // a body we did not read (e.g. an oversized one) must not keep the connection busy
+      if (!raw.complete) raw.resume();
+    });
+  };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,84 @@
+/**
+ * The tables GoTrue keeps for what this server does (a subset of supabase/auth's migrations):
+ * users, identities, sessions and refresh tokens, plus a small key/value table for our own
+ * state (schema version, signing keys). Bump SCHEMA_VERSION when the SQL changes; it also
+ * names the cached template data directory.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+create table if not exists lgauth_meta (
+  key text primary key,
+  value text not null
+);
+
+create table if not exists users (
+  id uuid primary key,
+  aud text not null default 'authenticated',
+  role text not null default 'authenticated',
+  email text,
+  encrypted_password text not null default '',
+  email_confirmed_at timestamptz,
+  invited_at timestamptz,
+  confirmation_token text not null default '',
+  confirmation_sent_at timestamptz,
+  recovery_token text not null default '',
+  recovery_sent_at timestamptz,
+  email_change_token_new text not null default '',
+  email_change text not null default '',
+  email_change_sent_at timestamptz,
+  last_sign_in_at timestamptz,
+  raw_app_meta_data jsonb not null default '{}'::jsonb,
+  raw_user_meta_data jsonb not null default '{}'::jsonb,
+  phone text,
+  phone_confirmed_at timestamptz,
+  banned_until timestamptz,
+  is_anonymous boolean not null default false,
+  deleted_at timestamptz,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+-- GoTrue: users_email_partial_key. Emails are stored lower-cased, so this is case-insensitive.
+create unique index if not exists users_email_key on users (email) where email is not null;
+create index if not exists users_created_at_idx on users (created_at desc, id desc);
+create index if not exists users_confirmation_token_idx on users (confirmation_token) where confirmation_token <> '';
+create index if not exists users_email_change_token_idx on users (email_change_token_new) where email_change_token_new <> '';
+
+create table if not exists identities (
+  id uuid primary key,
+  provider_id text not null,
+  user_id uuid not null references users (id) on delete cascade,
+  identity_data jsonb not null,
+  provider text not null,
+  last_sign_in_at timestamptz,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  unique (provider_id, provider)
+);
+create index if not exists identities_user_id_idx on identities (user_id);
+
+create table if not exists sessions (
+  id uuid primary key,
+  user_id uuid not null references users (id) on delete cascade,
+  aal text not null default 'aal1',
+  amr jsonb not null default '[]'::jsonb,
+  user_agent text,
+  ip text,
+  refreshed_at timestamptz,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create index if not exists sessions_user_id_idx on sessions (user_id);
+
+create table if not exists refresh_tokens (
+  id bigserial primary key,
+  token text not null unique,
+  user_id uuid not null references users (id) on delete cascade,
+  parent text,
+  session_id uuid not null references sessions (id) on delete cascade,
+  revoked boolean not null default false,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create index if not exists refresh_tokens_session_id_idx on refresh_tokens (session_id, revoked);
+`;
