@@ -1,6 +1,6 @@
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { type SupabaseClient, createClient } from "@supabase/supabase-js";
+import { type SupabaseClient, type SupabaseClientOptions, createClient } from "@supabase/supabase-js";
 import { redact } from "../cli/redact.js";
 import { timeoutSignal } from "../cli/timeout-signal.js";
 import type { SessionAccounts } from "./accounts.js";
@@ -72,6 +72,14 @@ function pathOf(url: string): string {
   }
 }
 
+/** Stand-in WebSocket for the realtime client lgauth never uses; connecting is a bug. */
+type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]>;
+const NoRealtime = class {
+  constructor() {
+    throw new Error("lgauth does not use Supabase Realtime");
+  }
+} as unknown as RealtimeTransport;
+
 /**
  * The profile lock sits where the tokens are shared: beside the config for the file store,
  * and in the user's runtime directory for the keychain (one keychain per login session, while
@@ -135,6 +143,9 @@ export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
       lockAcquireTimeout: opts.lockTimeoutMs ?? 20_000,
     },
     global: { fetch: wire.fetch },
+    // lgauth never opens a realtime channel, but supabase-js builds its realtime client eagerly
+    // and on Node 20 (no global WebSocket) that throws unless a transport is given.
+    realtime: { transport: NoRealtime },
   });
   return { supabase, storage, wire, clock, lockPath, accounts: opts.accounts };
 }

@@ -61,7 +61,7 @@ export async function chooseStoreForLogin(opts: ChooseOptions): Promise<ChosenSt
   try {
     const keychain = await openKeychain(timeoutsFor(opts.confirm !== undefined), opts.env);
     await keychain.probe(opts.probeAccount);
-    return { store: keychain, kind: "keychain", reason: `the keychain answered (${keychain.provider.name})` };
+    return { store: keychain, kind: "keychain", reason: "the keychain answered" };
   } catch (err) {
     if (!(err instanceof KeychainUnavailableError)) throw err;
     unavailable = err;
