@@ -23,6 +23,11 @@ interface KeytarModule {
   deletePassword(service: string, account: string): Promise<boolean>;
 }
 
+/** One provider by name, uncached (tests run the same suite against both). */
+export function loadProviderNamed(name: "keytar" | "napi"): Promise<KeychainProvider> {
+  return name === "keytar" ? loadKeytar() : loadNapi();
+}
+
 async function loadKeytar(): Promise<KeychainProvider> {
   const mod = (await import("keytar")) as KeytarModule & { default?: KeytarModule };
   const k = mod.default ?? mod;
@@ -117,8 +122,8 @@ async function withDeadline<T>(
   let slowTimer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
       reject(new KeychainTimeoutError(operation, ms));
+      controller.abort();
     }, ms);
   });
   if (onSlow) slowTimer = setTimeout(onSlow, 1_500);
@@ -126,6 +131,10 @@ async function withDeadline<T>(
     return await Promise.race([op(controller.signal), deadline]);
   } catch (err) {
     if (err instanceof KeychainTimeoutError) throw err;
+    if (controller.signal.aborted) throw new KeychainTimeoutError(operation, ms);
+    // @napi-rs/keyring sets up its D-Bus call on the main thread, so a daemon that hangs is
+    // reported by D-Bus's own reply timeout (about 2 s) rather than by our timer.
+    if (/did not receive a reply|timed? ?out/i.test(firstLine(err))) throw new KeychainTimeoutError(operation, ms);
     throw new KeychainUnavailableError(`the keychain refused the ${operation} (${firstLine(err)})`);
   } finally {
     clearTimeout(timer);
