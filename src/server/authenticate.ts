@@ -52,6 +52,7 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
     issuer: settings.issuer,
     audience: settings.audience,
     jwtSecret: settings.jwtSecret,
+    apiKey: settings.apiKey,
     upstreamTimeoutMs: settings.upstreamTimeoutMs,
   });
   const revocation: RevocationChecker | undefined = settings.revocationCheck

@@ -25,6 +25,8 @@ export interface VerifierOptions {
   issuer: string;
   audience: string;
   jwtSecret: string | undefined;
+  /** Sent as `apikey` with the JWKS request (the Supabase gateway wants a key on /auth/v1). */
+  apiKey?: string | undefined;
   upstreamTimeoutMs: number;
   /** Seconds of clock skew accepted on exp/nbf/iat. */
   clockToleranceSeconds?: number;
@@ -65,6 +67,7 @@ export function createVerifier(opts: VerifierOptions): TokenVerifier {
     timeoutDuration: opts.upstreamTimeoutMs,
     cooldownDuration: opts.jwksCooldownMs ?? 5_000,
     cacheMaxAge: 10 * 60_000,
+    ...(opts.apiKey ? { headers: { apikey: opts.apiKey } } : {}),
   });
   const secret = opts.jwtSecret ? new TextEncoder().encode(opts.jwtSecret) : undefined;
   const common: JWTVerifyOptions = {

@@ -1,0 +1,200 @@
+/**
+ * The local stack: the local Supabase Auth server and the LangGraph server (our graph and
+ * Auth), each a supervised child process, with the auth server's URL and keys wired into the
+ * LangGraph server's environment. `startStack()` resolves once both answer HTTP requests.
+ */
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { ensurePrivateDir } from "../session/fsutil.js";
+import {
+  type AuthReady,
+  type LangGraphLauncher,
+  type LangGraphReady,
+  startAuthService,
+  startLangGraphService,
+} from "./launchers.js";
+import { defaultDataDir } from "./paths.js";
+import { ensurePortFree } from "./ports.js";
+import { SERVICE_LABEL, type Service, type ServiceExit, type ServiceName } from "./service.js";
+import { waitUntilAnswers } from "./wait.js";
+
+export { PortInUseError } from "./ports.js";
+export type { ServiceExit, ServiceName } from "./service.js";
+export type { LangGraphLauncher } from "./launchers.js";
+export { defaultDataDir } from "./paths.js";
+
+export interface StackOptions {
+  /** Where both servers keep their data (auth/ and langgraph/ below it). Default defaultDataDir(). */
+  dataDir?: string;
+  /** Keep the auth server's users in memory only (tests). */
+  authInMemory?: boolean;
+  host?: string;
+  /** Default 54321; 0 = a free port. */
+  authPort?: number;
+  /** Default 2024; 0 = a free port. */
+  langgraphPort?: number;
+  /** "auth": start only the local Supabase Auth server. */
+  only?: "auth";
+  /** AUTH_VERIFY for the LangGraph server (default "jwks"). */
+  authVerify?: "jwks" | "remote";
+  /** Legacy HS256 mode: the auth server signs with this secret and the LangGraph server verifies with it. */
+  jwtSecret?: string;
+  /** Start the LangGraph server without our Auth (benchmarks only). */
+  withoutAuth?: boolean;
+  /** Extra environment for the LangGraph server (e.g. AUTH_REVOCATION_INTERVAL). */
+  langgraphEnv?: NodeJS.ProcessEnv;
+  launcher?: LangGraphLauncher;
+  /** LangGraph run workers (default 4). */
+  nWorkers?: number;
+  log?: (name: ServiceName, line: string) => void;
+  readyTimeoutMs?: number;
+  /** Base environment for both children (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Stack {
+  supabaseUrl: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  jwtSecret: string | undefined;
+  /** Undefined with `only: "auth"`. */
+  langgraphUrl: string | undefined;
+  dataDir: string;
+  pids: { auth: number; langgraph: number | undefined };
+  /** Resolves with the first child that exits before stop() was called. */
+  died: Promise<ServiceExit>;
+  stop(): Promise<void>;
+}
+
+export class StackStartError extends Error {
+  readonly service: ServiceName;
+  constructor(service: ServiceName, message: string) {
+    super(message);
+    this.name = "StackStartError";
+    this.service = service;
+  }
+}
+
+/** Environment variables the LangGraph server reads (src/server/settings.ts) that we set. */
+const WIRED_ENV = [
+  "SUPABASE_URL",
+  "SUPABASE_ANON_KEY",
+  "SUPABASE_SERVICE_KEY",
+  "SUPABASE_JWT_SECRET",
+  "SUPABASE_JWT_ISSUER",
+  "SUPABASE_JWT_AUDIENCE",
+  "AUTH_VERIFY",
+];
+
+function raceWithDeath<T>(ready: Promise<T>, others: Service<unknown>[]): Promise<T> {
+  return Promise.race([
+    ready,
+    ...others.map((s) =>
+      s.exited.then((exit): never => {
+        throw new StackStartError(s.name, exit.reason);
+      }),
+    ),
+  ]);
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const host = options.host ?? "127.0.0.1";
+  const authPort = options.authPort ?? 54321;
+  const langgraphPort = options.langgraphPort ?? 2024;
+  const baseEnv = options.env ?? process.env;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
+  const dataDir = resolve(options.dataDir ?? defaultDataDir(baseEnv));
+
+  // every port problem is reported before anything starts
+  await ensurePortFree(host, authPort, SERVICE_LABEL.auth);
+  if (options.only !== "auth") await ensurePortFree(host, langgraphPort, SERVICE_LABEL.langgraph);
+
+  await ensurePrivateDir(dataDir);
+  const authDir = join(dataDir, "auth");
+  const langgraphDir = join(dataDir, "langgraph");
+  if (!options.authInMemory) await ensurePrivateDir(authDir);
+  if (options.only !== "auth") await mkdir(langgraphDir, { recursive: true, mode: 0o700 });
+
+  const services: Service<unknown>[] = [];
+  const stopAll = async () => {
+    // LangGraph first (it flushes its files), then the auth server it depends on
+    for (const s of [...services].reverse()) await s.stop();
+  };
+
+  try {
+    const auth = startAuthService({
+      host,
+      port: authPort,
+      dataDir: options.authInMemory ? undefined : authDir,
+      jwtSecret: options.jwtSecret,
+      env: baseEnv,
+      log: options.log,
+      readyTimeoutMs,
+    });
+    services.push(auth as Service<unknown>);
+    const authReady: AuthReady = await auth.ready.catch((err: Error) => {
+      throw new StackStartError("auth", err.message);
+    });
+    await raceWithDeath(
+      waitUntilAnswers(`${authReady.url}/auth/v1/health`, readyTimeoutMs, { apikey: authReady.anonKey }),
+      [auth],
+    );
+
+    let langgraph: Service<LangGraphReady> | undefined;
+    let langgraphUrl: string | undefined;
+    if (options.only !== "auth") {
+      const env: NodeJS.ProcessEnv = { ...baseEnv };
+      for (const key of WIRED_ENV) delete env[key];
+      Object.assign(env, {
+        SUPABASE_URL: authReady.url,
+        SUPABASE_ANON_KEY: authReady.anonKey,
+        SUPABASE_SERVICE_KEY: authReady.serviceRoleKey,
+        AUTH_VERIFY: options.authVerify ?? "jwks",
+        ...(authReady.jwtSecret ? { SUPABASE_JWT_SECRET: authReady.jwtSecret } : {}),
+        ...options.langgraphEnv,
+      });
+      langgraph = await startLangGraphService({
+        launcher: options.launcher ?? "startServer",
+        host,
+        port: langgraphPort,
+        cwd: langgraphDir,
+        nWorkers: options.nWorkers ?? 4,
+        withAuth: !options.withoutAuth,
+        env,
+        log: options.log,
+        readyTimeoutMs,
+      });
+      services.push(langgraph as Service<unknown>);
+      const ready = await raceWithDeath(
+        langgraph.ready.catch((err: Error) => {
+          throw new StackStartError("langgraph", err.message);
+        }),
+        [auth],
+      );
+      langgraphUrl = ready.url;
+      await raceWithDeath(waitUntilAnswers(`${langgraphUrl}/info`, readyTimeoutMs), [auth, langgraph]);
+    }
+
+    const died = Promise.race(
+      services.map((s) => s.exited.then((exit) => (s.stopping ? new Promise<ServiceExit>(() => {}) : exit))),
+    );
+    let stopped: Promise<void> | undefined;
+    return {
+      supabaseUrl: authReady.url,
+      anonKey: authReady.anonKey,
+      serviceRoleKey: authReady.serviceRoleKey,
+      jwtSecret: authReady.jwtSecret,
+      langgraphUrl,
+      dataDir,
+      pids: { auth: auth.pid, langgraph: langgraph?.pid },
+      died,
+      stop: () => {
+        stopped ??= stopAll();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,33 @@
+/** The options the stack passes to langgraph-entry.ts, as one JSON argument. */
+export interface LangGraphEntryOptions {
+  port: number;
+  host: string;
+  /** Working directory of the server: its `.langgraph_api/` storage lives here. */
+  cwd: string;
+  nWorkers: number;
+  graphs: Record<string, string>;
+  auth?: { path: string; disable_studio_auth: boolean };
+}
+
+export function parseEntryOptions(text: string): LangGraphEntryOptions {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error("langgraph-entry: expected one JSON argument with the server options");
+  }
+  const o = raw as Partial<LangGraphEntryOptions>;
+  if (
+    typeof o !== "object" ||
+    o === null ||
+    typeof o.port !== "number" ||
+    typeof o.host !== "string" ||
+    typeof o.cwd !== "string" ||
+    typeof o.nWorkers !== "number" ||
+    typeof o.graphs !== "object" ||
+    o.graphs === null
+  ) {
+    throw new Error("langgraph-entry: options need port, host, cwd, nWorkers and graphs");
+  }
+  return o as LangGraphEntryOptions;
+}

@@ -1,0 +1,149 @@
+/**
+ * How the two children are started. The LangGraph server has two launchers:
+ *  - "startServer" (default): `node --import tsx langgraph-entry.ts`, one process that calls
+ *    @langchain/langgraph-api's startServer with our graph and Auth;
+ *  - "cli-dev": the official `langgraphjs dev` (@langchain/langgraph-cli), given a generated
+ *    langgraph.json in the data directory; three processes (CLI, tsx, server).
+ * Both keep the server's storage in `<data-dir>/langgraph/.langgraph_api/`.
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { AUTH_ENTRY_SECRET_ENV } from "./auth-options.js";
+import type { LangGraphEntryOptions } from "./langgraph-options.js";
+import { packageRoot, sourcePath, tsxLoaderUrl } from "./paths.js";
+import { readyJson, type Service, type ServiceName, spawnService } from "./service.js";
+
+export type LangGraphLauncher = "startServer" | "cli-dev";
+
+export interface AuthReady {
+  url: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  jwtSecret?: string;
+}
+
+export interface LangGraphReady {
+  url: string;
+}
+
+type Log = ((name: ServiceName, line: string) => void) | undefined;
+
+function explainCommon(line: string): string | undefined {
+  if (/EADDRINUSE/.test(line)) {
+    const port = /:(\d+)\b/.exec(line.slice(line.indexOf("EADDRINUSE")))?.[1];
+    return port ? `port ${port} is already in use` : "its port is already in use";
+  }
+  if (/SettingsError|SUPABASE_URL is not set/.test(line)) return line.trim();
+  return undefined;
+}
+
+export function startAuthService(opts: {
+  host: string;
+  port: number;
+  dataDir: string | undefined;
+  jwtSecret: string | undefined;
+  env: NodeJS.ProcessEnv;
+  log: Log;
+  readyTimeoutMs: number;
+}): Service<AuthReady> {
+  const env: NodeJS.ProcessEnv = { ...opts.env };
+  if (opts.jwtSecret) env[AUTH_ENTRY_SECRET_ENV] = opts.jwtSecret;
+  else delete env[AUTH_ENTRY_SECRET_ENV];
+  return spawnService<AuthReady>({
+    name: "auth",
+    args: [
+      "--import",
+      tsxLoaderUrl(),
+      sourcePath("stack", "auth-entry.ts"),
+      JSON.stringify({ port: opts.port, host: opts.host, dataDir: opts.dataDir }),
+    ],
+    env,
+    cwd: packageRoot(),
+    parseReady: (line) => readyJson<AuthReady & { ready: true }>(line),
+    explain: explainCommon,
+    log: opts.log,
+    readyTimeoutMs: opts.readyTimeoutMs,
+  });
+}
+
+export interface LangGraphServiceOptions {
+  launcher: LangGraphLauncher;
+  host: string;
+  port: number;
+  /** The server's working directory: storage goes to `<cwd>/.langgraph_api/`. */
+  cwd: string;
+  nWorkers: number;
+  withAuth: boolean;
+  /** Another Auth module (`file:export`) instead of src/server/auth.ts (tests compare with a stock one). */
+  authPath?: string;
+  /** Default true; false only to show, in tests, what the Studio header does on a stock server. */
+  disableStudioAuth?: boolean;
+  env: NodeJS.ProcessEnv;
+  log: Log;
+  readyTimeoutMs: number;
+}
+
+export async function startLangGraphService(opts: LangGraphServiceOptions): Promise<Service<LangGraphReady>> {
+  const graphs = { agent: `${sourcePath("server", "graph.ts")}:graph` };
+  const auth = opts.withAuth
+    ? {
+        path: opts.authPath ?? `${sourcePath("server", "auth.ts")}:auth`,
+        disable_studio_auth: opts.disableStudioAuth ?? true,
+      }
+    : undefined;
+  const env: NodeJS.ProcessEnv = { ...opts.env, LANGGRAPH_CLI_NO_ANALYTICS: "1", BROWSER: "none" };
+  if (opts.launcher === "startServer") {
+    const entry: LangGraphEntryOptions = {
+      port: opts.port,
+      host: opts.host,
+      cwd: opts.cwd,
+      nWorkers: opts.nWorkers,
+      graphs,
+      ...(auth ? { auth } : {}),
+    };
+    return spawnService<LangGraphReady>({
+      name: "langgraph",
+      args: ["--import", tsxLoaderUrl(), sourcePath("stack", "langgraph-entry.ts"), JSON.stringify(entry)],
+      env,
+      cwd: opts.cwd,
+      parseReady: (line) => readyJson<LangGraphReady & { ready: true }>(line),
+      explain: explainCommon,
+      log: opts.log,
+      readyTimeoutMs: opts.readyTimeoutMs,
+    });
+  }
+  // the official dev server reads its settings from a langgraph.json
+  const config = join(opts.cwd, "langgraph.json");
+  await writeFile(config, `${JSON.stringify({ node_version: "20", graphs, ...(auth ? { auth } : {}) }, null, 2)}\n`);
+  const cli = join(packageRoot(), "node_modules", "@langchain", "langgraph-cli", "dist", "cli", "cli.mjs");
+  const running = /Server running at (\S+)/;
+  return spawnService<LangGraphReady>({
+    name: "langgraph",
+    args: [
+      cli,
+      "dev",
+      "--port",
+      String(opts.port),
+      "--host",
+      opts.host,
+      "--no-browser",
+      "--no-reload",
+      "--n-jobs-per-worker",
+      String(opts.nWorkers),
+      "--config",
+      config,
+    ],
+    env,
+    cwd: opts.cwd,
+    // it logs (in colour) `Server running at 127.0.0.1:PORT`; colour codes are in the line
+    parseReady: (line) => {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the dev server's log lines are coloured
+      const m = running.exec(line.replace(/\u001b\[[0-9;]*m/g, ""));
+      const port = m?.[1]?.split(":").pop();
+      return port ? { url: `http://${opts.host}:${port}` } : undefined;
+    },
+    explain: explainCommon,
+    log: opts.log,
+    readyTimeoutMs: opts.readyTimeoutMs,
+  });
+}
