@@ -132,39 +132,56 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       readyTimeoutMs,
     });
     services.push(auth as Service<unknown>);
-    const authReady: AuthReady = await auth.ready.catch((err: Error) => {
-      throw new StackStartError("auth", err.message);
-    });
+
+    // The LangGraph server is spawned at once and imports its modules (most of its boot
+    // time) while the auth server boots; it gets the auth server's URL and keys on stdin.
+    const launcher = options.launcher ?? "startServer";
+    const early = options.only !== "auth" && launcher === "startServer";
+    const langgraphBase = {
+      launcher,
+      host,
+      port: langgraphPort,
+      cwd: langgraphDir,
+      nWorkers: options.nWorkers ?? 4,
+      withAuth: !options.withoutAuth,
+      log: options.log,
+      readyTimeoutMs,
+    };
+    const baseLangGraphEnv: NodeJS.ProcessEnv = { ...baseEnv };
+    for (const key of WIRED_ENV) delete baseLangGraphEnv[key];
+    let langgraph: Service<LangGraphReady> | undefined;
+    if (early) {
+      langgraph = await startLangGraphService({ ...langgraphBase, env: baseLangGraphEnv, waitForEnv: true });
+      services.push(langgraph as Service<unknown>);
+    }
+
+    const authReady: AuthReady = await raceWithDeath(
+      auth.ready.catch((err: Error) => {
+        throw new StackStartError("auth", err.message);
+      }),
+      langgraph ? [langgraph as Service<unknown>] : [],
+    );
     await raceWithDeath(
       waitUntilAnswers(`${authReady.url}/auth/v1/health`, readyTimeoutMs, { apikey: authReady.anonKey }),
       [auth],
     );
 
-    let langgraph: Service<LangGraphReady> | undefined;
     let langgraphUrl: string | undefined;
     if (options.only !== "auth") {
-      const env: NodeJS.ProcessEnv = { ...baseEnv };
-      for (const key of WIRED_ENV) delete env[key];
-      Object.assign(env, {
+      const wired: Record<string, string> = {
         SUPABASE_URL: authReady.url,
         SUPABASE_ANON_KEY: authReady.anonKey,
         SUPABASE_SERVICE_KEY: authReady.serviceRoleKey,
         AUTH_VERIFY: options.authVerify ?? "jwks",
         ...(authReady.jwtSecret ? { SUPABASE_JWT_SECRET: authReady.jwtSecret } : {}),
-        ...options.langgraphEnv,
-      });
-      langgraph = await startLangGraphService({
-        launcher: options.launcher ?? "startServer",
-        host,
-        port: langgraphPort,
-        cwd: langgraphDir,
-        nWorkers: options.nWorkers ?? 4,
-        withAuth: !options.withoutAuth,
-        env,
-        log: options.log,
-        readyTimeoutMs,
-      });
-      services.push(langgraph as Service<unknown>);
+      };
+      for (const [k, v] of Object.entries(options.langgraphEnv ?? {})) if (v !== undefined) wired[k] = v;
+      if (langgraph) {
+        langgraph.send(JSON.stringify({ env: wired }));
+      } else {
+        langgraph = await startLangGraphService({ ...langgraphBase, env: { ...baseLangGraphEnv, ...wired } });
+        services.push(langgraph as Service<unknown>);
+      }
       const ready = await raceWithDeath(
         langgraph.ready.catch((err: Error) => {
           throw new StackStartError("langgraph", err.message);

@@ -7,6 +7,12 @@ export interface LangGraphEntryOptions {
   nWorkers: number;
   graphs: Record<string, string>;
   auth?: { path: string; disable_studio_auth: boolean };
+  /**
+   * Wait for one JSON line `{"env":{...}}` on stdin before starting the server: the stack
+   * spawns this process while the auth server is still booting (the API modules take most of
+   * the boot time to import) and sends the auth server's URL and keys once it knows them.
+   */
+  waitForEnv?: boolean;
 }
 
 export function parseEntryOptions(text: string): LangGraphEntryOptions {

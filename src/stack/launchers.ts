@@ -81,6 +81,8 @@ export interface LangGraphServiceOptions {
   env: NodeJS.ProcessEnv;
   log: Log;
   readyTimeoutMs: number;
+  /** "startServer" only: start now, take the wired env later via Service.send (see langgraph-options.ts). */
+  waitForEnv?: boolean;
 }
 
 export async function startLangGraphService(opts: LangGraphServiceOptions): Promise<Service<LangGraphReady>> {
@@ -100,6 +102,7 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
       nWorkers: opts.nWorkers,
       graphs,
       ...(auth ? { auth } : {}),
+      ...(opts.waitForEnv ? { waitForEnv: true } : {}),
     };
     return spawnService<LangGraphReady>({
       name: "langgraph",
@@ -110,6 +113,7 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
       explain: explainCommon,
       log: opts.log,
       readyTimeoutMs: opts.readyTimeoutMs,
+      stdin: opts.waitForEnv === true,
     });
   }
   // the official dev server reads its settings from a langgraph.json

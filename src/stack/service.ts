@@ -30,6 +30,8 @@ export interface Service<R> {
   readonly stopping: boolean;
   stop(graceMs?: number): Promise<void>;
   recentLog(): string[];
+  /** Writes one line to the child's stdin (only with `stdin: true`). */
+  send(line: string): void;
 }
 
 export interface SpawnServiceOptions<R> {
@@ -43,6 +45,8 @@ export interface SpawnServiceOptions<R> {
   explain?: (line: string) => string | undefined;
   log?: (name: ServiceName, line: string) => void;
   readyTimeoutMs?: number;
+  /** Keep a pipe to the child's stdin open for send(). */
+  stdin?: boolean;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes from child logs
@@ -65,9 +69,10 @@ export function spawnService<R>(opts: SpawnServiceOptions<R>): Service<R> {
     env: opts.env,
     cwd: opts.cwd,
     detached: true, // own process group: stop() reaches anything it starts
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [opts.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
   if (child.pid === undefined) throw new Error(`could not start the ${SERVICE_LABEL[opts.name]}`);
+  child.stdin?.on("error", () => {}); // a child that died before reading: reported through `exited`
   const pid = child.pid;
   const log: string[] = [];
   let explained: string | undefined;
@@ -145,6 +150,9 @@ export function spawnService<R>(opts: SpawnServiceOptions<R>): Service<R> {
       return stopping;
     },
     recentLog: () => [...log],
+    send(line: string) {
+      child.stdin?.write(`${line}\n`);
+    },
     async stop(graceMs = 8_000) {
       stopping = true;
       if (exitedNow) return;

@@ -24,7 +24,7 @@ import {
 /** A legacy HS256 secret known only to this test and our server: lets the test sign bad claims. */
 const TEST_SECRET = "server-test-legacy-secret-0123456789abcdef";
 const STOCK_AUTH = `${fileURLToPath(new URL("../helpers/server-stock-auth.ts", import.meta.url))}:auth`;
-const SLOW = { LGAUTH_OFFLINE_TOKEN_DELAY_MS: "40" };
+const SLOW = { LGAUTH_OFFLINE_TOKEN_DELAY_MS: "25" };
 
 let stack: TestStack;
 let ours: string;

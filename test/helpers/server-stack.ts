@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
 import { createClient, type SupabaseClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import { type Stack, startStack } from "../../src/stack/index.js";
-import { type LangGraphLauncher, startLangGraphService } from "../../src/stack/launchers.js";
+import { startLangGraphService } from "../../src/stack/launchers.js";
 import type { Service } from "../../src/stack/service.js";
 
 export interface LangGraphSpec {
@@ -19,7 +19,6 @@ export interface LangGraphSpec {
   authPath?: string;
   disableStudioAuth?: boolean;
   withoutAuth?: boolean;
-  launcher?: LangGraphLauncher;
 }
 
 export interface TestStack {
@@ -31,29 +30,21 @@ export interface TestStack {
 
 export async function startTestStack(specs: LangGraphSpec[], opts: { jwtSecret?: string } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), "lgauth-server-test-"));
-  const auth = await startStack({
-    dataDir,
-    authInMemory: true,
-    authPort: 0,
-    only: "auth",
-    jwtSecret: opts.jwtSecret,
-  });
   const services: Service<{ url: string }>[] = [];
+  let auth: Stack | undefined;
+  const stopAll = async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await auth?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
   try {
-    const started = await Promise.all(
-      specs.map(async (spec, i) => {
-        const cwd = join(dataDir, `langgraph-${i}`);
-        await mkdir(cwd, { recursive: true });
-        const env: NodeJS.ProcessEnv = {
-          ...process.env,
-          SUPABASE_URL: auth.supabaseUrl,
-          SUPABASE_ANON_KEY: auth.anonKey,
-          SUPABASE_SERVICE_KEY: auth.serviceRoleKey,
-          ...(auth.jwtSecret ? { SUPABASE_JWT_SECRET: auth.jwtSecret } : {}),
-          ...spec.env,
-        };
-        const service = await startLangGraphService({
-          launcher: spec.launcher ?? "startServer",
+    // LangGraph servers first: they import their modules while the auth server boots
+    for (const [i, spec] of specs.entries()) {
+      const cwd = join(dataDir, `langgraph-${i}`);
+      await mkdir(cwd, { recursive: true });
+      services.push(
+        await startLangGraphService({
+          launcher: "startServer",
           host: "127.0.0.1",
           port: 0,
           cwd,
@@ -61,28 +52,31 @@ export async function startTestStack(specs: LangGraphSpec[], opts: { jwtSecret?:
           withAuth: !spec.withoutAuth,
           authPath: spec.authPath,
           disableStudioAuth: spec.disableStudioAuth,
-          env,
+          env: process.env,
           log: undefined,
           readyTimeoutMs: 60_000,
-        });
-        services.push(service);
+          waitForEnv: true,
+        }),
+      );
+    }
+    auth = await startStack({ dataDir, authInMemory: true, authPort: 0, only: "auth", jwtSecret: opts.jwtSecret });
+    const wired: Record<string, string> = {
+      SUPABASE_URL: auth.supabaseUrl,
+      SUPABASE_ANON_KEY: auth.anonKey,
+      SUPABASE_SERVICE_KEY: auth.serviceRoleKey,
+      ...(auth.jwtSecret ? { SUPABASE_JWT_SECRET: auth.jwtSecret } : {}),
+    };
+    const urls = await Promise.all(
+      services.map(async (service, i) => {
+        const env: Record<string, string> = { ...wired };
+        for (const [k, v] of Object.entries(specs[i]?.env ?? {})) if (v !== undefined) env[k] = v;
+        service.send(JSON.stringify({ env }));
         return (await service.ready).url;
       }),
     );
-    return {
-      auth,
-      langgraph: started,
-      dataDir,
-      async stop() {
-        await Promise.all(services.map((s) => s.stop()));
-        await auth.stop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
+    return { auth, langgraph: urls, dataDir, stop: stopAll };
   } catch (err) {
-    await Promise.all(services.map((s) => s.stop()));
-    await auth.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await stopAll();
     throw err;
   }
 }

@@ -1,16 +1,17 @@
 import type { Command } from "commander";
-import { notYet } from "../command-kit.js";
+import type { DevOptions } from "../actions/dev.js";
+import { lazyAction, notYet } from "../command-kit.js";
 
 export function registerStack(program: Command): void {
-  notYet(
+  lazyAction<[], DevOptions>(
     program
       .command("dev")
       .description("start the local stack (Supabase Auth + LangGraph server) in the foreground")
-      .option("--data-dir <dir>", "where the local stack keeps its data")
+      .option("--data-dir <dir>", "where the local stack keeps its data (default ~/.local/share/lgauth/stack)")
       .option("--auth-port <port>", "local Supabase Auth port (0 = free port)", "54321")
       .option("--langgraph-port <port>", "LangGraph server port (0 = free port)", "2024")
       .option("--only <part>", "start only one part: auth"),
-    "dev",
+    async () => (await import("../actions/dev.js")).dev,
   );
   notYet(
     program

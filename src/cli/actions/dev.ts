@@ -1,0 +1,138 @@
+/**
+ * `lgauth dev`: the local stack in the foreground. Starts the local Supabase Auth server and
+ * the LangGraph server (src/stack), saves their URLs and the anon key as the config defaults
+ * (used by every profile that names no servers of its own), prints them, and runs until
+ * SIGINT/SIGTERM (clean stop, exit 0) or until a child dies (the other is stopped, exit 1
+ * naming the one that died and why).
+ */
+import { resolve } from "node:path";
+import { updateConfig } from "../../session/config.js";
+import {
+  defaultDataDir,
+  PortInUseError,
+  type ServiceExit,
+  type Stack,
+  StackStartError,
+  startStack,
+} from "../../stack/index.js";
+import type { Action } from "../command-kit.js";
+import { CliError, UsageError } from "../errors.js";
+import { note, paint, printLine } from "../output.js";
+
+export interface DevOptions {
+  dataDir?: string;
+  authPort: string;
+  langgraphPort: string;
+  only?: string;
+}
+
+function parsePort(flag: string, value: string): number {
+  const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UsageError(`${flag} must be a port number from 0 to 65535`, `for example ${flag} 0 for a free port`);
+  }
+  return n;
+}
+
+const LABEL = { auth: "local Supabase Auth server", langgraph: "LangGraph server" } as const;
+
+async function start(opts: DevOptions, debug: boolean): Promise<Stack> {
+  const authPort = parsePort("--auth-port", opts.authPort);
+  const langgraphPort = parsePort("--langgraph-port", opts.langgraphPort);
+  if (opts.only !== undefined && opts.only !== "auth") {
+    throw new UsageError(`--only must be "auth", not "${opts.only.slice(0, 20)}"`);
+  }
+  try {
+    return await startStack({
+      dataDir: opts.dataDir ? resolve(opts.dataDir) : defaultDataDir(),
+      authPort,
+      langgraphPort,
+      only: opts.only === "auth" ? "auth" : undefined,
+      log: debug ? (name, line) => note(`[${name}] ${line}`) : undefined,
+    });
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      const flag = err.service.startsWith("LangGraph") ? "--langgraph-port" : "--auth-port";
+      throw new CliError(err.message, { hint: `stop what uses port ${err.port}, or pass ${flag} 0 for a free port` });
+    }
+    if (err instanceof StackStartError) {
+      throw new CliError(`${LABEL[err.service]} failed to start: ${err.message}`, {
+        hint: "run again with --debug to see its log",
+      });
+    }
+    throw err;
+  }
+}
+
+async function saveDefaults(stack: Stack): Promise<void> {
+  await updateConfig((config) => {
+    config.defaults.supabaseUrl = stack.supabaseUrl;
+    config.defaults.supabaseAnonKey = stack.anonKey;
+    if (stack.langgraphUrl) config.defaults.langgraphUrl = stack.langgraphUrl;
+  });
+}
+
+function printForPeople(stack: Stack, color: boolean, seconds: string): void {
+  const key = (s: string) => paint(color, "bold", s);
+  printLine(paint(color, "green", `lgauth dev: local stack ready in ${seconds} s (development only, binds loopback)`));
+  printLine();
+  printLine(`  ${key("Supabase URL")}       ${stack.supabaseUrl}`);
+  printLine(`  ${key("anon key")}           ${stack.anonKey}`);
+  printLine(`  ${key("service role key")}   ${stack.serviceRoleKey}  (server side only)`);
+  if (stack.langgraphUrl) printLine(`  ${key("LangGraph URL")}      ${stack.langgraphUrl}`);
+  printLine(`  ${key("data directory")}     ${stack.dataDir}`);
+  printLine();
+  printLine("Saved as the defaults for profiles without their own servers. Try:");
+  printLine("  lgauth signup --email alice@example.com");
+  printLine("Press Ctrl+C to stop.");
+}
+
+export const dev: Action<[], DevOptions> = async (ctx, _args, opts) => {
+  const began = Date.now();
+  const stack = await start(opts, ctx.debug);
+
+  let signalled: NodeJS.Signals | undefined;
+  const stopped = new Promise<NodeJS.Signals>((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      signalled = signal;
+      resolveSignal(signal);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+
+  try {
+    await saveDefaults(stack);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+
+  const seconds = ((Date.now() - began) / 1000).toFixed(1);
+  if (ctx.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        supabase_url: stack.supabaseUrl,
+        supabase_anon_key: stack.anonKey,
+        supabase_service_key: stack.serviceRoleKey,
+        langgraph_url: stack.langgraphUrl ?? null,
+        data_dir: stack.dataDir,
+      })}\n`,
+    );
+  } else {
+    printForPeople(stack, ctx.color, seconds);
+  }
+
+  const outcome = await Promise.race([stopped, stack.died]);
+  if (typeof outcome === "string" || signalled) {
+    if (!ctx.json) note("lgauth dev: stopping…");
+    await stack.stop();
+    if (!ctx.json) note("lgauth dev: stopped");
+    return 0;
+  }
+  const death = outcome as ServiceExit;
+  await stack.stop();
+  throw new CliError(`the ${LABEL[death.name]} stopped unexpectedly; stopped the rest of the stack (${death.reason})`, {
+    hint: "run `lgauth dev --debug` to see both servers' logs",
+  });
+};
