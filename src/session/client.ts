@@ -15,13 +15,12 @@ export class WireLog {
   requests = 0;
   retryAfterSeconds: number | undefined;
   unreachable: string | undefined;
-  private firstFailureMs: number | undefined;
   constructor(
     readonly clock: ServerClock,
     private readonly debug: ((line: string) => void) | undefined,
   ) {}
 
-  /** A fetch that records Date and Retry-After, times out, and stops supabase-js's 30 s retry loop early. */
+  /** A fetch that records Date and Retry-After, times out, and fails fast when the server is unreachable. */
   fetch: typeof fetch = async (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const method = init?.method ?? "GET";
@@ -36,17 +35,14 @@ export class WireLog {
       const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       this.debug?.(`${method} ${pathOf(url)} failed after ${Date.now() - sent} ms: ${why}`);
       this.unreachable = why;
-      this.firstFailureMs ??= sent;
-      // supabase-js retries a failed refresh with backoff for up to 30 s. After 2 s of failures
-      // answer with an error it does not retry (a synthetic response, never stored: removal of
-      // credentials is ours to decide), so an unreachable server fails the command in seconds.
-      if (Date.now() - this.firstFailureMs > 2_000) {
-        return new Response(JSON.stringify({ code: "lgauth_unreachable", message: "server unreachable" }), {
-          status: 400,
-          headers: { "content-type": "application/json", "x-supabase-api-version": "2024-01-01" },
-        });
-      }
-      throw err;
+      // Answer with an error supabase-js does not retry instead of throwing: a thrown fetch
+      // error is printed with its stack by auth-js (console.error) and starts a 30 s retry
+      // loop on refresh. The synthetic response is never stored (removing credentials is
+      // ours to decide), and an unreachable server fails the command at once, on one line.
+      return new Response(JSON.stringify({ code: "lgauth_unreachable", message: `cannot reach ${pathOf(url)}` }), {
+        status: 400,
+        headers: { "content-type": "application/json", "x-supabase-api-version": "2024-01-01" },
+      });
     } finally {
       timeout.clear();
     }

@@ -23,7 +23,11 @@ export class FileStore implements CredentialStore {
   readonly kind = "file" as const;
   readonly description: string;
 
-  constructor(readonly path: string = credentialsFile()) {
+  /** `beforeFirstWrite` runs once, just before the first secret is written (to warn about it). */
+  constructor(
+    readonly path: string = credentialsFile(),
+    private beforeFirstWrite?: () => void,
+  ) {
     this.description = `plain file ${path}`;
   }
 
@@ -64,6 +68,9 @@ export class FileStore implements CredentialStore {
   }
 
   async set(account: string, value: string): Promise<void> {
+    const announce = this.beforeFirstWrite;
+    this.beforeFirstWrite = undefined;
+    announce?.();
     await this.update((entries) => {
       entries[account] = value;
       return true;

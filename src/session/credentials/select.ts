@@ -40,22 +40,28 @@ function timeoutsFor(interactive: boolean): KeychainTimeouts {
   };
 }
 
-function warnFile(path: string, why: string): void {
-  note(`lgauth: warning: tokens will be stored in plain text in ${path} (mode 0600) because ${why}`);
+/** The file store, announcing on stderr just before it first writes a token. */
+function plainFile(path: string, why: string): FileStore {
+  return new FileStore(path, () =>
+    note(`lgauth: warning: storing tokens in plain text in ${path} (mode 0600) because ${why}`),
+  );
 }
 
 /**
  * Where `login`/`signup` put new tokens. The keychain when it answers; the plain file only with
  * consent (a yes at the prompt, --insecure-storage or LGAUTH_CREDENTIAL_STORE=file), said on
- * stderr before anything is written. A keychain that times out is an error, never a reason to
+ * stderr just before the first token is written. A keychain that times out is an error, never a reason to
  * fall back: it is probably locked, and the person should unlock it rather than lose security.
  */
 export async function chooseStoreForLogin(opts: ChooseOptions): Promise<ChosenStore> {
   const pref = storePreference(opts.env);
   const path = credentialsFile(opts.env);
   if (pref === "file") {
-    warnFile(path, "LGAUTH_CREDENTIAL_STORE=file");
-    return { store: new FileStore(path), kind: "file", reason: "LGAUTH_CREDENTIAL_STORE=file" };
+    return {
+      store: plainFile(path, "LGAUTH_CREDENTIAL_STORE=file"),
+      kind: "file",
+      reason: "LGAUTH_CREDENTIAL_STORE=file",
+    };
   }
   let unavailable: KeychainUnavailableError;
   try {
@@ -72,16 +78,21 @@ export async function chooseStoreForLogin(opts: ChooseOptions): Promise<ChosenSt
     });
   }
   if (opts.insecureStorage) {
-    const reason = `no keychain (${unavailable.reason}) and --insecure-storage was given`;
-    warnFile(path, reason);
-    return { store: new FileStore(path), kind: "file", reason: "no keychain answered; --insecure-storage" };
+    return {
+      store: plainFile(path, `no keychain answered (${unavailable.reason}) and --insecure-storage was given`),
+      kind: "file",
+      reason: "no keychain answered; --insecure-storage",
+    };
   }
   if (opts.confirm) {
     note(`lgauth: no keychain available: ${unavailable.reason}`);
     const yes = await opts.confirm(`Store your tokens in plain text in ${path} (mode 0600) instead?`);
     if (yes) {
-      warnFile(path, "you agreed at the prompt");
-      return { store: new FileStore(path), kind: "file", reason: "no keychain answered; agreed at the prompt" };
+      return {
+        store: plainFile(path, "you agreed at the prompt"),
+        kind: "file",
+        reason: "no keychain answered; agreed at the prompt",
+      };
     }
     throw new CliError("not logged in: no keychain and no consent to a plain-text file", {
       hint: "start a Secret Service (gnome-keyring), or rerun with --insecure-storage",
