@@ -63,6 +63,11 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
       entry.revoked = false;
       return;
     }
+    if (!result.ok && result.code === "bad_jwt") {
+      // Supabase refused this token itself (expired by its clock, which has no leeway, or bad):
+      // the session may be fine, so this request fails and nothing is remembered about it.
+      throw unauthorized("token refused by Supabase Auth (expired or invalid)");
+    }
     entry.revoked = true;
     entry.checkedAt = now();
     entries.set(key, entry);
@@ -91,7 +96,7 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
       try {
         await entry.pending;
       } catch (err) {
-        // the auth server could not answer: nothing is cached, the next request asks again
+        // the auth server could not answer, or refused only this token: nothing is cached
         if (entry.checkedAt === 0) entries.delete(key);
         throw err;
       }
