@@ -48,7 +48,7 @@ export function registerHandlers(auth: Auth): Auth {
 
   auth.on("threads:create_run", ({ value, user }): OwnerFilter => {
     const owner = ownerOf(user);
-    const kwargs = value.kwargs as Record<string, unknown>;
+    const kwargs: Metadata = isMetadata(value.kwargs) ? value.kwargs : {};
     if (kwargs.webhook != null && kwargs.webhook !== "") {
       throw deny("run webhooks are disabled on this server");
     }

@@ -6,22 +6,20 @@
  *
  * Usage: node --import tsx src/stack/auth-entry.ts '{"port":54321,"host":"127.0.0.1","dataDir":"..."}'
  */
-import { startLocalSupabase } from "../local-supabase/index.js";
+import { type LocalSupabase, startLocalSupabase } from "../local-supabase/index.js";
 import { parseAuthEntryOptions } from "./auth-options.js";
+import { stopWithParent } from "./orphan.js";
 
 const options = parseAuthEntryOptions(process.argv[2] ?? "", process.env);
-const server = await startLocalSupabase({
-  port: options.port,
-  host: options.host,
-  dataDir: options.dataDir,
-  jwtSecret: options.jwtSecret,
-  log: (line) => process.stderr.write(`${line}\n`),
-});
 
+// signals are handled from the first moment: a stop during boot waits for the database to
+// open and then closes it, instead of killing the process with its files half written
+let server: LocalSupabase | undefined;
 let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  if (!server) return; // finished after start-up below
   const force = setTimeout(() => process.exit(1), 5_000);
   force.unref();
   try {
@@ -32,13 +30,27 @@ async function stop(): Promise<void> {
 }
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
+stopWithParent(() => void stop());
+
+const started = await startLocalSupabase({
+  port: options.port,
+  host: options.host,
+  dataDir: options.dataDir,
+  jwtSecret: options.jwtSecret,
+  log: (line) => process.stderr.write(`${line}\n`),
+});
+server = started;
+if (stopping) {
+  stopping = false;
+  await stop();
+}
 
 process.stdout.write(
   `${JSON.stringify({
     ready: true,
-    url: server.url,
-    anonKey: server.anonKey,
-    serviceRoleKey: server.serviceRoleKey,
-    jwtSecret: server.jwtSecret,
+    url: started.url,
+    anonKey: started.anonKey,
+    serviceRoleKey: started.serviceRoleKey,
+    jwtSecret: started.jwtSecret,
   })}\n`,
 );

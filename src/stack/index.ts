@@ -50,6 +50,8 @@ export interface StackOptions {
   readyTimeoutMs?: number;
   /** Base environment for both children (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Aborting while the stack starts stops whatever has started and rejects with StackAbortedError. */
+  signal?: AbortSignal;
 }
 
 export interface Stack {
@@ -75,6 +77,13 @@ export class StackStartError extends Error {
   }
 }
 
+export class StackAbortedError extends Error {
+  constructor() {
+    super("the stack was stopped while starting");
+    this.name = "StackAbortedError";
+  }
+}
+
 /** Environment variables the LangGraph server reads (src/server/settings.ts) that we set. */
 const WIRED_ENV = [
   "SUPABASE_URL",
@@ -86,9 +95,10 @@ const WIRED_ENV = [
   "AUTH_VERIFY",
 ];
 
-function raceWithDeath<T>(ready: Promise<T>, others: Service<unknown>[]): Promise<T> {
+function raceWithDeath<T>(ready: Promise<T>, others: Service<unknown>[], aborted?: Promise<never>): Promise<T> {
   return Promise.race([
     ready,
+    ...(aborted ? [aborted] : []),
     ...others.map((s) =>
       s.exited.then((exit): never => {
         throw new StackStartError(s.name, exit.reason);
@@ -116,6 +126,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (options.only !== "auth") await mkdir(langgraphDir, { recursive: true, mode: 0o700 });
 
   const services: Service<unknown>[] = [];
+  const aborted = new Promise<never>((_, reject) => {
+    if (options.signal?.aborted) reject(new StackAbortedError());
+    options.signal?.addEventListener("abort", () => reject(new StackAbortedError()), { once: true });
+  });
+  aborted.catch(() => {});
   const stopAll = async () => {
     // LangGraph first (it flushes its files), then the auth server it depends on
     for (const s of [...services].reverse()) await s.stop();
@@ -160,14 +175,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         throw new StackStartError("auth", err.message);
       }),
       langgraph ? [langgraph as Service<unknown>] : [],
+      aborted,
     );
     await raceWithDeath(
       waitUntilAnswers(`${authReady.url}/auth/v1/health`, readyTimeoutMs, { apikey: authReady.anonKey }),
       [auth],
+      aborted,
     );
 
     let langgraphUrl: string | undefined;
     if (options.only !== "auth") {
+      if (options.signal?.aborted) throw new StackAbortedError();
       const wired: Record<string, string> = {
         SUPABASE_URL: authReady.url,
         SUPABASE_ANON_KEY: authReady.anonKey,
@@ -187,9 +205,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           throw new StackStartError("langgraph", err.message);
         }),
         [auth],
+        aborted,
       );
       langgraphUrl = ready.url;
-      await raceWithDeath(waitUntilAnswers(`${langgraphUrl}/info`, readyTimeoutMs), [auth, langgraph]);
+      await raceWithDeath(waitUntilAnswers(`${langgraphUrl}/info`, readyTimeoutMs), [auth, langgraph], aborted);
     }
 
     const died = Promise.race(

@@ -8,6 +8,7 @@
  */
 import { createInterface } from "node:readline";
 import { parseEntryOptions } from "./langgraph-options.js";
+import { stopWithParent } from "./orphan.js";
 
 const options = parseEntryOptions(process.argv[2] ?? "");
 // start loading the server modules (most of the boot time) before anything else
@@ -29,6 +30,7 @@ async function stop(code: number): Promise<void> {
 }
 process.on("SIGTERM", () => void stop(0));
 process.on("SIGINT", () => void stop(0));
+stopWithParent(() => void stop(0));
 
 async function readEnvLine(): Promise<Record<string, string>> {
   const lines = createInterface({ input: process.stdin });

@@ -7,7 +7,7 @@
  * Both keep the server's storage in `<data-dir>/langgraph/.langgraph_api/`.
  */
 import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { AUTH_ENTRY_SECRET_ENV } from "./auth-options.js";
 import type { LangGraphEntryOptions } from "./langgraph-options.js";
 import { packageRoot, sourcePath, tsxLoaderUrl } from "./paths.js";
@@ -116,9 +116,23 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
       stdin: opts.waitForEnv === true,
     });
   }
-  // the official dev server reads its settings from a langgraph.json
+  // The official dev server reads its settings from a langgraph.json; its graph loader joins
+  // absolute paths onto the project directory, so the paths in it are relative.
   const config = join(opts.cwd, "langgraph.json");
-  await writeFile(config, `${JSON.stringify({ node_version: "20", graphs, ...(auth ? { auth } : {}) }, null, 2)}\n`);
+  const rel = (p: string) => `./${relative(opts.cwd, p)}`;
+  const devConfig = {
+    node_version: "20",
+    graphs: { agent: `${rel(sourcePath("server", "graph.ts"))}:graph` },
+    ...(auth
+      ? {
+          auth: {
+            ...auth,
+            path: `${rel(auth.path.slice(0, auth.path.lastIndexOf(":")))}${auth.path.slice(auth.path.lastIndexOf(":"))}`,
+          },
+        }
+      : {}),
+  };
+  await writeFile(config, `${JSON.stringify(devConfig, null, 2)}\n`);
   const cli = join(packageRoot(), "node_modules", "@langchain", "langgraph-cli", "dist", "cli", "cli.mjs");
   const running = /Server running at (\S+)/;
   return spawnService<LangGraphReady>({

@@ -147,6 +147,41 @@ describe("lgauth dev", () => {
   });
 });
 
+describe("lgauth dev leaves nothing behind", () => {
+  async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (check()) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return check();
+  }
+
+  it("Ctrl+C while the servers are still starting stops both", async () => {
+    const child = startChild(
+      process.execPath,
+      [LGAUTH_BIN, "dev", "--data-dir", join(dir, "data-e"), "--auth-port", "0", "--langgraph-port", "0"],
+      { env },
+    );
+    assert.ok(await until(() => childrenOf(child.pid).length === 2, 10_000), "both children spawned");
+    const kids = childrenOf(child.pid);
+    process.kill(child.pid, "SIGINT");
+    const exit = await child.exited;
+    assert.equal(exit.code, 0, child.output().slice(-1000));
+    assert.doesNotMatch(child.output(), /ready in/, "it was stopped before it was ready");
+    for (const kid of kids) assert.ok(await until(() => !alive(kid.pid), 5_000), `child ${kid.pid} still running`);
+  });
+
+  it("the servers stop themselves when lgauth dev is killed with SIGKILL", async () => {
+    const { child } = await startDev(["--only", "auth", "--data-dir", join(dir, "data-f"), "--auth-port", "0"]);
+    const kids = childrenOf(child.pid);
+    assert.equal(kids.length, 1);
+    process.kill(child.pid, "SIGKILL");
+    await child.exited;
+    assert.ok(await until(() => !alive(kids[0]!.pid), 5_000), "the orphaned auth server stopped");
+  });
+});
+
 describe("lgauth dev errors", () => {
   let blocker: Server;
   let port: number;

@@ -12,6 +12,7 @@ import {
   PortInUseError,
   type ServiceExit,
   type Stack,
+  StackAbortedError,
   StackStartError,
   startStack,
 } from "../../stack/index.js";
@@ -36,7 +37,7 @@ function parsePort(flag: string, value: string): number {
 
 const LABEL = { auth: "local Supabase Auth server", langgraph: "LangGraph server" } as const;
 
-async function start(opts: DevOptions, debug: boolean): Promise<Stack> {
+async function start(opts: DevOptions, debug: boolean, signal: AbortSignal): Promise<Stack | undefined> {
   const authPort = parsePort("--auth-port", opts.authPort);
   const langgraphPort = parsePort("--langgraph-port", opts.langgraphPort);
   if (opts.only !== undefined && opts.only !== "auth") {
@@ -49,8 +50,10 @@ async function start(opts: DevOptions, debug: boolean): Promise<Stack> {
       langgraphPort,
       only: opts.only === "auth" ? "auth" : undefined,
       log: debug ? (name, line) => note(`[${name}] ${line}`) : undefined,
+      signal,
     });
   } catch (err) {
+    if (err instanceof StackAbortedError) return undefined;
     if (err instanceof PortInUseError) {
       const flag = err.service.startsWith("LangGraph") ? "--langgraph-port" : "--auth-port";
       throw new CliError(err.message, { hint: `stop what uses port ${err.port}, or pass ${flag} 0 for a free port` });
@@ -89,17 +92,21 @@ function printForPeople(stack: Stack, color: boolean, seconds: string): void {
 
 export const dev: Action<[], DevOptions> = async (ctx, _args, opts) => {
   const began = Date.now();
-  const stack = await start(opts, ctx.debug);
-
-  let signalled: NodeJS.Signals | undefined;
+  // signals are ours from the start: a Ctrl+C while the servers boot still stops them
+  const abort = new AbortController();
   const stopped = new Promise<NodeJS.Signals>((resolveSignal) => {
     const onSignal = (signal: NodeJS.Signals) => {
-      signalled = signal;
+      abort.abort();
       resolveSignal(signal);
     };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   });
+  const stack = await start(opts, ctx.debug, abort.signal);
+  if (!stack) {
+    if (!ctx.json) note("lgauth dev: stopped before it was ready");
+    return 0;
+  }
 
   try {
     await saveDefaults(stack);
@@ -124,7 +131,7 @@ export const dev: Action<[], DevOptions> = async (ctx, _args, opts) => {
   }
 
   const outcome = await Promise.race([stopped, stack.died]);
-  if (typeof outcome === "string" || signalled) {
+  if (typeof outcome === "string" || abort.signal.aborted) {
     if (!ctx.json) note("lgauth dev: stopping…");
     await stack.stop();
     if (!ctx.json) note("lgauth dev: stopped");
