@@ -1,6 +1,6 @@
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { type SupabaseClient, type SupabaseClientOptions, createClient } from "@supabase/supabase-js";
+import { AuthClient } from "@supabase/supabase-js";
 import { redact } from "../cli/redact.js";
 import { timeoutSignal } from "../cli/timeout-signal.js";
 import type { SessionAccounts } from "./accounts.js";
@@ -68,14 +68,6 @@ function pathOf(url: string): string {
   }
 }
 
-/** Stand-in WebSocket for the realtime client lgauth never uses; connecting is a bug. */
-type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]>;
-const NoRealtime = class {
-  constructor() {
-    throw new Error("lgauth does not use Supabase Realtime");
-  }
-} as unknown as RealtimeTransport;
-
 /**
  * The profile lock sits where the tokens are shared: beside the config for the file store,
  * and in the user's runtime directory for the keychain (one keychain per login session, while
@@ -100,7 +92,8 @@ export interface ProfileClientOptions extends Omit<AdapterOptions, "clock"> {
 }
 
 export interface ProfileClient {
-  supabase: SupabaseClient;
+  /** supabase-js's auth client (what `createClient(...).auth` is). */
+  auth: InstanceType<typeof AuthClient>;
   storage: CredentialStorage;
   wire: WireLog;
   clock: ServerClock;
@@ -109,39 +102,42 @@ export interface ProfileClient {
 }
 
 /**
- * One supabase-js client per profile. supabase-js does the talking and the session logic;
+ * One supabase-js auth client per profile. supabase-js does the talking and the session logic;
  * we supply `storage` (our credential store), a cross-process `lock` (so a refresh re-reads
  * the stored session after taking the lock and writes the rotated refresh token before
  * releasing it), `autoRefreshToken: false` (a CLI refreshes on demand) and a fetch that
  * measures the server's clock.
+ *
+ * It is supabase-js's `AuthClient` (the class behind `createClient(...).auth`) built directly:
+ * `createClient` also subscribes to auth events, and that subscription loads the session again
+ * in the background under the lock (and may refresh it) after every command has done its work;
+ * it also builds a realtime client that needs a WebSocket Node 20 does not have.
  */
 export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
   const clock = new ServerClock(opts.skewSeconds);
   const wire = new WireLog(clock, opts.debug);
   const storage = new CredentialStorage({ ...opts, clock });
   const lockPath = lockPathFor(opts.store.kind, opts.accounts.refresh, opts.env);
-  const supabase = createClient(opts.supabaseUrl, opts.anonKey, {
-    auth: {
-      persistSession: true,
-      autoRefreshToken: false,
-      detectSessionInUrl: false,
-      storageKey: STORAGE_KEY,
-      storage,
-      lock: (_name, acquireTimeout, fn) =>
-        withFileLock(
-          lockPath,
-          async () => {
-            storage.invalidate();
-            return fn();
-          },
-          acquireTimeout,
-        ),
-      lockAcquireTimeout: opts.lockTimeoutMs ?? 20_000,
-    },
-    global: { fetch: wire.fetch },
-    // lgauth never opens a realtime channel, but supabase-js builds its realtime client eagerly
-    // and on Node 20 (no global WebSocket) that throws unless a transport is given.
-    realtime: { transport: NoRealtime },
+  const auth = new AuthClient({
+    url: new URL("auth/v1", `${opts.supabaseUrl.replace(/\/+$/, "")}/`).href,
+    headers: { apikey: opts.anonKey, Authorization: `Bearer ${opts.anonKey}` },
+    persistSession: true,
+    autoRefreshToken: false,
+    detectSessionInUrl: false,
+    skipAutoInitialize: true,
+    storageKey: STORAGE_KEY,
+    storage,
+    lock: (_name, acquireTimeout, fn) =>
+      withFileLock(
+        lockPath,
+        async () => {
+          storage.invalidate();
+          return fn();
+        },
+        acquireTimeout,
+      ),
+    lockAcquireTimeout: opts.lockTimeoutMs ?? 20_000,
+    fetch: wire.fetch,
   });
-  return { supabase, storage, wire, clock, lockPath, accounts: opts.accounts };
+  return { auth, storage, wire, clock, lockPath, accounts: opts.accounts };
 }

@@ -53,9 +53,7 @@ export async function passwordAuth(
   });
   const previous = state.profile;
   const result = await withFileLock(client.lockPath, () =>
-    mode === "login"
-      ? client.supabase.auth.signInWithPassword({ email, password })
-      : client.supabase.auth.signUp({ email, password }),
+    mode === "login" ? client.auth.signInWithPassword({ email, password }) : client.auth.signUp({ email, password }),
   );
   if (result.error) throw authFailure(result.error, url, client.wire, email);
   const { session, user } = result.data;
@@ -120,7 +118,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     env: ctx.env,
     debug: debugLog(ctx),
   });
-  const { data, error } = await client.supabase.auth.getUser(token);
+  const { data, error } = await client.auth.getUser(token);
   if (error || !data.user) {
     if (error && error.status !== 0 && (error.status === 401 || error.status === 403)) {
       throw new CliError("the server refused that access token (expired, revoked or for another project)", {

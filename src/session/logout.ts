@@ -52,11 +52,11 @@ export async function logoutProfile(
       const hasRefresh = (await store.get(accounts.refresh)) !== null;
       let error: unknown = null;
       if (hasRefresh) {
-        ({ error } = await client.supabase.auth.signOut({ scope }));
+        ({ error } = await client.auth.signOut({ scope }));
       } else {
         // A --with-token login: no session for supabase-js to load, revoke with the access token.
         const access = await store.get(accounts.access);
-        if (access) ({ error } = await client.supabase.auth.admin.signOut(access, scope));
+        if (access) ({ error } = await client.auth.admin.signOut(access, scope));
       }
       const e = asAuthError(error);
       if (!error || (e && sessionEnded(e)) || (e && (e.status === 401 || e.status === 403 || e.status === 404))) {

@@ -154,8 +154,8 @@ async function refreshUnderLock(
     env: ctx.env,
     debug: debugLog(ctx),
   });
-  const { supabase, storage, wire, clock } = client;
-  let { data, error } = await supabase.auth.getSession();
+  const { auth, storage, wire, clock } = client;
+  let { data, error } = await auth.getSession();
   const stillRejected = (token: string) => typeof opts.force === "string" && token === opts.force;
   const good = (token: string | undefined): token is string =>
     token !== undefined &&
@@ -173,7 +173,7 @@ async function refreshUnderLock(
     }
     // supabase-js keeps a still-valid session when its refresh fails; ask it for the error
     // (served from its failure cache: no second request).
-    ({ error } = await supabase.auth.refreshSession());
+    ({ error } = await auth.refreshSession());
   }
   if (storage.saved) {
     await recordRefresh(ctx.profile, storage.saved.expiresAt, clock);

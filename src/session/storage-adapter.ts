@@ -23,8 +23,8 @@ export interface AdapterOptions {
   /** Refresh when the access token has fewer seconds than this left, by the server's clock. */
   minValiditySeconds: number;
   /**
-   * Present the session as expired so supabase-js refreshes it: `true` always, a string only
-   * while the stored access token is still that one (a server rejected it; if another process
+   * Present the session as expired so supabase-js refreshes it, while the stored access token
+   * is still the given one (`true`: the one stored when the operation began) (a server rejected it; if another process
    * has refreshed meanwhile, its token is used instead of refreshing again).
    */
   force?: true | string;
@@ -55,6 +55,8 @@ export class CredentialStorage {
   allowRemoval = false;
   saved: SavedSession | null = null;
   removed = false;
+  /** With `force: true`, the access token stored when the operation began (refreshed away once). */
+  private forcedToken: string | null | undefined;
   /** The refresh token last handed to supabase-js (to clear exactly it when it is refused). */
   presentedRefreshToken: string | null = null;
 
@@ -85,7 +87,9 @@ export class CredentialStorage {
       expiresAt = claims.exp - this.opts.clock.skewSeconds + (SUPABASE_MARGIN_S - this.opts.minValiditySeconds);
     }
     const force = this.opts.force;
-    if (force === true || (typeof force === "string" && force === access)) expiresAt = 1;
+    if (force === true && this.forcedToken === undefined) this.forcedToken = access;
+    const rejected = force === true ? this.forcedToken : force;
+    if (rejected !== undefined && rejected === access) expiresAt = 1;
     const session = {
       access_token: access ?? "missing",
       refresh_token: refresh,
