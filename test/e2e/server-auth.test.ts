@@ -6,7 +6,8 @@
  * Each "gap" test first shows the request leaking on the stock server, then refused on ours.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
@@ -246,6 +247,31 @@ describe("the graph", () => {
   });
 });
 
+/** Status of a WebSocket upgrade request (101 when the server switched protocols). */
+function upgradeStatus(url: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
+        "Sec-WebSocket-Version": "13",
+      },
+    });
+    req.on("upgrade", (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 describe("closed gaps: leaks on the stock server, refused on ours", () => {
   it("Studio header without a token", async () => {
     const studio = { "x-auth-scheme": "langsmith" };
@@ -306,15 +332,22 @@ describe("closed gaps: leaks on the stock server, refused on ours", () => {
         token: bob.token,
         body: command,
       });
-      const bobEvents = await http(`${url}/threads/${thread.thread_id}/stream/events`, { token: bob.token });
+      const bobSocket = await upgradeStatus(`${url}/threads/${thread.thread_id}/stream/events`, bob.token);
       if (expectLeak) {
         assert.equal(aliceOpens.status, 200);
         assert.equal(bobReads.status, 200);
         assert.ok(bobReads.text.includes("private words"), "stock server gives bob alice's state");
+        assert.equal(bobSocket, 101, "stock server opens alice's thread session to bob");
       } else {
         assert.equal(aliceOpens.status, 403);
         assert.equal(bobReads.status, 403);
+        const bobEvents = await http(`${url}/threads/${thread.thread_id}/stream/events`, {
+          method: "POST",
+          token: bob.token,
+          body: { channels: ["values"] },
+        });
         assert.equal(bobEvents.status, 403);
+        assert.equal(bobSocket, 403);
         assert.ok(!bobReads.text.includes("private words"));
       }
     }

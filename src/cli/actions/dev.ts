@@ -59,7 +59,8 @@ async function start(opts: DevOptions, debug: boolean, signal: AbortSignal): Pro
       throw new CliError(err.message, { hint: `stop what uses port ${err.port}, or pass ${flag} 0 for a free port` });
     }
     if (err instanceof StackStartError) {
-      throw new CliError(`${LABEL[err.service]} failed to start: ${err.message}`, {
+      // the message already names the server and says how it failed
+      throw new CliError(err.message, {
         hint: "run again with --debug to see its log",
       });
     }
