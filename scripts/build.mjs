@@ -30,8 +30,6 @@ await build({
     "@langchain/langgraph-api/*",
     "@langchain/langgraph-cli",
     "@langchain/langgraph",
-    "@langchain/core",
-    "@langchain/core/*",
     "bcryptjs",
     "tsx",
     "tsx/*",

@@ -1,9 +1,27 @@
 import type { Client } from "@langchain/langgraph-sdk";
+import { type TokenSource, createLangGraphClient } from "../langgraph/client.js";
+import { forceRefresh, getAccessToken, loadProfileState, openSession } from "../session/session.js";
 import type { Context } from "./context.js";
-import { NotYetAvailableError } from "./errors.js";
 
-/** The LangGraph client for the context's profile, sending that user's token. */
-export async function openLangGraph(_ctx: Context): Promise<{ client: Client; url: string }> {
-  // Wired to the session layer (tokens from the keychain) when the auth commands land.
-  throw new NotYetAvailableError("talking to LangGraph as a logged-in user");
+/**
+ * The LangGraph client for the context's profile. Each request asks the session for a token
+ * (refreshed under the profile lock when it has under 60 s left), so a long chat outlives its
+ * access token without the user noticing; a 401 forces one refresh and one retry.
+ */
+export async function openLangGraph(ctx: Context): Promise<{ client: Client; url: string }> {
+  const state = await loadProfileState(ctx);
+  if (!ctx.env.LGAUTH_ACCESS_TOKEN) await openSession(ctx, state); // exit 4 before any request
+  let last: string | undefined;
+  const tokens: TokenSource = {
+    async accessToken() {
+      last = await getAccessToken(ctx, { minValiditySeconds: 60 });
+      return last;
+    },
+    async refresh() {
+      last = await forceRefresh(ctx, last);
+      return last;
+    },
+  };
+  const url = state.settings.langgraphUrl;
+  return { client: createLangGraphClient({ url, tokens }), url };
 }

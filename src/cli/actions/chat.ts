@@ -90,8 +90,14 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
     answering = new AbortController();
     const spinner = startSpinner("thinking…");
     let runId: string | null = null;
-    try {
+    let started = false;
+    const begin = () => {
+      if (started) return;
+      started = true;
+      spinner.stop(); // clears its line, so the label comes after it
       process.stdout.write(paint(ctx.color, "green", "agent> "));
+    };
+    try {
       await streamAnswer(client, threadId, line, {
         assistantId,
         signal: answering.signal,
@@ -99,11 +105,11 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
           runId = id;
         },
         onToken: (t) => {
-          spinner.stop();
+          begin();
           process.stdout.write(t);
         },
       });
-      spinner.stop();
+      begin();
       process.stdout.write("\n");
     } catch (err) {
       spinner.stop();

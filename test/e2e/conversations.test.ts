@@ -1,0 +1,297 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { Client } from "@langchain/langgraph-sdk";
+import { authorizedFetch, createLangGraphClient } from "../../src/langgraph/client.js";
+import { LGAUTH_BIN } from "../helpers/cli.js";
+import { type ConversationStack, startConversationStack } from "../helpers/conversation-stack.js";
+
+// Short access tokens, so every command in this file crosses token expiries and refreshes.
+const TTL = 4;
+let stack: ConversationStack;
+const ALICE = { profile: "alice", email: "alice@example.com", password: "Alice-Secret-123" };
+const BOB = { profile: "bob", email: "bob@example.com", password: "Bob-Secret-456" };
+let aliceThread = "";
+let aliceId = "";
+
+function json<T>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+async function tokenOf(profile: string): Promise<string> {
+  const r = await stack.cli(profile, ["token"]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+function noSecrets(text: string) {
+  assert.doesNotMatch(text, /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, "no JWT in output");
+  assert.ok(!text.includes(ALICE.password) && !text.includes(BOB.password), "no password in output");
+}
+
+before(async () => {
+  stack = await startConversationStack({ accessTokenTtl: TTL, tokenDelayMs: 30 });
+  await stack.signup(ALICE.profile, ALICE.email, ALICE.password);
+  await stack.signup(BOB.profile, BOB.email, BOB.password);
+  const who = await stack.cli("alice", ["whoami", "--json"]);
+  aliceId = json<{ user_id: string }>(who.stdout).user_id;
+});
+after(async () => {
+  await stack?.stop();
+});
+
+describe("conversations as the logged-in user", () => {
+  test("chat --message streams an answer that names the user; --json has the run and final messages", async () => {
+    const plain = await stack.cli("alice", ["chat", "--message", "hello from alice"]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /alice@example\.com/);
+    noSecrets(plain.stdout + plain.stderr);
+
+    const r = await stack.cli("alice", ["chat", "--message", "second thread", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = json<{
+      thread_id: string;
+      run_id: string;
+      text: string;
+      messages: { role: string; content: string }[];
+    }>(r.stdout);
+    assert.match(out.thread_id, /^[0-9a-f-]{36}$/);
+    assert.match(out.run_id, /^[0-9a-f-]{36}$/);
+    const last = out.messages[out.messages.length - 1];
+    assert.equal(last?.role, "assistant");
+    assert.equal(out.text, last?.content, "the streamed text equals the final message");
+    assert.deepEqual(out.messages[0], { role: "user", content: "second thread", id: out.messages[0]?.id });
+    aliceThread = out.thread_id;
+  });
+
+  test("threads list shows alice her threads with title and count, and bob none of them", async () => {
+    const a = await stack.cli("alice", ["threads", "list", "--json"]);
+    assert.equal(a.code, 0, a.stderr);
+    const threads = json<{ threads: { thread_id: string; title: string; message_count: number; status: string }[] }>(
+      a.stdout,
+    ).threads;
+    assert.equal(threads.length, 2);
+    const mine = threads.find((t) => t.thread_id === aliceThread);
+    assert.equal(mine?.title, "second thread");
+    assert.equal(mine?.message_count, 2);
+    assert.equal(mine?.status, "idle");
+    const table = await stack.cli("alice", ["threads", "list"]);
+    assert.match(table.stdout, /^ID\s+TITLE\s+STATUS\s+UPDATED\s+MESSAGES$/m);
+    assert.match(table.stdout, new RegExp(`${aliceThread}\\s+second thread\\s+idle`));
+
+    const b = await stack.cli("bob", ["threads", "list", "--json"]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.deepEqual(json<{ threads: unknown[] }>(b.stdout).threads, []);
+  });
+
+  test("bob's every attempt on alice's thread is 'not found', exit 1, and changes nothing", async () => {
+    const attempts = [
+      ["threads", "show", aliceThread],
+      ["threads", "history", aliceThread],
+      ["threads", "delete", aliceThread, "--yes"],
+      ["runs", "list", aliceThread],
+      ["runs", "create", aliceThread, "--message", "bob was here", "--wait"],
+      ["runs", "create", aliceThread, "--message", "bob was here"],
+      ["chat", aliceThread, "--message", "bob was here"],
+    ];
+    for (const args of attempts) {
+      const r = await stack.cli("bob", args);
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr.trim(), `lgauth: thread ${aliceThread} not found`);
+      assert.equal(r.stdout, "");
+    }
+    const show = await stack.cli("alice", ["threads", "show", aliceThread, "--json"]);
+    assert.equal(show.code, 0, show.stderr);
+    const messages = json<{ messages: { content: string }[] }>(show.stdout).messages;
+    assert.equal(messages.length, 2, "alice's thread is untouched");
+    assert.ok(!show.stdout.includes("bob was here"));
+  });
+
+  test("threads show renders the conversation; history lists checkpoints", async () => {
+    const show = await stack.cli("alice", ["threads", "show", aliceThread]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /^you: second thread$/m);
+    assert.match(show.stdout, /^agent: .*alice@example\.com/m);
+    const h = await stack.cli("alice", ["threads", "history", aliceThread, "--json"]);
+    assert.equal(h.code, 0, h.stderr);
+    const cps = json<{ checkpoints: { checkpoint_id: string; message_count: number }[] }>(h.stdout).checkpoints;
+    assert.ok(cps.length >= 2);
+    assert.equal(cps[0]?.message_count, 2);
+  });
+
+  test("threads create with metadata; the server, not the client, decides the owner", async () => {
+    const r = await stack.cli("bob", [
+      "threads",
+      "create",
+      "--metadata",
+      "topic=tests",
+      "--metadata",
+      `owner=${aliceId}`,
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const created = json<{ thread_id: string; metadata: Record<string, string> }>(r.stdout);
+    assert.equal(created.metadata.topic, "tests");
+    assert.notEqual(created.metadata.owner, aliceId);
+    const listed = await stack.cli("bob", ["threads", "list", "--metadata", "topic=tests", "--json"]);
+    assert.deepEqual(
+      json<{ threads: { thread_id: string }[] }>(listed.stdout).threads.map((t) => t.thread_id),
+      [created.thread_id],
+    );
+    const alice = await stack.cli("alice", ["threads", "list", "--metadata", "topic=tests", "--json"]);
+    assert.deepEqual(json<{ threads: unknown[] }>(alice.stdout).threads, []);
+    const del = await stack.cli("bob", ["threads", "delete", created.thread_id]);
+    assert.equal(del.code, 2, "no --yes and no terminal: usage error");
+    assert.match(del.stderr, /--yes/);
+    const yes = await stack.cli("bob", ["threads", "delete", created.thread_id, "--yes"]);
+    assert.equal(yes.code, 0, yes.stderr);
+    const gone = await stack.cli("bob", ["threads", "show", created.thread_id]);
+    assert.equal(gone.code, 1);
+  });
+
+  test("runs create --wait, runs list, and runs cancel of a run in progress", async () => {
+    const w = await stack.cli("alice", ["runs", "create", aliceThread, "--message", "third", "--wait"]);
+    assert.equal(w.code, 0, w.stderr);
+    assert.match(w.stdout, /You said: "third"/);
+    const l = await stack.cli("alice", ["runs", "list", aliceThread, "--json"]);
+    const runs = json<{ runs: { run_id: string; status: string }[] }>(l.stdout).runs;
+    assert.equal(runs.length, 2);
+    assert.ok(runs.every((r) => r.status === "success"));
+
+    // a long answer (30 ms per token) started directly with the SDK, then cancelled by the CLI
+    const client = new Client({
+      apiUrl: stack.langgraphUrl,
+      apiKey: null,
+      defaultHeaders: { Authorization: `Bearer ${await tokenOf("alice")}` },
+    });
+    const run = await client.runs.create(aliceThread, "agent", {
+      input: { messages: [{ role: "user", content: "a long one ".repeat(40) }] },
+    });
+    const bob = await stack.cli("bob", ["runs", "cancel", aliceThread, run.run_id]);
+    assert.equal(bob.code, 1, "bob cannot cancel alice's run");
+    const c = await stack.cli("alice", ["runs", "cancel", aliceThread, run.run_id, "--json"]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.deepEqual(json(c.stdout), { thread_id: aliceThread, run_id: run.run_id, cancelled: true });
+    const after = await client.runs.get(aliceThread, run.run_id);
+    assert.ok(["interrupted", "error", "pending", "running"].includes(after.status) && after.status !== "success");
+  });
+
+  test("assistants list shows the agent", async () => {
+    const r = await stack.cli("bob", ["assistants", "list", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const graphs = json<{ assistants: { graph_id: string }[] }>(r.stdout).assistants.map((a) => a.graph_id);
+    assert.ok(graphs.includes("agent"));
+  });
+
+  test("ids that are not UUIDs and empty messages are usage errors; no session is exit 4", async () => {
+    const bad = await stack.cli("alice", ["threads", "show", "not-a-uuid"]);
+    assert.equal(bad.code, 2);
+    const empty = await stack.cli("alice", ["chat", "--message", "  "]);
+    assert.equal(empty.code, 2);
+    const nobody = await stack.cli("carol", ["threads", "list"]);
+    assert.equal(nobody.code, 4);
+    assert.match(nobody.stderr, /lgauth login --profile carol/);
+    const noTty = await stack.cli("alice", ["chat"]);
+    assert.equal(noTty.code, 2, "interactive chat without a terminal names --message");
+    assert.match(noTty.stderr, /--message/);
+  });
+
+  test("a dead LangGraph server fails within seconds with one line naming the URL", async () => {
+    const env = { ...stack.env, LANGGRAPH_URL: "http://127.0.0.1:9" };
+    const { runCli } = await import("../helpers/cli.js");
+    const r = await runCli(["--profile", "alice", "threads", "list"], { env });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+    assert.match(r.stderr, /cannot reach the LangGraph server at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  test("a request with an expired token is refused, refreshed once and retried (401 -> refresh)", async () => {
+    const stale = await tokenOf("alice");
+    // past its expiry and past the server's 5 s clock leeway
+    await new Promise((r) => setTimeout(r, (TTL + 6) * 1000));
+    const seen: number[] = [];
+    let refreshes = 0;
+    const tracking: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      seen.push(res.status);
+      return res;
+    };
+    const tokens = {
+      accessToken: async () => stale,
+      refresh: async () => {
+        refreshes += 1;
+        return tokenOf("alice");
+      },
+    };
+    const f = authorizedFetch(tokens, tracking);
+    const res = await f(`${stack.langgraphUrl}/threads/search`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ limit: 5 }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    assert.deepEqual(seen, [401, 200]);
+    assert.equal(refreshes, 1);
+    // and the client built on it never sends a LangSmith key
+    const client = createLangGraphClient({ url: stack.langgraphUrl, tokens });
+    assert.ok(Array.isArray(await client.threads.search({ limit: 1 })));
+  });
+});
+
+describe("interactive chat on a terminal (tmux)", () => {
+  const socket = `lgauth-test-${process.pid}`;
+  const tmux = (...args: string[]) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+  const screen = () => tmux("capture-pane", "-p", "-t", "chat").stdout ?? "";
+  async function until(pred: (s: string) => boolean, ms = 30_000): Promise<string> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const s = screen();
+      if (pred(s)) return s;
+      if (Date.now() > end) throw new Error(`screen never matched:\n${s}`);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  }
+  after(() => {
+    tmux("kill-server");
+  });
+
+  test("tokens appear before the answer ends; Ctrl-C cancels an answer; /exit leaves", async () => {
+    const script = join(stack.dir, "chat.sh");
+    const exports = Object.entries(stack.env)
+      .filter(([k, v]) => v !== undefined && /^(LGAUTH_|SUPABASE_|LANGGRAPH_|NO_COLOR|PATH|HOME)/.test(k))
+      .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, "'\\''")}'`)
+      .join("\n");
+    await writeFile(
+      script,
+      `${exports}\nexport TERM=xterm\nexec '${process.execPath}' '${LGAUTH_BIN}' --profile alice chat\n`,
+      {
+        mode: 0o700,
+      },
+    );
+    const started = tmux("new-session", "-d", "-s", "chat", "-x", "200", "-y", "50", `sh ${script}`);
+    assert.equal(started.status, 0, started.stderr);
+    await until((s) => /you>\s*$/m.test(s));
+    assert.match(screen(), /lgauth chat [0-9a-f-]{36}/, "the thread id is shown to come back to");
+
+    tmux("send-keys", "-t", "chat", "hello terminal", "Enter");
+    // the answer ends with "(message 1 in this thread)."; catch the screen while it is still coming
+    const partial = await until((s) => /agent> Hello/.test(s));
+    const done = (s: string) => /message 1 in this thread\)\./.test(s);
+    assert.ok(!done(partial), `expected a partial answer first, saw:\n${partial}`);
+    await until((s) => done(s) && /you>\s*$/m.test(s));
+
+    tmux("send-keys", "-t", "chat", "please talk for a long time ".repeat(8), "Enter");
+    await until((s) => (s.match(/agent> Hello/g) ?? []).length >= 2);
+    tmux("send-keys", "-t", "chat", "C-c");
+    await until((s) => /\(answer cancelled\)/.test(s) && /you>\s*$/m.test(s));
+
+    tmux("send-keys", "-t", "chat", "/exit", "Enter");
+    const end = Date.now() + 10_000;
+    while (tmux("has-session", "-t", "chat").status === 0) {
+      if (Date.now() > end) throw new Error(`chat did not exit:\n${screen()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+});
