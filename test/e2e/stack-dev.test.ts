@@ -63,10 +63,11 @@ function childrenOf(pid: number): { pid: number; cmdline: string }[] {
   return out;
 }
 
+/** Running, not a zombie (an orphan is reparented to an init that may reap it late). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
