@@ -123,7 +123,8 @@ describe("lgauth dev", () => {
   });
 
   it("exits non-zero naming the LangGraph server when it dies, and stops the auth server", async () => {
-    const { child } = await startDev(["--data-dir", join(dir, "data-b"), "--auth-port", "0", "--langgraph-port", "0"]);
+    // the data directory of the first test again: a warm start
+    const { child } = await startDev(["--data-dir", join(dir, "data-a"), "--auth-port", "0", "--langgraph-port", "0"]);
     const kids = childrenOf(child.pid);
     const langgraph = kids.find((k) => k.cmdline.includes("langgraph-entry"));
     const auth = kids.find((k) => k.cmdline.includes("auth-entry"));
@@ -134,17 +135,6 @@ describe("lgauth dev", () => {
     assert.match(child.output(), /lgauth: the LangGraph server stopped unexpectedly.*SIGKILL/);
     assert.ok(!/\n\s+at /.test(child.output()), "no stack trace");
     assert.ok(!alive(auth.pid), "the auth server was stopped too");
-  });
-
-  it("--only auth starts just the auth server and stops on SIGTERM", async () => {
-    const { child, ready } = await startDev(["--only", "auth", "--data-dir", join(dir, "data-c"), "--auth-port", "0"]);
-    assert.equal(ready.langgraph_url, null);
-    const kids = childrenOf(child.pid);
-    assert.equal(kids.length, 1);
-    assert.match(kids[0]!.cmdline, /auth-entry/);
-    process.kill(child.pid, "SIGTERM");
-    assert.equal((await child.exited).code, 0);
-    assert.ok(!alive(kids[0]!.pid));
   });
 });
 
@@ -158,25 +148,27 @@ describe("lgauth dev leaves nothing behind", () => {
     return check();
   }
 
-  it("Ctrl+C while the servers are still starting stops both", async () => {
+  it("SIGTERM while the servers are still starting stops both", async () => {
     const child = startChild(
       process.execPath,
-      [LGAUTH_BIN, "dev", "--data-dir", join(dir, "data-e"), "--auth-port", "0", "--langgraph-port", "0"],
+      [LGAUTH_BIN, "dev", "--data-dir", join(dir, "data-a"), "--auth-port", "0", "--langgraph-port", "0"],
       { env },
     );
     assert.ok(await until(() => childrenOf(child.pid).length === 2, 10_000), "both children spawned");
     const kids = childrenOf(child.pid);
-    process.kill(child.pid, "SIGINT");
+    process.kill(child.pid, "SIGTERM");
     const exit = await child.exited;
     assert.equal(exit.code, 0, child.output().slice(-1000));
     assert.doesNotMatch(child.output(), /ready in/, "it was stopped before it was ready");
     for (const kid of kids) assert.ok(await until(() => !alive(kid.pid), 5_000), `child ${kid.pid} still running`);
   });
 
-  it("the servers stop themselves when lgauth dev is killed with SIGKILL", async () => {
-    const { child } = await startDev(["--only", "auth", "--data-dir", join(dir, "data-f"), "--auth-port", "0"]);
+  it("--only auth starts just the auth server, which stops itself when lgauth dev is killed with SIGKILL", async () => {
+    const { child, ready } = await startDev(["--only", "auth", "--data-dir", join(dir, "data-a"), "--auth-port", "0"]);
+    assert.equal(ready.langgraph_url, null);
     const kids = childrenOf(child.pid);
     assert.equal(kids.length, 1);
+    assert.match(kids[0]!.cmdline, /auth-entry/);
     process.kill(child.pid, "SIGKILL");
     await child.exited;
     assert.ok(await until(() => !alive(kids[0]!.pid), 5_000), "the orphaned auth server stopped");
