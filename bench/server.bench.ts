@@ -69,12 +69,24 @@ try {
   }
 
   // 2. lgauth dev cold vs warm
-  spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], { stdio: "inherit" });
+  if (spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], { stdio: "inherit" }).status !== 0) {
+    throw new Error("the CLI does not build; `lgauth dev` cannot be timed");
+  }
   async function devReady(dataDir: string): Promise<number> {
     const began = performance.now();
     const child = spawn(
       process.execPath,
-      [join(ROOT, "bin", "lgauth.js"), "dev", "--json", "--data-dir", dataDir, "--auth-port", "0", "--langgraph-port", "0"],
+      [
+        join(ROOT, "bin", "lgauth.js"),
+        "dev",
+        "--json",
+        "--data-dir",
+        dataDir,
+        "--auth-port",
+        "0",
+        "--langgraph-port",
+        "0",
+      ],
       { env: { ...process.env, LGAUTH_CONFIG_DIR: join(work, "config") }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let err = "";
@@ -137,7 +149,10 @@ try {
       } as never,
     },
   });
-  const { data, error } = await supabase.auth.signUp({ email: `bench.${process.pid}@example.com`, password: "bench-Secret-123" });
+  const { data, error } = await supabase.auth.signUp({
+    email: `bench.${process.pid}@example.com`,
+    password: "bench-Secret-123",
+  });
   if (error || !data.session) throw error ?? new Error("no session");
   const headers = {
     Authorization: `Bearer ${data.session.access_token}`,
