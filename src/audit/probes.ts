@@ -10,7 +10,9 @@ import { type ProbeResponse, probeFetch } from "./http.js";
 export interface ProbeUser {
   label: string;
   userId: string;
-  token: string;
+  /** A token valid for the next request: asked before every request, so a check can never
+   * pass because the prober's own token expired meanwhile. */
+  token: () => Promise<string>;
 }
 
 export interface ProbeTarget {
@@ -19,7 +21,7 @@ export interface ProbeTarget {
   bob: ProbeUser;
   assistantId?: string;
   /** Tokens that must all be refused; a probe is skipped when its token is not given. */
-  badTokens?: { forged?: string; expired?: string; revoked?: string };
+  badTokens?: { forged?: string; tampered?: string; expired?: string; revoked?: string };
 }
 
 export interface Check {
@@ -40,7 +42,8 @@ function isDenied(status: number): boolean {
 
 function describe(res: ProbeResponse, marker: string): string {
   const leaked = res.text.includes(marker);
-  const snippet = res.text.replace(/\s+/g, " ").slice(0, 60);
+  const flat = res.text.replace(/\s+/g, " ").trim();
+  const snippet = flat.length > 48 ? `${flat.slice(0, 47)}…` : flat;
   return `${res.status}${leaked ? " with alice's data" : snippet ? ` ${snippet}` : ""}`;
 }
 
@@ -60,13 +63,13 @@ export async function runProbes(target: ProbeTarget, onCheck?: (c: Check) => voi
     checks.push(c);
     onCheck?.(c);
   };
-  const as = (
+  const as = async (
     user: ProbeUser | null,
     method: string,
     path: string,
     body?: unknown,
     extra: Partial<Parameters<typeof probeFetch>[1]> = {},
-  ) => probeFetch(base, { method, path, token: user?.token ?? null, body, ...extra });
+  ) => probeFetch(base, { method, path, token: user ? await user.token() : null, body, ...extra });
 
   // --- alice's data -------------------------------------------------------------------------
   const created = await as(alice, "POST", "/threads", { metadata: { lgauth_probe: marker } });
@@ -88,6 +91,34 @@ export async function runProbes(target: ProbeTarget, onCheck?: (c: Check) => voi
   const haveStore = storePut.status >= 200 && storePut.status < 300;
 
   const aliceThread = async () => as(alice, "GET", `/threads/${thread}`);
+
+  // --- requests without a valid token (first: the bad tokens are short-lived) ---------------
+  const anonymous: [string, string | null, Record<string, string>][] = [
+    ["no token", null, {}],
+    ["Studio bypass header (x-auth-scheme: langsmith)", null, { "x-auth-scheme": "langsmith" }],
+  ];
+  const bad = target.badTokens ?? {};
+  if (bad.forged) anonymous.push(["forged token (signed by another key)", bad.forged, {}]);
+  if (bad.tampered) anonymous.push(["tampered token (bob's signature, alice's id)", bad.tampered, {}]);
+  if (bad.expired) anonymous.push(["expired token", bad.expired, {}]);
+  if (bad.revoked) anonymous.push(["token after logout", bad.revoked, {}]);
+  for (const [name, token, headers] of anonymous) {
+    const res = await probeFetch(base, {
+      method: "POST",
+      path: "/threads/search",
+      token,
+      body: { limit: 10 },
+      headers,
+    });
+    record({
+      name,
+      route: "POST /threads/search",
+      expected: "401 (or 403)",
+      actual: describe(res, marker),
+      ok: res.status === 401 || res.status === 403,
+      explanation: "the server answered a request that carries no valid user",
+    });
+  }
 
   // --- bob against alice's thread -----------------------------------------------------------
   const readChecks: [string, string, string, unknown?][] = [
@@ -241,33 +272,6 @@ export async function runProbes(target: ProbeTarget, onCheck?: (c: Check) => voi
       actual: `${res.status}${after.status === 404 ? ", thread gone" : ""}`,
       ok: isDenied(res.status) && after.status === 200,
       explanation: "bob deleted alice's conversation",
-    });
-  }
-
-  // --- requests without a valid token -------------------------------------------------------
-  const anonymous: [string, string | null, Record<string, string>][] = [
-    ["no token", null, {}],
-    ["Studio bypass header (x-auth-scheme: langsmith)", null, { "x-auth-scheme": "langsmith" }],
-  ];
-  const bad = target.badTokens ?? {};
-  if (bad.forged) anonymous.push(["forged token (signed by another key)", bad.forged, {}]);
-  if (bad.expired) anonymous.push(["expired token", bad.expired, {}]);
-  if (bad.revoked) anonymous.push(["token after logout", bad.revoked, {}]);
-  for (const [name, token, headers] of anonymous) {
-    const res = await probeFetch(base, {
-      method: "POST",
-      path: "/threads/search",
-      token,
-      body: { limit: 10 },
-      headers,
-    });
-    record({
-      name,
-      route: "POST /threads/search",
-      expected: "401 (or 403)",
-      actual: describe(res, marker),
-      ok: res.status === 401 || res.status === 403,
-      explanation: "the server answered a request that carries no valid user",
     });
   }
 

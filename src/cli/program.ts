@@ -1,6 +1,7 @@
 import { Argument, Command } from "commander";
 import { registerAuth } from "./commands/auth.js";
 import { registerChat } from "./commands/chat.js";
+import { registerIsolation } from "./commands/isolation.js";
 import { registerProfiles } from "./commands/profiles.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerStack } from "./commands/stack.js";
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerChat(program);
   registerStack(program);
+  registerIsolation(program);
 
   program
     .command("completion")

@@ -37,6 +37,7 @@ const started = await startLocalSupabase({
   host: options.host,
   dataDir: options.dataDir,
   jwtSecret: options.jwtSecret,
+  ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 server = started;

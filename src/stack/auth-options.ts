@@ -4,6 +4,8 @@ export interface AuthEntryOptions {
   host: string;
   dataDir: string | undefined;
   jwtSecret: string | undefined;
+  /** Access-token lifetime in seconds (default: the server's, 3600). */
+  accessTokenTtl?: number;
 }
 
 /** Env var that carries the legacy HS256 secret to the child (never argv). */
@@ -25,5 +27,6 @@ export function parseAuthEntryOptions(text: string, env: NodeJS.ProcessEnv): Aut
     host: o.host,
     dataDir: typeof o.dataDir === "string" ? o.dataDir : undefined,
     jwtSecret: env[AUTH_ENTRY_SECRET_ENV] || undefined,
+    ...(typeof o.accessTokenTtl === "number" ? { accessTokenTtl: o.accessTokenTtl } : {}),
   };
 }

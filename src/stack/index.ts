@@ -39,6 +39,8 @@ export interface StackOptions {
   authVerify?: "jwks" | "remote";
   /** Legacy HS256 mode: the auth server signs with this secret and the LangGraph server verifies with it. */
   jwtSecret?: string;
+  /** Access-token lifetime of the auth server, seconds (default 3600; the demo uses a short one). */
+  accessTokenTtl?: number;
   /** Start the LangGraph server without our Auth (benchmarks only). */
   withoutAuth?: boolean;
   /** Extra environment for the LangGraph server (e.g. AUTH_REVOCATION_INTERVAL). */
@@ -142,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       port: authPort,
       dataDir: options.authInMemory ? undefined : authDir,
       jwtSecret: options.jwtSecret,
+      ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
       env: baseEnv,
       log: options.log,
       readyTimeoutMs,

@@ -42,6 +42,7 @@ export function startAuthService(opts: {
   port: number;
   dataDir: string | undefined;
   jwtSecret: string | undefined;
+  accessTokenTtl?: number;
   env: NodeJS.ProcessEnv;
   log: Log;
   readyTimeoutMs: number;
@@ -55,7 +56,12 @@ export function startAuthService(opts: {
       "--import",
       tsxLoaderUrl(),
       sourcePath("stack", "auth-entry.ts"),
-      JSON.stringify({ port: opts.port, host: opts.host, dataDir: opts.dataDir }),
+      JSON.stringify({
+        port: opts.port,
+        host: opts.host,
+        dataDir: opts.dataDir,
+        ...(opts.accessTokenTtl ? { accessTokenTtl: opts.accessTokenTtl } : {}),
+      }),
     ],
     env,
     cwd: packageRoot(),

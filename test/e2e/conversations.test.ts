@@ -55,7 +55,7 @@ describe("conversations as the logged-in user", () => {
       thread_id: string;
       run_id: string;
       text: string;
-      messages: { role: string; content: string }[];
+      messages: { role: string; content: string; id?: string }[];
     }>(r.stdout);
     assert.match(out.thread_id, /^[0-9a-f-]{36}$/);
     assert.match(out.run_id, /^[0-9a-f-]{36}$/);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { DevOptions } from "../actions/dev.js";
-import { lazyAction, notYet } from "../command-kit.js";
+import { lazyAction } from "../command-kit.js";
 
 export function registerStack(program: Command): void {
   lazyAction<[], DevOptions>(
@@ -12,21 +12,5 @@ export function registerStack(program: Command): void {
       .option("--langgraph-port <port>", "LangGraph server port (0 = free port)", "2024")
       .option("--only <part>", "start only one part: auth"),
     async () => (await import("../actions/dev.js")).dev,
-  );
-  notYet(
-    program
-      .command("demo")
-      .description("scripted two-user isolation demo; exit 0 only when isolation holds")
-      .option("--ci", "no colour, no spinner, no prompt")
-      .option("--keep", "keep the stack running afterwards"),
-    "demo",
-  );
-  notYet(
-    program
-      .command("audit")
-      .description("probe every endpoint for cross-user access between two logged-in profiles")
-      .requiredOption("--as <profile>", "the profile that attacks")
-      .requiredOption("--other <profile>", "the profile whose data is attacked"),
-    "audit",
   );
 }

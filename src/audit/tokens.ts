@@ -1,0 +1,22 @@
+/**
+ * Bad tokens for the probes, made from a real one: the same claims signed by a key the server
+ * has never seen (same kid, so a lazy verifier might pick the real key's slot), and the real
+ * signature over claims edited to name someone else.
+ */
+import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from "jose";
+
+export async function forgedToken(real: string): Promise<string> {
+  const header = decodeProtectedHeader(real);
+  const claims = decodeJwt(real);
+  const { privateKey } = await generateKeyPair("ES256");
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: "ES256", typ: "JWT", ...(header.kid ? { kid: header.kid } : {}) })
+    .sign(privateKey);
+}
+
+export function tamperedToken(real: string, sub: string): string {
+  const [head, body, signature] = real.split(".");
+  const claims = JSON.parse(Buffer.from(body ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+  claims.sub = sub;
+  return `${head}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`;
+}
