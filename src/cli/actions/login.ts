@@ -33,13 +33,15 @@ export const login: Action<string[], LoginOptions> = async (ctx, _args, opts) =>
     outcome = await tokenAuth(ctx, token, chosen);
   } else {
     const email = await readEmail(opts);
-    const password = await readPassword(opts, false);
+    // Where the tokens will go is settled before the password is asked for, so nobody types a
+    // password only to be told that nothing can be stored.
     const chosen = await chooseStoreForLogin({
       env: ctx.env,
       insecureStorage: opts.insecureStorage === true,
       probeAccount: account,
       confirm: consentPrompt(),
     });
+    const password = await readPassword(opts, false);
     outcome = await passwordAuth(ctx, "login", email, password, chosen);
   }
   report(ctx.json, outcome);

@@ -12,13 +12,13 @@ export const signup: Action<string[], LoginOptions> = async (ctx, _args, opts) =
   if (envToken(ctx.env)) throw envTokenRefusal("sign up");
   const { settings } = await loadProfileState(ctx);
   const email = await readEmail(opts);
-  const password = await readPassword(opts, true);
   const chosen = await chooseStoreForLogin({
     env: ctx.env,
     insecureStorage: opts.insecureStorage === true,
     probeAccount: sessionAccounts(ctx.profile, settings.supabaseUrl).refresh,
     confirm: consentPrompt(),
   });
+  const password = await readPassword(opts, true);
   report(ctx.json, await passwordAuth(ctx, "signup", email, password, chosen));
   return 0;
 };

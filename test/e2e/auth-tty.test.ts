@@ -1,0 +1,75 @@
+/**
+ * Prompts on a real pseudo-terminal (script(1) gives the CLI a pty): email and masked password
+ * for login and signup, and the consent question for the plain file when no keychain answers.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
+import { LGAUTH_BIN } from "../helpers/cli.js";
+import { type AuthWorld, keyringSkip, startAuthWorld } from "./auth-harness.js";
+
+const skip = keyringSkip() || (spawnSync("sh", ["-c", "command -v script"]).status !== 0 ? "script(1) missing" : false);
+
+/** Runs lgauth on a pty; `type` answers prompts as a person would. */
+function onTerminal(w: AuthWorld, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  const command = [process.execPath, LGAUTH_BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  return startChild("script", ["-qfec", command, "/dev/null"], {
+    env: { ...w.env, TERM: "xterm", COLUMNS: "120", ...env },
+  });
+}
+
+async function answer(child: Child, prompt: RegExp, text: string): Promise<void> {
+  await child.waitFor(prompt, 20_000);
+  child.proc.stdin?.write(`${text}\r`);
+}
+
+describe("prompts on a terminal", { skip }, () => {
+  let w: AuthWorld;
+  const password = "typed on a tty 1";
+  before(async () => {
+    w = await startAuthWorld({ provider: "keytar" });
+  });
+  after(async () => {
+    await stopAllChildren();
+    await w?.stop();
+  });
+
+  test("signup asks for email and the password twice, masked; login asks again and logs in", async () => {
+    const s = onTerminal(w, ["signup"]);
+    await answer(s, /Email/, "tty@example.com");
+    await answer(s, /Password/, password);
+    await answer(s, /Repeat password/, password);
+    await s.waitFor(/Logged in as tty@example\.com/, 20_000);
+    assert.equal((await s.exited).code, 0);
+    assert.ok(!s.output().includes(password), "the password was never echoed");
+    assert.match(s.output(), /\*{4,}/, "typed characters shown as *");
+
+    const l = onTerminal(w, ["login"]);
+    await answer(l, /Email/, "tty@example.com");
+    await answer(l, /Password/, password);
+    await l.waitFor(/Logged in as tty@example\.com .*refresh token in the keychain/, 20_000);
+    assert.equal((await l.exited).code, 0);
+    assert.ok(!l.output().includes(password));
+  });
+
+  test("with no keychain, the terminal is asked (before the password) whether a plain file may be used; a yes stores it 0600", async () => {
+    const runtime = join(w.configDir, "..", `${new URL(w.proxy.url).port}-tty-runtime`);
+    await mkdir(runtime, { recursive: true, mode: 0o700 });
+    const noBus = { DBUS_SESSION_BUS_ADDRESS: "", XDG_RUNTIME_DIR: runtime, DISPLAY: "" };
+    const no = onTerminal(w, ["--profile", "f", "login", "--email", "tty@example.com"], noBus);
+    await answer(no, /instead\?/, "n");
+    await no.waitFor(/no consent to a plain-text file/, 20_000);
+    assert.equal((await no.exited).code, 1);
+
+    const yes = onTerminal(w, ["--profile", "f", "login", "--email", "tty@example.com"], noBus);
+    await answer(yes, /instead\?/, "y");
+    await answer(yes, /Password/, password);
+    await yes.waitFor(/Logged in as tty@example\.com .*plain file/, 20_000);
+    assert.equal((await yes.exited).code, 0);
+    assert.match(yes.output(), /warning: storing tokens in plain text/);
+    assert.equal((await stat(join(w.configDir, "credentials.json"))).mode & 0o777, 0o600);
+  });
+});
