@@ -127,8 +127,6 @@ export async function runProbes(target: ProbeTarget, onCheck?: (c: Check) => voi
     ["read alice's thread history", "POST", `/threads/${thread}/history`, { limit: 10 }],
     ["list alice's runs", "GET", `/threads/${thread}/runs`],
     ["read alice's run", "GET", `/threads/${thread}/runs/${runId}`],
-    ["join alice's run stream (with thread id)", "GET", `/threads/${thread}/runs/${runId}/stream`],
-    ["join alice's run stream (run id only)", "GET", `/runs/${runId}/stream`],
     [
       "search threads by alice's metadata",
       "POST",
@@ -157,6 +155,33 @@ export async function runProbes(target: ProbeTarget, onCheck?: (c: Check) => voi
     });
   }
 
+  {
+    // Joining a stream leaks only while the run is live: alice starts a long answer (the
+    // offline model echoes her words, marker included) and bob joins at once, both ways.
+    const live = await as(alice, "POST", `/threads/${thread}/runs`, {
+      assistant_id: assistant,
+      input: { messages: [{ role: "user", content: `again: ${marker} ${"and so on ".repeat(60)}` }] },
+      stream_mode: ["values", "messages-tuple"],
+    });
+    const liveId = (live.json as { run_id?: string } | null)?.run_id ?? runId;
+    const joins: [string, string][] = [
+      ["join alice's live run stream (run id only)", `/runs/${liveId}/stream`],
+      ["join alice's live run stream (with thread id)", `/threads/${thread}/runs/${liveId}/stream`],
+    ];
+    for (const [name, path] of joins) {
+      const res = await as(bob, "GET", path, undefined, { timeoutMs: 4_000 });
+      const leaked = res.text.includes(marker);
+      record({
+        name,
+        route: `GET ${path.replaceAll(thread, "{alice_thread}").replaceAll(liveId, "{alice_run}")}`,
+        expected: `${DENIED} or nothing of alice's`,
+        actual: describe(res, marker),
+        ok: !leaked && (isDenied(res.status) || (res.status >= 200 && res.status < 300)),
+        explanation: leaked ? "bob received alice's answer as it streamed" : `unexpected status ${res.status}`,
+      });
+    }
+    await as(alice, "GET", `/threads/${thread}/runs/${liveId}/join`, undefined, { timeoutMs: 30_000 });
+  }
   {
     const res = await as(bob, "PATCH", `/threads/${thread}`, { metadata: { lgauth_probe_pwned: "bob" } });
     const after = await aliceThread();
