@@ -27,15 +27,10 @@ export const whoami: Action = async (ctx) => {
   }
   const config = await loadConfig();
   const profile = config.profiles[ctx.profile];
-  if (!profile?.userId || !profile.credentialStore) throw new NotLoggedInError(ctx.profile);
+  if (!profile?.userId) throw new NotLoggedInError(ctx.profile);
   if (ctx.json) {
-    printJson({
-      profile: ctx.profile,
-      user_id: profile.userId,
-      email: profile.email ?? null,
-      expires_at: isoTime(profile.expiresAt),
-      source: profile.credentialStore,
-    });
+    // The shape other tools already read: profile, user id, email (see `status` for the rest).
+    printJson({ profile: ctx.profile, user_id: profile.userId, email: profile.email ?? null });
   } else {
     const left = profile.expiresAt
       ? `; access token ${relativeExpiry(profile.expiresAt).startsWith("in") ? "expires" : "expired"} ${relativeExpiry(profile.expiresAt)}`
