@@ -1,6 +1,6 @@
 /**
  * Refresh under the cross-process lock, against the real local Supabase Auth server with short
- * access tokens (70 s) and no reuse interval (a second use of a rotated refresh token is
+ * access tokens (66 s) and no reuse interval (a second use of a rotated refresh token is
  * reuse): eight commands at once cause one refresh; revoked and reused sessions end in exit 4
  * with the stored tokens cleared.
  */
@@ -13,7 +13,7 @@ import { decodeClaims } from "../../src/session/clock.js";
 import { type AuthWorld, REFRESH, keyringSkip, oneLine, refreshAtServer, startAuthWorld } from "./auth-harness.js";
 
 const skip = keyringSkip();
-const TTL = 70;
+const TTL = 66;
 
 function lookup(w: AuthWorld, account: string): string | null {
   const r = spawnSync("secret-tool", ["lookup", "service", "lgauth", "account", account], {
@@ -58,17 +58,17 @@ describe("refresh under the profile lock (short-lived tokens)", { skip }, () => 
     await w?.stop();
   });
 
-  test("expiry is judged by the server's clock: a server 30 s ahead makes a 70 s token due for refresh", async () => {
+  test("expiry is judged by the server's clock: a server 30 s ahead makes a 66 s token due for refresh", async () => {
     const s = await login("skew", "skew@example.com");
     const file = join(w.configDir, "config.json");
     const config = JSON.parse(await readFile(file, "utf8"));
     assert.equal(config.profiles.skew.clockSkew, 0, "measured from the Date header at login");
     const before = w.proxy.count(REFRESH);
-    // Still 70 s left by the local clock: no refresh.
+    // Still 66 s left by the local clock: no refresh.
     const t1 = await w.run(["--profile", "skew", "token"], { printsToken: true });
     assert.equal(t1.stdout.trim(), s.access);
     assert.equal(w.proxy.count(REFRESH), before);
-    // Pretend the last measurement said the server runs 30 s ahead: 40 s left, refresh.
+    // Pretend the last measurement said the server runs 30 s ahead: 36 s left, refresh.
     config.profiles.skew.clockSkew = 30;
     await writeFile(file, JSON.stringify(config));
     const t2 = await w.run(["--profile", "skew", "token"], { printsToken: true });

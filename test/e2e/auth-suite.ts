@@ -104,7 +104,10 @@ export function defineAuthSuite(provider: "keytar" | "napi"): void {
       );
     });
 
-    test("errors speak the user's language, on one line, with the right exit code", async () => {
+    // Checks that do not depend on the keychain library run once, in the keytar suite.
+    const once = provider === "keytar" ? test : test.skip;
+
+    once("errors speak the user's language, on one line, with the right exit code", async () => {
       const wrong = await w.run(["login", "--email", alice.email, "--password-stdin"], { stdin: "not the password\n" });
       assert.equal(wrong.code, 4);
       assert.match(oneLine(wrong.stderr), /^lgauth: wrong email or password/);
@@ -225,7 +228,7 @@ export function defineAuthSuite(provider: "keytar" | "napi"): void {
       assert.equal((await w.run(["--profile", "carol", "whoami"])).code, 4);
     });
 
-    test("LGAUTH_ACCESS_TOKEN wins over stored state; login and logout say so instead of acting", async () => {
+    once("LGAUTH_ACCESS_TOKEN wins over stored state; login and logout say so instead of acting", async () => {
       const bobToken = (await w.run(["--profile", "bob", "token"], { printsToken: true })).stdout.trim();
       const env = { LGAUTH_ACCESS_TOKEN: bobToken };
       const t = await w.run(["token"], { env, printsToken: true });
