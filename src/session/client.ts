@@ -5,6 +5,7 @@ import { redact } from "../cli/redact.js";
 import { timeoutSignal } from "../cli/timeout-signal.js";
 import type { SessionAccounts } from "./accounts.js";
 import { ServerClock } from "./clock.js";
+import { loadConfig, updateConfig } from "./config.js";
 import type { CredentialStore } from "./credentials/types.js";
 import { withFileLock } from "./lock.js";
 import { configDir } from "./paths.js";
@@ -86,6 +87,13 @@ export interface ProfileClientOptions extends Omit<AdapterOptions, "clock"> {
   supabaseUrl: string;
   anonKey: string;
   skewSeconds: number;
+  /**
+   * The profile whose config holds the clock skew and expiry. When set, the skew is re-read
+   * each time the lock is taken, and a refreshed session's expiry and measured skew are written
+   * before the lock is released, so a command that waited for the lock judges the new token
+   * with the same clock as the one that refreshed it.
+   */
+  profile?: string;
   env: NodeJS.ProcessEnv;
   debug?: (line: string) => void;
   lockTimeoutMs?: number;
@@ -116,7 +124,21 @@ export interface ProfileClient {
 export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
   const clock = new ServerClock(opts.skewSeconds);
   const wire = new WireLog(clock, opts.debug);
-  const storage = new CredentialStorage({ ...opts, clock });
+  const profile = opts.profile;
+  const storage = new CredentialStorage({
+    ...opts,
+    clock,
+    onSaved:
+      profile === undefined
+        ? undefined
+        : (saved) =>
+            updateConfig((config) => {
+              const p = config.profiles[profile];
+              if (!p) return;
+              if (saved.expiresAt !== undefined) p.expiresAt = saved.expiresAt;
+              if (clock.measured) p.clockSkew = clock.skewSeconds;
+            }),
+  });
   const lockPath = lockPathFor(opts.store.kind, opts.accounts.refresh, opts.env);
   const auth = new AuthClient({
     url: new URL("auth/v1", `${opts.supabaseUrl.replace(/\/+$/, "")}/`).href,
@@ -132,6 +154,10 @@ export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
         lockPath,
         async () => {
           storage.invalidate();
+          if (opts.profile !== undefined && !clock.measured) {
+            const skew = (await loadConfig()).profiles[opts.profile]?.clockSkew;
+            if (skew !== undefined) clock.skewSeconds = skew;
+          }
           return fn();
         },
         acquireTimeout,

@@ -151,6 +151,7 @@ async function refreshUnderLock(
     minValiditySeconds: opts.minValiditySeconds,
     force: opts.force,
     skewSeconds: session.profile.clockSkew ?? 0,
+    profile: ctx.profile,
     env: ctx.env,
     debug: debugLog(ctx),
   });
@@ -176,7 +177,6 @@ async function refreshUnderLock(
     ({ error } = await auth.refreshSession());
   }
   if (storage.saved) {
-    await recordRefresh(ctx.profile, storage.saved.expiresAt, clock);
     const saved = storage.saved;
     return { token: saved.accessToken, expiresAt: saved.expiresAt, source: session.store.kind, refreshed: true };
   }
@@ -190,15 +190,6 @@ async function refreshUnderLock(
     throw new NotLoggedInError(ctx.profile, `session ended: ${sessionEndedWords(authErr)}`);
   }
   throw authFailure(error ?? new Error("refresh did not produce a session"), session.supabaseUrl, wire);
-}
-
-async function recordRefresh(profile: string, expiresAt: number | undefined, clock: ServerClock): Promise<void> {
-  await updateConfig((config) => {
-    const p = config.profiles[profile];
-    if (!p) return;
-    if (expiresAt !== undefined) p.expiresAt = expiresAt;
-    if (clock.measured) p.clockSkew = clock.skewSeconds;
-  });
 }
 
 /**

@@ -28,6 +28,8 @@ export interface AdapterOptions {
    * has refreshed meanwhile, its token is used instead of refreshing again).
    */
   force?: true | string;
+  /** Runs after a new session is stored, still under the lock (records expiry and skew). */
+  onSaved?: (saved: SavedSession) => Promise<void>;
 }
 
 interface StoredTokens {
@@ -137,6 +139,7 @@ export class CredentialStorage {
       expiresAt: claims?.exp,
     };
     this.removed = false;
+    await this.opts.onSaved?.(this.saved);
   }
 
   async removeItem(key: string): Promise<void> {

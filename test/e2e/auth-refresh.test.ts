@@ -78,6 +78,18 @@ describe("refresh under the profile lock (short-lived tokens)", { skip }, () => 
     assert.equal(w.proxy.count(REFRESH), before + 1);
     const after = JSON.parse(await readFile(file, "utf8"));
     assert.equal(after.profiles.skew.clockSkew, 0, "re-measured from the refresh response");
+    // Eight commands start with the stale skew; the first refreshes and records the new skew
+    // under the lock, the others re-read it there and use its token: still one request.
+    after.profiles.skew.clockSkew = 30;
+    await writeFile(file, JSON.stringify(after));
+    const mid = w.proxy.count(REFRESH);
+    const eight = await Promise.all(
+      Array.from({ length: 8 }, () => w.run(["--profile", "skew", "token"], { printsToken: true })),
+    );
+    for (const r of eight) assert.equal(r.code, 0, r.stderr);
+    assert.equal(new Set(eight.map((r) => r.stdout)).size, 1);
+    w.secrets.add(eight[0]?.stdout.trim() ?? "");
+    assert.equal(w.proxy.count(REFRESH) - mid, 1);
   });
 
   test("revocation elsewhere (logout --all-devices in another profile of the same user) is recorded", async () => {
