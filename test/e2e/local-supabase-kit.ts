@@ -1,0 +1,57 @@
+/**
+ * Shared bits of the local-supabase conformance tests: a real supabase-js client per test user
+ * and raw HTTP helpers. Realtime is never used here; Node 20 has no WebSocket, so supabase-js
+ * needs some transport to construct: NoRealtime is a named stand-in that throws if ever used.
+ */
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import type { LocalSupabase } from "../../src/local-supabase/index.js";
+
+class NoRealtime {
+  constructor() {
+    throw new Error("realtime is not used by the local-supabase tests");
+  }
+}
+
+export function client(server: LocalSupabase, key = server.anonKey): SupabaseClient {
+  return createClient(server.url, key, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    realtime: { transport: NoRealtime as never },
+  });
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+/** A raw call to /auth/v1<path>; `apikey` defaults to the anon key, null sends none. */
+export async function raw(
+  server: LocalSupabase,
+  method: string,
+  path: string,
+  opts: { apikey?: string | null; bearer?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
+  const headers: Record<string, string> = { ...opts.headers };
+  const apikey = opts.apikey === undefined ? server.anonKey : opts.apikey;
+  if (apikey !== null) headers.apikey = apikey;
+  if (opts.bearer) headers.Authorization = `Bearer ${opts.bearer}`;
+  const res = await fetch(`${server.url}/auth/v1${path}`, { method, headers, body: opts.body, redirect: "manual" });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON; callers check `text`
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export const V2024 = { "X-Supabase-Api-Version": "2024-01-01", "Content-Type": "application/json" };
+
+let counter = 0;
+export function email(tag: string): string {
+  counter += 1;
+  return `${tag}-${process.pid}-${counter}@example.com`;
+}
