@@ -17,12 +17,12 @@ export async function cliStartup(): Promise<Row[]> {
     );
     const env = { ...process.env, LGAUTH_CONFIG_DIR: dir };
     const node = { cmd: process.execPath, args: ["-e", "0"], env };
-    const version = compare(
+    const version = await compare(
       () => timeCommand({ cmd: process.execPath, args: [BIN, "--version"], env }),
       () => timeCommand(node),
       21,
     );
-    const whoami = compare(
+    const whoami = await compare(
       () => timeCommand({ cmd: process.execPath, args: [BIN, "whoami"], env }),
       () => timeCommand(node),
       21,

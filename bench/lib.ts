@@ -2,7 +2,7 @@
  * Benchmark helpers: every figure is a ratio against a baseline measured in the same run,
  * A and B alternating after a warm-up, medians quoted with their spread.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 
 export interface Sample {
   median: number;
@@ -33,23 +33,36 @@ export interface Command {
   input?: string;
 }
 
-/** Wall time of one run in milliseconds; throws if the command fails. */
-export function timeCommand(c: Command): number {
+function run(c: Command, argv: [string, string[]]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv[1], { env: c.env ?? process.env });
+    let stderr = "";
+    child.stdout.resume();
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr }));
+    child.stdin.end(c.input ?? "");
+  });
+}
+
+/**
+ * Wall time of one run in milliseconds; throws if the command fails. Asynchronous, so servers
+ * living in the benchmark's own process keep answering while it runs.
+ */
+export async function timeCommand(c: Command): Promise<number> {
   const start = process.hrtime.bigint();
-  const r = spawnSync(c.cmd, c.args, { env: c.env ?? process.env, input: c.input ?? "", encoding: "utf8" });
+  const r = await run(c, [c.cmd, c.args]);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${c.cmd} ${c.args.join(" ")} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+  if (r.code !== 0) throw new Error(`${c.cmd} ${c.args.join(" ")} failed (${r.code}): ${r.stderr.slice(0, 500)}`);
   return ms;
 }
 
 /** Peak resident memory (KiB) of one run, read by GNU time. */
-export function peakRssKiB(c: Command): number {
-  const r = spawnSync("/usr/bin/time", ["-f", "%M", c.cmd, ...c.args], {
-    env: c.env ?? process.env,
-    input: c.input ?? "",
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`${c.cmd} failed under /usr/bin/time: ${r.stderr.slice(-500)}`);
+export async function peakRssKiB(c: Command): Promise<number> {
+  const r = await run(c, ["/usr/bin/time", ["-f", "%M", c.cmd, ...c.args]]);
+  if (r.code !== 0) throw new Error(`${c.cmd} failed under /usr/bin/time: ${r.stderr.slice(-500)}`);
   const lines = r.stderr.trim().split("\n");
   return Number(lines[lines.length - 1]);
 }
@@ -62,32 +75,11 @@ export interface Comparison {
 }
 
 /** Runs a and b alternately (`runs` each, after `warmup` of each) and compares medians. */
-export function compare(measureA: () => number, measureB: () => number, runs = 15, warmup = 3): Comparison {
-  for (let i = 0; i < warmup; i++) {
-    measureA();
-    measureB();
-  }
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    if (i % 2 === 0) {
-      a.push(measureA());
-      b.push(measureB());
-    } else {
-      b.push(measureB());
-      a.push(measureA());
-    }
-  }
-  const sa = summarize(a);
-  const sb = summarize(b);
-  return { a: sa, b: sb, ratio: sa.median / sb.median };
-}
-
-export async function compareAsync(
+export async function compare(
   measureA: () => Promise<number>,
   measureB: () => Promise<number>,
-  runs = 5,
-  warmup = 1,
+  runs = 15,
+  warmup = 3,
 ): Promise<Comparison> {
   for (let i = 0; i < warmup; i++) {
     await measureA();

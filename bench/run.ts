@@ -4,10 +4,14 @@
  */
 import { writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
+import { cliSession } from "./cli-session.js";
 import { cliStartup } from "./cli-startup.js";
 import { type Row, markdownTable } from "./lib.js";
 
-const suites: [string, () => Promise<Row[]>][] = [["CLI start-up", cliStartup]];
+const suites: [string, () => Promise<Row[]>][] = [
+  ["CLI start-up", cliStartup],
+  ["CLI with a session", cliSession],
+];
 
 const rows: Row[] = [];
 for (const [name, run] of suites) {
