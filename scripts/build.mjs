@@ -2,6 +2,7 @@
 // import(), so esbuild's code splitting keeps start-up cost to what a command needs.
 import { build } from "esbuild";
 import { readFile, rm } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 
 const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
 
@@ -34,6 +35,18 @@ await build({
     "tsx",
     "tsx/*",
     "esbuild",
+  ],
+  plugins: [
+    {
+      // The SDK's protocol-v2 and React code imports @langchain/core's message classes at load
+      // time; the CLI never runs that code, so the bundle gets a stub that throws if it ever did.
+      name: "stub-core-messages",
+      setup(b) {
+        b.onResolve({ filter: /^@langchain\/core\/messages$/ }, () => ({
+          path: fileURLToPath(new URL("./core-messages-stub.mjs", import.meta.url)),
+        }));
+      },
+    },
   ],
   banner: {
     js: "import { createRequire as __lgauthCreateRequire } from 'node:module'; const require = __lgauthCreateRequire(import.meta.url);",

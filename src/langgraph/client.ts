@@ -1,4 +1,5 @@
 import { Client } from "@langchain/langgraph-sdk";
+import { nodeFetch } from "./node-fetch.js";
 
 /** Where the client gets the user's access token; the session layer implements it. */
 export interface TokenSource {
@@ -28,7 +29,7 @@ function withBearer(init: RequestInit | undefined, token: string): RequestInit {
  * fetch that sends the session's token and, on a 401, refreshes once and retries once.
  * The body is replayable because the SDK sends JSON strings.
  */
-export function authorizedFetch(tokens: TokenSource, base: typeof fetch = fetch): typeof fetch {
+export function authorizedFetch(tokens: TokenSource, base: typeof fetch = nodeFetch): typeof fetch {
   return async (input, init) => {
     const first = await base(input, withBearer(init, await tokens.accessToken()));
     if (first.status !== 401) return first;
