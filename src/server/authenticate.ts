@@ -56,7 +56,11 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
     upstreamTimeoutMs: settings.upstreamTimeoutMs,
   });
   const revocation: RevocationChecker | undefined = settings.revocationCheck
-    ? createRevocationChecker({ ...upstream, intervalMs: settings.revocationIntervalMs })
+    ? createRevocationChecker({
+        ...upstream,
+        intervalMs: settings.revocationIntervalMs,
+        failOpen: settings.revocationFailure === "open",
+      })
     : undefined;
 
   async function identify(request: Request): Promise<Identity> {

@@ -2,10 +2,16 @@
  * Honours logout for locally verified tokens: a signature stays valid until `exp`, so each
  * session is confirmed with Supabase (GET /auth/v1/user) at most once per interval. A session
  * Supabase has refused stays refused. Concurrent requests of one session share one lookup.
+ *
+ * When Supabase Auth cannot answer (down, 5xx, timeout) the default is to fail open: the token's
+ * signature, expiry, issuer and audience were already verified locally, so the request goes
+ * through, a warning is logged (once per outage window), and lookups pause for a short
+ * back-off so an outage does not add a timeout to every request. Sessions already known to be
+ * revoked stay refused. `failOpen: false` (AUTH_REVOCATION=strict) answers 503 instead.
  */
 import { createHash } from "node:crypto";
 import type { VerifiedUser } from "./claims.js";
-import { unauthorized } from "./failure.js";
+import { AuthFailure, unauthorized } from "./failure.js";
 import { lookupUser, type UpstreamOptions } from "./upstream.js";
 
 interface Entry {
@@ -19,12 +25,20 @@ export interface RevocationOptions extends UpstreamOptions {
   /** Entries kept before old ones are dropped (default 50 000). */
   maxEntries?: number;
   now?: () => number;
+  /** Let verified tokens through when the auth server cannot answer (default true). */
+  failOpen?: boolean;
+  /** Where the fail-open warning goes (default console.warn). */
+  warn?: (message: string) => void;
+  /** How long lookups pause after the auth server failed to answer (default min(interval, 5 s)). */
+  outageBackoffMs?: number;
 }
 
 export interface RevocationChecker {
   check(token: string, user: VerifiedUser): Promise<void>;
   /** Number of calls made to /auth/v1/user so far (for tests and the benchmark). */
   readonly lookups: number;
+  /** Requests let through unchecked because the auth server could not answer. */
+  readonly failedOpen: number;
 }
 
 function sessionKey(token: string, user: VerifiedUser): string {
@@ -38,6 +52,24 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
   const now = opts.now ?? Date.now;
   const maxEntries = opts.maxEntries ?? 50_000;
   let lookups = 0;
+  let failedOpen = 0;
+  const failOpen = opts.failOpen ?? true;
+  const warn = opts.warn ?? ((m: string) => console.warn(m));
+  const backoffMs = opts.outageBackoffMs ?? Math.min(opts.intervalMs, 5_000);
+  /** While now() < outageUntil, the auth server is taken to be down and not asked. */
+  let outageUntil = -Infinity;
+  let warnedOutage = false;
+
+  function letThrough(reason: string): void {
+    failedOpen += 1;
+    if (!warnedOutage) {
+      warnedOutage = true;
+      warn(
+        `lgauth auth: ${reason}; letting locally verified tokens through without the revocation check ` +
+          "(set AUTH_REVOCATION=strict to refuse instead)",
+      );
+    }
+  }
 
   function prune(): void {
     if (entries.size < maxEntries) return;
@@ -77,11 +109,18 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
     get lookups() {
       return lookups;
     },
+    get failedOpen() {
+      return failedOpen;
+    },
     async check(token, user) {
       const key = sessionKey(token, user);
       let entry = entries.get(key);
       if (entry?.revoked) throw unauthorized("session has been revoked (logged out)");
       if (entry && !entry.pending && now() - entry.checkedAt < opts.intervalMs) return;
+      if (failOpen && now() < outageUntil) {
+        letThrough("Supabase Auth is unavailable");
+        return;
+      }
       if (!entry) {
         prune();
         entry = { checkedAt: 0, revoked: false };
@@ -98,7 +137,16 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
       } catch (err) {
         // the auth server could not answer, or refused only this token: nothing is cached
         if (entry.checkedAt === 0) entries.delete(key);
+        if (failOpen && err instanceof AuthFailure && err.status === 503) {
+          outageUntil = now() + backoffMs;
+          letThrough(err.message);
+          return;
+        }
         throw err;
+      }
+      if (warnedOutage && !entry.revoked) {
+        warnedOutage = false; // answered again: the next outage warns again
+        outageUntil = -Infinity;
       }
       if (entry.revoked) throw unauthorized("session has been revoked (logged out)");
     },

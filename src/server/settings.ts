@@ -24,6 +24,12 @@ export interface AuthSettings {
   revocationIntervalMs: number;
   /** False only with AUTH_REVOCATION_CHECK=off (signature checks alone; logout is then not honoured). */
   revocationCheck: boolean;
+  /**
+   * What the revocation check does when Supabase Auth cannot answer (down, 5xx, timeout):
+   * "open" (default) lets validly signed tokens through and logs a warning, so an auth outage
+   * does not lock every user out; "strict" (AUTH_REVOCATION=strict) refuses with 503.
+   */
+  revocationFailure: "open" | "strict";
   /** Timeout for every call to the auth server. */
   upstreamTimeoutMs: number;
 }
@@ -68,6 +74,8 @@ export function loadAuthSettings(env: NodeJS.ProcessEnv = process.env): AuthSett
   }
   const check = (nonEmpty(env.AUTH_REVOCATION_CHECK) ?? "on").toLowerCase();
   if (check !== "on" && check !== "off") throw new SettingsError('AUTH_REVOCATION_CHECK must be "on" or "off"');
+  const failure = (nonEmpty(env.AUTH_REVOCATION) ?? "open").toLowerCase();
+  if (failure !== "open" && failure !== "strict") throw new SettingsError('AUTH_REVOCATION must be "open" or "strict"');
   const jwtSecret = nonEmpty(env.SUPABASE_JWT_SECRET);
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new SettingsError("SUPABASE_JWT_SECRET is shorter than 32 characters");
@@ -82,6 +90,7 @@ export function loadAuthSettings(env: NodeJS.ProcessEnv = process.env): AuthSett
     audience: nonEmpty(env.SUPABASE_JWT_AUDIENCE) ?? "authenticated",
     revocationIntervalMs: seconds(env, "AUTH_REVOCATION_INTERVAL", 30) * 1000,
     revocationCheck: check === "on",
+    revocationFailure: failure,
     upstreamTimeoutMs: seconds(env, "AUTH_UPSTREAM_TIMEOUT", 5) * 1000,
   };
 }

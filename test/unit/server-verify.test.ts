@@ -215,12 +215,13 @@ describe("revocation: one /auth/v1/user call per session per interval", () => {
     assert.equal(checker.lookups, 1);
   });
 
-  it("answers 503 when the auth server fails and caches nothing", async () => {
+  it("answers 503 in strict mode when the auth server fails and caches nothing", async () => {
     const checker = createRevocationChecker({
       authUrl: fake.authUrl,
       apiKey: undefined,
       timeoutMs: 2_000,
       intervalMs: 30_000,
+      failOpen: false,
     });
     const { token, user } = await sessionToken();
     fake.failUserWith = 500;
