@@ -62,6 +62,16 @@ function describeJoseError(err: unknown): AuthFailure {
   return unavailable("cannot reach the auth server for its signing keys");
 }
 
+/**
+ * Each segment must be the one base64url spelling of its bytes. Decoders ignore the unused low
+ * bits of the last character, so without this check a token with its last character changed
+ * (e.g. ...Q -> ...R) still verifies: a second spelling of the same token that caches and
+ * revocation lists keyed on the token text would treat as a different one.
+ */
+function canonicalSegments(token: string): boolean {
+  return token.split(".").every((seg) => Buffer.from(seg, "base64url").toString("base64url") === seg);
+}
+
 export function createVerifier(opts: VerifierOptions): TokenVerifier {
   const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(`${opts.authUrl}/.well-known/jwks.json`), {
     timeoutDuration: opts.upstreamTimeoutMs,
@@ -79,13 +89,15 @@ export function createVerifier(opts: VerifierOptions): TokenVerifier {
 
   return async (token) => {
     if (!JWT_SHAPE.test(token)) throw unauthorized("malformed token");
-    let alg: string | undefined;
+    if (!canonicalSegments(token)) throw unauthorized("malformed token (non-canonical base64url)");
+    let alg: unknown;
     try {
       alg = decodeProtectedHeader(token).alg;
     } catch {
       throw unauthorized("malformed token");
     }
-    if (alg === undefined || alg.toLowerCase() === "none") throw unauthorized("unsigned token (alg none) refused");
+    if (typeof alg !== "string") throw unauthorized("token header has no algorithm");
+    if (alg.toLowerCase() === "none") throw unauthorized("unsigned token (alg none) refused");
     let payload: JWTPayload;
     try {
       if (alg === "HS256") {
@@ -100,7 +112,7 @@ export function createVerifier(opts: VerifierOptions): TokenVerifier {
       throw describeJoseError(err);
     }
     const user = userFromClaims(payload);
-    if (!user) throw unauthorized("token has no subject");
+    if (!user) throw unauthorized("token has no usable subject (missing, empty or too long)");
     return { user, payload };
   };
 }
