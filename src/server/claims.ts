@@ -22,10 +22,16 @@ export function permissionsFrom(appMetadata: unknown): string[] {
   return Array.isArray(raw) ? raw.filter((p): p is string => typeof p === "string" && p !== "") : [];
 }
 
-/** Returns undefined when the payload names no user (missing, empty or non-string `sub`). */
+/**
+ * Longest `sub` accepted. Supabase's are UUIDs (36); the bound keeps a huge, validly signed
+ * subject from being stamped into every thread's metadata and compared on every filter.
+ */
+export const MAX_SUBJECT_LENGTH = 255;
+
+/** Returns undefined when the payload names no user (missing, empty, oversized or non-string `sub`). */
 export function userFromClaims(payload: JWTPayload): VerifiedUser | undefined {
   const sub = typeof payload.sub === "string" ? payload.sub.trim() : "";
-  if (sub === "") return undefined;
+  if (sub === "" || sub.length > MAX_SUBJECT_LENGTH) return undefined;
   return {
     id: sub,
     email: stringOrUndefined(payload.email),
