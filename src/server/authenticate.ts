@@ -8,7 +8,7 @@ import { createRevocationChecker, type RevocationChecker } from "./revocation.js
 import { checkRoute } from "./routes.js";
 import type { AuthSettings } from "./settings.js";
 import { lookupUser } from "./upstream.js";
-import { createVerifier, type TokenVerifier } from "./verify.js";
+import { cachedVerifier, createVerifier, type TokenVerifier } from "./verify.js";
 
 export interface Identity {
   identity: string;
@@ -47,14 +47,16 @@ export interface Authenticator {
 
 export function createAuthenticator(settings: AuthSettings): Authenticator {
   const upstream = { authUrl: settings.authUrl, apiKey: settings.apiKey, timeoutMs: settings.upstreamTimeoutMs };
-  const verify: TokenVerifier = createVerifier({
-    authUrl: settings.authUrl,
-    issuer: settings.issuer,
-    audience: settings.audience,
-    jwtSecret: settings.jwtSecret,
-    apiKey: settings.apiKey,
-    upstreamTimeoutMs: settings.upstreamTimeoutMs,
-  });
+  const verify: TokenVerifier = cachedVerifier(
+    createVerifier({
+      authUrl: settings.authUrl,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      jwtSecret: settings.jwtSecret,
+      apiKey: settings.apiKey,
+      upstreamTimeoutMs: settings.upstreamTimeoutMs,
+    }),
+  );
   const revocation: RevocationChecker | undefined = settings.revocationCheck
     ? createRevocationChecker({
         ...upstream,

@@ -116,3 +116,44 @@ export function createVerifier(opts: VerifierOptions): TokenVerifier {
     return { user, payload };
   };
 }
+
+interface CacheEntry {
+  verified: Verified;
+  /** Unix ms after which the entry must be verified again. */
+  until: number;
+}
+
+/**
+ * Remembers successful verifications by the exact token text, so a session's repeated requests
+ * skip the signature check. An entry lives until the token's `exp` (plus the same clock leeway
+ * the verifier allows) and at most `maxAgeMs` (60 s by default, well under the 10 minutes the
+ * JWKS itself is cached, so a key removed from the JWKS stops working as soon as it would have
+ * without this cache). Failures are never cached. The text is canonical (checked before
+ * caching), so one token has one cache entry.
+ */
+export function cachedVerifier(
+  verify: TokenVerifier,
+  opts: { maxEntries?: number; maxAgeMs?: number; clockToleranceSeconds?: number; now?: () => number } = {},
+): TokenVerifier {
+  const entries = new Map<string, CacheEntry>();
+  const maxEntries = opts.maxEntries ?? 10_000;
+  const maxAgeMs = opts.maxAgeMs ?? 60_000;
+  const leewayMs = (opts.clockToleranceSeconds ?? 5) * 1000;
+  const now = opts.now ?? Date.now;
+  return async (token) => {
+    const hit = entries.get(token);
+    if (hit && now() < hit.until) return hit.verified;
+    if (hit) entries.delete(token);
+    const verified = await verify(token);
+    const exp = typeof verified.payload.exp === "number" ? verified.payload.exp * 1000 + leewayMs : 0;
+    const until = Math.min(exp, now() + maxAgeMs);
+    if (until > now()) {
+      if (entries.size >= maxEntries) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.set(token, { verified, until });
+    }
+    return verified;
+  };
+}
