@@ -20,12 +20,12 @@ export async function cliStartup(): Promise<Row[]> {
     const version = await compare(
       () => timeCommand({ cmd: process.execPath, args: [BIN, "--version"], env }),
       () => timeCommand(node),
-      21,
+      15,
     );
     const whoami = await compare(
       () => timeCommand({ cmd: process.execPath, args: [BIN, "whoami"], env }),
       () => timeCommand(node),
-      21,
+      15,
     );
     return [
       ratioRow("`lgauth --version` wall", "`node -e 0`", version, "ms", "<= 1.3x", (r) => r <= 1.3),
