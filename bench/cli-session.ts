@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLocalSupabase } from "../src/local-supabase/index.js";
 import { startLangGraphService } from "../src/stack/launchers.js";
-import { startCountingProxy } from "./auth-proxy.js";
+import { startCountingProxy } from "../test/helpers/counting-proxy.js";
 import { type Row, compare, peakRssKiB, ratioRow, summarize, timeCommand } from "./lib.js";
 
 const BIN = fileURLToPath(new URL("../bin/lgauth.js", import.meta.url));
@@ -79,14 +79,14 @@ export async function cliSession(): Promise<Row[]> {
     const node = { cmd: NODE, args: ["-e", "0"] };
     const rows: Row[] = [];
 
-    proxy.reset();
+    proxy.seen.length = 0;
     const tok = await compare(
       () => timeCommand({ cmd: NODE, args: [BIN, "--profile", "alice", "token"], env }),
       () => timeCommand(node),
       15,
     );
     rows.push(ratioRow("`lgauth token` (valid token)", "`node -e 0`", tok, "ms", "<= 1.5x", (r) => r <= 1.5));
-    const sent = proxy.count();
+    const sent = proxy.seen.length;
     rows.push({
       figure: "requests to Supabase Auth, command with a valid token",
       baseline: "-",
@@ -138,9 +138,9 @@ export async function cliSession(): Promise<Row[]> {
     );
     if (s2.code !== 0) throw new Error("signup (short tokens) failed");
     await new Promise((r) => setTimeout(r, 7_000)); // 66 s token: under 60 s left now
-    shortProxy.reset();
+    shortProxy.seen.length = 0;
     const results = await Promise.all(Array.from({ length: 8 }, () => runCli(["--profile", "bob", "token"], shortEnv)));
-    const refreshes = shortProxy.count("/auth/v1/token");
+    const refreshes = shortProxy.count(/^POST \/auth\/v1\/token/);
     const distinct = new Set(results.map((r) => r.out.trim())).size;
     rows.push({
       figure: "requests to Supabase Auth by 8 parallel commands, token about to expire",
