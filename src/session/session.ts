@@ -170,6 +170,15 @@ async function refreshUnderLock(
       if (access && !(await session.store.get(session.accounts.refresh))) {
         throw new NotLoggedInError(ctx.profile, "the access token given with --with-token has expired");
       }
+      if (session.store.kind === "keychain") {
+        // The config says this profile is logged in, so the tokens were in the keychain. A
+        // locked keyring or a Secret Service whose daemon is gone reads as "no such entry"
+        // (libsecret answers null, not an error): say so, so nobody thinks the tokens are lost.
+        throw new NotLoggedInError(
+          ctx.profile,
+          `the keychain returned no tokens for profile "${ctx.profile}" (it may be locked or its daemon not running: unlock it and retry)`,
+        );
+      }
       throw new NotLoggedInError(ctx.profile, `no stored session for profile "${ctx.profile}"`);
     }
     // supabase-js keeps a still-valid session when its refresh fails; ask it for the error
