@@ -12,9 +12,11 @@ import { spawn } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { JWK } from "jose";
 import { LGAUTH_BIN } from "../helpers/cli.js";
 import { type FaultStack, startFaultStack } from "../helpers/fault-stack.js";
 import { createRecorder } from "../helpers/recorder.js";
+import { byteFlips, publicKeyAsSecret, structuralMutations } from "../helpers/token-mutations.js";
 
 const PASSWORD = { alice: "pw-alice-Faults-123", bob: "pw-bob-Faults-123" };
 
@@ -49,10 +51,53 @@ describe("reliability: faults on the real stack", () => {
 
   after(async () => {
     console.log(
-      `reliability-faults: cli-runs=${counts.requests} faults=${counts.faults} failures=${counts.failures} ` +
+      `reliability-faults: requests=${counts.requests} (cli runs + http) faults=${counts.faults} failures=${counts.failures} ` +
         `recorded-bytes=${rec.bytes}`,
     );
     await stack?.stop();
+  });
+
+  test("mutated tokens against the real LangGraph server: none accepted, no 5xx (sample; all in the unit suite)", async () => {
+    const valid = [...rec.secrets].find((s) => s.startsWith("eyJ")) ?? "";
+    assert.ok(valid, "a real access token from the local Supabase Auth server");
+    const jwksRes = await fetch(`${stack.auth.url}/auth/v1/.well-known/jwks.json`, {
+      headers: { apikey: stack.auth.anonKey },
+    });
+    const jwks = (await jwksRes.json()) as { keys: JWK[] };
+    assert.ok(jwks.keys?.[0], "the real server publishes its public key");
+    const cases = [
+      ...byteFlips(valid, 9),
+      ...structuralMutations(valid, jwks.keys[0]),
+      ...(jwks.keys[0] ? await publicKeyAsSecret(valid, jwks.keys[0]) : []),
+    ];
+    const byStatus: Record<number, number> = {};
+    const send = async (header: string) => {
+      counts.requests += 1;
+      const res = await fetch(`${stack.langgraphUrl}/threads/search`, {
+        method: "POST",
+        headers: { authorization: header, "content-type": "application/json" },
+        body: "{}",
+      });
+      await res.arrayBuffer();
+      byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+      return res.status;
+    };
+    assert.equal(await send(`Bearer ${valid}`), 200, "the unmutated token is accepted (control)");
+    const wrong: string[] = [];
+    for (let i = 0; i < cases.length; i += 8) {
+      await Promise.all(
+        cases.slice(i, i + 8).map(async (c) => {
+          const status = await send(c.header);
+          counts.faults += 1;
+          if (status < 400 || status >= 500) wrong.push(`${c.name}: ${status}`);
+        }),
+      );
+    }
+    console.log(
+      `reliability-faults tokens: sent=${cases.length} by-status=${JSON.stringify(byStatus)} wrong=${wrong.length}`,
+    );
+    counts.failures += wrong.length;
+    assert.deepEqual(wrong, []);
   });
 
   test("Supabase Auth down: valid tokens still work (fail-open with a server warning); login and refresh name the URL", async () => {
