@@ -18,6 +18,7 @@ import { chooseStoreForLogin } from "../../src/session/credentials/select.js";
 import { passwordAuth } from "../../src/session/login.js";
 import { forceRefresh, getAccessToken, type SessionContext } from "../../src/session/session.js";
 import { type Stack, startStack } from "../../src/stack/index.js";
+import { createRecorder } from "../helpers/recorder.js";
 
 const USERS = Number(process.env.LGAUTH_LOAD_USERS ?? 50);
 const SECONDS = Number(process.env.LGAUTH_LOAD_SECONDS ?? 60);
@@ -37,6 +38,7 @@ describe(`load: ${USERS} users chatting and listing threads for ${SECONDS} s`, (
     refreshes: 0,
   };
   const failures: string[] = [];
+  const rec = createRecorder();
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "lgauth-load-"));
@@ -72,6 +74,7 @@ describe(`load: ${USERS} users chatting and listing threads for ${SECONDS} s`, (
   async function loginUser(i: number): Promise<{ ctx: SessionContext; userId: string; client: Client }> {
     const ctx: SessionContext = { profile: `user${i}`, env: process.env, flags: {}, debug: false };
     const chosen = await chooseStoreForLogin({ env: process.env, insecureStorage: false, probeAccount: "probe" });
+    rec.secrets.add(`pw-load-${i}-Secret`);
     const outcome = await passwordAuth(ctx, "signup", `load.user${i}@example.com`, `pw-load-${i}-Secret`, chosen);
     assert.equal(outcome.status, "logged_in");
     assert.ok(outcome.userId);
@@ -81,6 +84,7 @@ describe(`load: ${USERS} users chatting and listing threads for ${SECONDS} s`, (
       tokens: {
         async accessToken() {
           last = await getAccessToken(ctx, { minValiditySeconds: 60 });
+          rec.secrets.add(last);
           return last;
         },
         async refresh() {
@@ -135,5 +139,13 @@ describe(`load: ${USERS} users chatting and listing threads for ${SECONDS} s`, (
     assert.deepEqual(failures.slice(0, 10), [], `${failures.length} failures`);
     assert.equal(counts.foreignThreadsSeen, 0);
     assert.ok(counts.lists >= USERS, "every user listed at least once");
+  });
+
+  test("secrets: no password or token in the argv or environment of the stack's servers", async () => {
+    await rec.addProcess("auth server", stack.pids.auth);
+    if (stack.pids.langgraph) await rec.addProcess("LangGraph server", stack.pids.langgraph);
+    const hits = rec.scan();
+    console.log(`stress-load secrets: secrets=${rec.secrets.size} bytes-scanned=${rec.bytes} hits=${hits.length}`);
+    assert.deepEqual(hits, []);
   });
 });
