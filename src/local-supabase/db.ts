@@ -48,7 +48,7 @@ async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const pid = Number.parseInt(await readFile(lockFile, "utf8").catch(() => ""), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || processAlive(pid))) {
         throw new Error(`data directory ${dataDir} is in use by another local auth server (pid ${pid})`);
       }
       await rm(lockFile, { force: true }); // stale lock from a process that is gone

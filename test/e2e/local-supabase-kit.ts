@@ -37,7 +37,12 @@ export async function raw(
   const apikey = opts.apikey === undefined ? server.anonKey : opts.apikey;
   if (apikey !== null) headers.apikey = apikey;
   if (opts.bearer) headers.Authorization = `Bearer ${opts.bearer}`;
-  const res = await fetch(`${server.url}/auth/v1${path}`, { method, headers, body: opts.body, redirect: "manual" });
+  const res = await fetch(`${server.url}/auth/v1${path}`, {
+    method,
+    headers,
+    body: typeof opts.body === "string" ? opts.body : opts.body && new Uint8Array(opts.body),
+    redirect: "manual",
+  });
   const text = await res.text();
   let json: Record<string, unknown> = {};
   try {
