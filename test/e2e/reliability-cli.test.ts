@@ -126,7 +126,7 @@ describe("reliability: bad input to the CLI", () => {
       `{"version":1,"profiles":{"default":{"userId":"${"x".repeat(200_000)}"`,
     ];
     try {
-      for (const content of sample(cases, 8)) {
+      for (const content of sample(cases, 5)) {
         await writeFile(configPath, content);
         const commands = FULL ? [["whoami"], ["token"], ["threads", "list"]] : [["token"], ["threads", "list"]];
         await Promise.all(
@@ -157,7 +157,7 @@ describe("reliability: bad input to the CLI", () => {
       '{"version":1,"entries":{"lgauth:default":"{not json"}}',
     ];
     try {
-      for (const content of sample(cases, 6)) {
+      for (const content of sample(cases, 4)) {
         await writeFile(credsPath, content, { mode: 0o600 });
         const bytes = await readFile(credsPath);
         for (const args of FULL ? [["token"], ["threads", "list"], ["status"]] : [["threads", "list"]]) {
@@ -207,7 +207,7 @@ describe("reliability: bad input to the CLI", () => {
       ["logout", "--scope", "everyone"],
       ["--supabase-url", "not a url", "whoami"],
     ];
-    await Promise.all(sample(cases, 8).map((args) => expectRefused(args, 2)));
+    await Promise.all(sample(cases, 6).map((args) => expectRefused(args, 2)));
     await credsUnchanged("unknown flags");
   });
 
@@ -225,7 +225,9 @@ describe("reliability: bad input to the CLI", () => {
     // every command with one bad id, every bad id with a rotating command (all pairs in the full run)
     const pairs = FULL
       ? NOT_UUIDS.flatMap((id) => cmds(id))
-      : [...cmds(NOT_UUIDS[0] ?? "abc"), ...NOT_UUIDS.slice(1).map((id, i) => cmds(id)[i % 7] ?? [])];
+      : [...cmds(NOT_UUIDS[0] ?? "abc"), ...NOT_UUIDS.slice(1).map((id, i) => cmds(id)[(i * 3) % 7] ?? [])].filter(
+          (_, i) => i % 2 === 0 || i < 7,
+        );
     for (let i = 0; i < pairs.length; i += 4) {
       await Promise.all(pairs.slice(i, i + 4).map((args) => expectRefused(args, 2)));
     }
@@ -233,12 +235,13 @@ describe("reliability: bad input to the CLI", () => {
   });
 
   test("non-UTF-8 stdin for --password-stdin and --with-token: exit 2, one line, nothing stored", async () => {
-    const bad = [
+    const allBad = [
       Buffer.from([0xc3, 0x28, 0x0a]),
       Buffer.from([0xff, 0xfe, 0x70, 0x77, 0x0a]),
       Buffer.concat([Buffer.from(PASSWORD), Buffer.from([0x80, 0x0a])]),
       Buffer.from([0xed, 0xa0, 0x80, 0x0a]), // a UTF-16 surrogate encoded in UTF-8
     ];
+    const bad = sample(allBad, 2);
     for (const stdin of bad) {
       await Promise.all([
         expectRefused(["login", "--email", EMAIL, "--password-stdin"], 2, stdin),

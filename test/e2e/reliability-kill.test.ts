@@ -2,7 +2,7 @@
  * `kill -9` of the CLI at random points of a refresh (access tokens live 30 s, so every
  * `lgauth token` refreshes): after each kill the credentials file is intact JSON in the store's
  * shape, mode 0600, and the next command either works or says to log in again (exit 4), never
- * crashes. 10 kills in npm test; test:stress runs 50 (LGAUTH_KILLS). Kill delays come from a
+ * crashes. 5 kills in npm test; test:stress runs 50 (LGAUTH_KILLS). Kill delays come from a
  * seeded generator (LGAUTH_KILL_SEED replays a run).
  */
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ import { LGAUTH_BIN } from "../helpers/cli.js";
 import { type FaultStack, startFaultStack } from "../helpers/fault-stack.js";
 import { createRecorder } from "../helpers/recorder.js";
 
-const KILLS = Number(process.env.LGAUTH_KILLS ?? 10);
+const KILLS = Number(process.env.LGAUTH_KILLS ?? 5);
 const PASSWORD = "pw-alice-Killed-123";
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed. */
