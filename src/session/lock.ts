@@ -11,6 +11,12 @@ export class LockTimeoutError extends Error {
 }
 
 const STALE_MS = 30_000;
+/**
+ * The lock file is created first and gets its pid a moment later, so a holder killed in
+ * between (kill -9) leaves an empty file that names no process. A live holder writes its pid
+ * within milliseconds; an empty or unreadable lock older than this is a dead one.
+ */
+const NO_PID_STALE_MS = 2_000;
 
 function processAlive(pid: number): boolean {
   try {
@@ -21,13 +27,15 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A lock held by a dead process, or older than STALE_MS, may be broken. */
+/** A lock held by a dead process, naming no process for NO_PID_STALE_MS, or older than STALE_MS, may be broken. */
 async function isStale(path: string): Promise<boolean> {
   try {
     const [text, info] = await Promise.all([readFile(path, "utf8"), stat(path)]);
     const pid = Number.parseInt(text, 10);
-    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) return true;
-    return Date.now() - info.mtimeMs > STALE_MS;
+    const age = Date.now() - info.mtimeMs;
+    if (!Number.isInteger(pid) || pid <= 0) return age > NO_PID_STALE_MS;
+    if (!processAlive(pid)) return true;
+    return age > STALE_MS;
   } catch {
     return false;
   }
