@@ -64,7 +64,10 @@ describe("refresh under the profile lock (short-lived tokens)", { skip }, () => 
     const config = JSON.parse(await readFile(file, "utf8"));
     assert.equal(config.profiles.skew.clockSkew, 0, "measured from the Date header at login");
     const before = w.proxy.count(REFRESH);
-    // Still 66 s left by the local clock: no refresh.
+    // A server 30 s behind leaves ~96 s by its clock: no refresh, however slow this machine is
+    // (with no skew, a busy CI machine can take the 6 s that bring a 66 s token under 60 s).
+    config.profiles.skew.clockSkew = -30;
+    await writeFile(file, JSON.stringify(config));
     const t1 = await w.run(["--profile", "skew", "token"], { printsToken: true });
     assert.equal(t1.stdout.trim(), s.access);
     assert.equal(w.proxy.count(REFRESH), before);

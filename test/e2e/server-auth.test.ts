@@ -296,8 +296,10 @@ describe("closed gaps: leaks on the stock server, refused on ours", () => {
     ] as const) {
       const a = lgClient(url, alice.token);
       const thread = await a.threads.create();
+      // a long answer (the offline model echoes the words), so the run is still live when bob
+      // joins even on a busy machine: the stock server leaks only a live run's stream
       const run = await a.runs.create(thread.thread_id, "agent", {
-        input: input("my diary"),
+        input: input(`my diary ${"entry ".repeat(150)}`),
         streamMode: "messages-tuple",
       });
       const res = await joinWithoutThread(url, run.run_id, bob.token);
