@@ -104,8 +104,10 @@ export function defineAuthSuite(provider: "keytar" | "napi"): void {
       );
     });
 
-    // Checks that do not depend on the keychain library run once, in the keytar suite.
-    const once = provider === "keytar" ? test : test.skip;
+    // Checks that do not depend on the keychain library run once, in the keytar suite (they are
+    // not registered at all for the other provider, rather than reported as skipped).
+    const once: (name: string, fn: () => Promise<void>) => void =
+      provider === "keytar" ? (name, fn) => test(name, fn) : () => {};
 
     once("errors speak the user's language, on one line, with the right exit code", async () => {
       const wrong = await w.run(["login", "--email", alice.email, "--password-stdin"], { stdin: "not the password\n" });
