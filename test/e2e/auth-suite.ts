@@ -255,7 +255,9 @@ export function defineAuthSuite(provider: "keytar" | "napi"): void {
       assert.equal(r.code, 0, r.stderr);
       const t = await w.run(["--profile", "ci", "token"], { printsToken: true });
       assert.equal(t.stdout.trim(), bobToken);
-      const bad = await w.run(["--profile", "ci2", "login", "--with-token"], { stdin: "eyJhbGciOiJIUzI1NiJ9.e30.x\n" });
+      const bad = await w.run(["--profile", "ci2", "login", "--with-token"], {
+        stdin: `${Buffer.from('{"alg":"HS256"}').toString("base64url")}.${Buffer.from("{}").toString("base64url")}.x\n`,
+      });
       assert.equal(bad.code, 4, bad.stderr);
     });
 

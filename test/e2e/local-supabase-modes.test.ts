@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, test } from "node:test";
-import { jwtVerify } from "jose";
+import { SignJWT, jwtVerify } from "jose";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { startChild, stopAllChildren } from "../helpers/children.js";
 import { client, email, raw, V2024 } from "./local-supabase-kit.js";
@@ -40,10 +40,11 @@ describe("legacy HS256 mode", () => {
     const secret = "super-secret-jwt-token-with-at-least-32-characters-long";
     const s = await start({ jwtSecret: secret });
     assert.equal(s.jwtSecret, secret);
-    assert.equal(
-      s.anonKey,
-      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0",
-    );
+    // the Supabase CLI's deterministic demo anon key: these claims, HS256 with the demo secret
+    const demoAnon = await new SignJWT({ iss: "supabase-demo", role: "anon", exp: 1983812996 })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .sign(new TextEncoder().encode(secret));
+    assert.equal(s.anonKey, demoAnon);
     assert.deepEqual((await raw(s, "GET", "/.well-known/jwks.json")).json, { keys: [] });
     const sb = client(s);
     const { data, error } = await sb.auth.signUp({ email: email("hs"), password: "secret123" });

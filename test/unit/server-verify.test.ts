@@ -125,7 +125,10 @@ describe("verify: local JWT verification", () => {
     assert.match(err.message, /not allowed/);
   });
 
-  for (const garbage of ["abc", "a.b", "a.b.c.d", "!!!.???.***", "eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln"]) {
+  const notJsonBody = [{ alg: "ES256" }, "not json", "sig"]
+    .map((part) => Buffer.from(typeof part === "string" ? part : JSON.stringify(part)).toString("base64url"))
+    .join(".");
+  for (const garbage of ["abc", "a.b", "a.b.c.d", "!!!.???.***", notJsonBody]) {
     it(`refuses the malformed token ${JSON.stringify(garbage)} with 401`, async () => {
       const err = await rejection(verify(garbage));
       assert.equal(err.status, 401);
