@@ -4,11 +4,13 @@
  * template (template-cache.ts); existing ones get the schema applied idempotently.
  */
 import { existsSync } from "node:fs";
-import { chmod, mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
 import { discardTemplate, quietPglite, templateDump } from "./template-cache.js";
+import { ensurePrivateDir } from "../session/fsutil.js";
+import { processAlive } from "../util/process.js";
 
 /** What handlers use: the database or a transaction on it. */
 export type Queryable = Pick<Transaction, "query" | "exec">;
@@ -18,21 +20,6 @@ export interface Database {
   /** Runs `fn` in one transaction; PGlite serialises everything else behind it. */
   tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const info = await stat(dir);
-  if ((info.mode & 0o077) !== 0) await chmod(dir, 0o700);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 async function acquireLock(dataDir: string): Promise<() => Promise<void>> {

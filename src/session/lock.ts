@@ -1,6 +1,7 @@
 import { open, readFile, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ensurePrivateDir } from "./fsutil.js";
+import { processAlive } from "../util/process.js";
 
 export class LockTimeoutError extends Error {
   readonly isAcquireTimeout = true;
@@ -17,15 +18,6 @@ const STALE_MS = 30_000;
  * within milliseconds; an empty or unreadable lock older than this is a dead one.
  */
 const NO_PID_STALE_MS = 2_000;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** A lock held by a dead process, naming no process for NO_PID_STALE_MS, or older than STALE_MS, may be broken. */
 async function isStale(path: string): Promise<boolean> {

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { killGroup } from "../util/process.js";
 
 export type ServiceName = "auth" | "langgraph";
 
@@ -51,18 +52,6 @@ export interface SpawnServiceOptions<R> {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes from child logs
 const ANSI = /\u001b\[[0-9;]*m/g;
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-}
 
 export function spawnService<R>(opts: SpawnServiceOptions<R>): Service<R> {
   const child: ChildProcess = spawn(process.execPath, opts.args, {

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { killGroup } from "../../src/util/process.js";
 
 export interface Child {
   pid: number;
@@ -17,18 +18,6 @@ export interface Child {
 }
 
 const live = new Set<Child>();
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-}
 
 process.on("exit", () => {
   for (const child of live) killGroup(child.pid, "SIGKILL");
