@@ -102,6 +102,31 @@ export function authFailure(err: unknown, url: string, wire?: WireLog, email?: s
       });
     case "user_banned":
       return new CliError("this account is banned", { exitCode: ExitCode.auth });
+    case "flow_state_not_found":
+      return new CliError("the login code is unknown or was already used", {
+        exitCode: ExitCode.auth,
+        hint: "start again with `lgauth login --provider …`",
+      });
+    case "flow_state_expired":
+      return new CliError("the login code expired before it reached lgauth", {
+        exitCode: ExitCode.auth,
+        hint: "start again with `lgauth login --provider …` and finish within 5 minutes",
+      });
+    case "bad_code_verifier":
+      return new CliError("the login code belongs to another login attempt", {
+        exitCode: ExitCode.auth,
+        hint: "start again with `lgauth login --provider …`",
+      });
+    case "otp_expired":
+      return new CliError("the code is wrong or has expired", {
+        exitCode: ExitCode.auth,
+        hint: "request a new one with `lgauth login --otp`",
+      });
+    case "otp_disabled":
+      return new CliError(`Supabase Auth at ${url} does not allow a code login for ${email ?? "this email"}`, {
+        exitCode: ExitCode.auth,
+        hint: "create the account first with `lgauth signup`",
+      });
     case "validation_failed":
     case "email_address_invalid":
       return new CliError(`Supabase Auth refused the input: ${e.message ?? "invalid"}`, { exitCode: ExitCode.usage });

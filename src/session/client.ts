@@ -97,6 +97,8 @@ export interface ProfileClientOptions extends Omit<AdapterOptions, "clock"> {
   env: NodeJS.ProcessEnv;
   debug?: (line: string) => void;
   lockTimeoutMs?: number;
+  /** "pkce" for browser logins (the code verifier stays in this process's memory). */
+  flowType?: "implicit" | "pkce";
 }
 
 export interface ProfileClient {
@@ -146,6 +148,7 @@ export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
     persistSession: true,
     autoRefreshToken: false,
     detectSessionInUrl: false,
+    flowType: opts.flowType ?? "implicit",
     skipAutoInitialize: true,
     storageKey: STORAGE_KEY,
     storage,

@@ -1,6 +1,7 @@
 import { CliError } from "../cli/errors.js";
 import { note } from "../cli/output.js";
-import { sessionAccounts } from "./accounts.js";
+import { type SessionAccounts, sessionAccounts } from "./accounts.js";
+import type { ProfileClient } from "./client.js";
 import { authFailure } from "./auth-errors.js";
 import { decodeClaims } from "./clock.js";
 import { type ProfileConfig, updateConfig } from "./config.js";
@@ -23,19 +24,22 @@ export interface AuthOutcome {
   weakPassword?: string;
 }
 
-/**
- * Password sign-in or sign-up through supabase-js. The client's storage is the chosen
- * credential store, so supabase-js itself writes the new session there (refresh token first);
- * the profile lock is held meanwhile so a concurrent refresh of an older session of this
- * profile cannot overwrite the new one.
- */
-export async function passwordAuth(
+/** A profile's supabase-js client for a login, and what the login needs to record it. */
+export interface LoginClient {
+  client: ProfileClient;
+  url: string;
+  anonKey: string;
+  accounts: SessionAccounts;
+  langgraphUrl: string;
+  previous: ProfileConfig | undefined;
+}
+
+/** The supabase-js client a login talks through, writing to the chosen credential store. */
+export async function openLoginClient(
   ctx: SessionContext,
-  mode: PasswordMode,
-  email: string,
-  password: string,
   chosen: ChosenStore,
-): Promise<AuthOutcome> {
+  flowType: "implicit" | "pkce" = "implicit",
+): Promise<LoginClient> {
   const state = await loadProfileState(ctx);
   const anonKey = requireAnonKey(state.settings);
   const url = state.settings.supabaseUrl;
@@ -50,8 +54,62 @@ export async function passwordAuth(
     skewSeconds: 0,
     env: ctx.env,
     debug: debugLog(ctx),
+    flowType,
   });
-  const previous = state.profile;
+  return { client, url, anonKey, accounts, langgraphUrl: state.settings.langgraphUrl, previous: state.profile };
+}
+
+/**
+ * After supabase-js stored a new session through the client's storage: records the profile
+ * (servers, user, expiry, store) and removes copies of an older login kept elsewhere.
+ */
+export async function recordSession(
+  ctx: SessionContext,
+  login: LoginClient,
+  chosen: ChosenStore,
+  fallback: { email?: string | undefined; userId?: string | undefined },
+): Promise<AuthOutcome> {
+  const saved = login.client.storage.saved;
+  if (!saved) throw new CliError("Supabase Auth returned a session but it could not be stored");
+  const email = saved.email ?? fallback.email ?? "";
+  await recordLogin(ctx, {
+    supabaseUrl: login.url,
+    supabaseAnonKey: login.anonKey,
+    langgraphUrl: login.langgraphUrl,
+    userId: saved.userId ?? fallback.userId,
+    email,
+    expiresAt: saved.expiresAt,
+    credentialStore: chosen.kind,
+    credentialReason: chosen.reason,
+    clockSkew: login.client.clock.skewSeconds,
+  });
+  await removeStaleCopies(ctx, login.previous, chosen, login.url);
+  return {
+    status: "logged_in",
+    profile: ctx.profile,
+    email,
+    userId: saved.userId ?? fallback.userId,
+    expiresAt: saved.expiresAt,
+    store: chosen,
+    supabaseUrl: login.url,
+  };
+}
+
+/**
+ * Password sign-in or sign-up through supabase-js. The client's storage is the chosen
+ * credential store, so supabase-js itself writes the new session there (refresh token first);
+ * the profile lock is held meanwhile so a concurrent refresh of an older session of this
+ * profile cannot overwrite the new one.
+ */
+export async function passwordAuth(
+  ctx: SessionContext,
+  mode: PasswordMode,
+  email: string,
+  password: string,
+  chosen: ChosenStore,
+): Promise<AuthOutcome> {
+  const login = await openLoginClient(ctx, chosen);
+  const { client, url } = login;
   const result = await withFileLock(client.lockPath, () =>
     mode === "login" ? client.auth.signInWithPassword({ email, password }) : client.auth.signUp({ email, password }),
   );
@@ -73,51 +131,17 @@ export async function passwordAuth(
       supabaseUrl: url,
     };
   }
-  const saved = client.storage.saved;
-  if (!saved) throw new CliError("Supabase Auth returned a session but it could not be stored");
-  await recordLogin(ctx, {
-    supabaseUrl: url,
-    supabaseAnonKey: anonKey,
-    langgraphUrl: state.settings.langgraphUrl,
-    userId: saved.userId ?? user?.id,
-    email: saved.email ?? email,
-    expiresAt: saved.expiresAt,
-    credentialStore: chosen.kind,
-    credentialReason: chosen.reason,
-    clockSkew: client.clock.skewSeconds,
-  });
-  await removeStaleCopies(ctx, previous, chosen, url);
+  const outcome = await recordSession(ctx, login, chosen, { email, userId: user?.id });
   const weak =
     "weakPassword" in result.data ? (result.data.weakPassword as { message?: string } | null | undefined) : undefined;
-  return {
-    status: "logged_in",
-    profile: ctx.profile,
-    email: saved.email ?? email,
-    userId: saved.userId,
-    expiresAt: saved.expiresAt,
-    store: chosen,
-    supabaseUrl: url,
-    weakPassword: weak?.message ?? undefined,
-  };
+  if (weak?.message) outcome.weakPassword = weak.message;
+  return outcome;
 }
 
 /** `login --with-token`: checks the access token at the server, then stores it (no refresh token). */
 export async function tokenAuth(ctx: SessionContext, token: string, chosen: ChosenStore): Promise<AuthOutcome> {
-  const state = await loadProfileState(ctx);
-  const anonKey = requireAnonKey(state.settings);
-  const url = state.settings.supabaseUrl;
-  const accounts = sessionAccounts(ctx.profile, url);
-  const { createProfileClient } = await import("./client.js");
-  const client = createProfileClient({
-    supabaseUrl: url,
-    anonKey,
-    store: chosen.store,
-    accounts,
-    minValiditySeconds: 60,
-    skewSeconds: 0,
-    env: ctx.env,
-    debug: debugLog(ctx),
-  });
+  const login = await openLoginClient(ctx, chosen);
+  const { client, url, anonKey, accounts } = login;
   const { data, error } = await client.auth.getUser(token);
   if (error || !data.user) {
     if (error && error.status !== 0 && (error.status === 401 || error.status === 403)) {
@@ -135,7 +159,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
   await recordLogin(ctx, {
     supabaseUrl: url,
     supabaseAnonKey: anonKey,
-    langgraphUrl: state.settings.langgraphUrl,
+    langgraphUrl: login.langgraphUrl,
     userId: data.user.id,
     email: data.user.email || claims?.email,
     expiresAt: claims?.exp,
@@ -143,7 +167,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     credentialReason: `${chosen.reason}; access token only (--with-token), no refresh`,
     clockSkew: client.clock.skewSeconds,
   });
-  await removeStaleCopies(ctx, state.profile, chosen, url);
+  await removeStaleCopies(ctx, login.previous, chosen, url);
   return {
     status: "logged_in",
     profile: ctx.profile,

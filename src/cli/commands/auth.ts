@@ -17,12 +17,40 @@ export function registerAuth(program: Command): void {
   lazyAction(
     program
       .command("login")
-      .description("log in with email and password; the refresh token goes to the OS keychain")
+      .description(
+        "log in (email and password, a browser login, or an emailed code); the refresh token goes to the OS keychain",
+      )
       .option("--email <email>", "account email (prompted on a terminal)")
       .option("--password-stdin", "read the password from the first line of stdin")
       .option("--with-token", "read an access token from stdin instead (no refresh; for CI)")
+      .option(
+        "--provider <name>",
+        "log in in the browser with an OAuth provider enabled in Supabase Auth (github, google, local, …)",
+      )
+      .option("--no-browser", "with --provider: print the login URL instead of opening a browser")
+      .option("--scopes <scopes>", "with --provider: extra scopes to ask the provider for (space-separated)")
+      .addOption(
+        new Option("--timeout <seconds>", "with --provider: seconds to wait for the browser (default 300)").hideHelp(),
+      )
+      .option("--otp", "log in with a one-time code sent by email (no browser; for SSH sessions and containers)")
+      .option("--code-stdin", "with --otp: read the code from the first line of stdin")
       .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
-      .addOption(hiddenPassword()),
+      .addOption(hiddenPassword())
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Examples:",
+          "  lgauth login --email ada@example.com               # password prompt",
+          "  printf '%s\\n' \"$PW\" | lgauth login --email ada@example.com --password-stdin",
+          "  lgauth login --provider github                     # opens the browser (PKCE, loopback redirect)",
+          "  lgauth login --provider local --no-browser         # the local stack's OpenID provider; prints the URL",
+          "  lgauth login --otp --email ada@example.com          # type the code from the email",
+          "",
+          "Browser logins return to http://127.0.0.1:<random port>/callback: add http://127.0.0.1:*/** to",
+          "the Redirect URLs of your Supabase project (Authentication > URL Configuration).",
+        ].join("\n"),
+      ),
     async () => (await import("../actions/login.js")).login,
   );
   lazyAction(

@@ -1,0 +1,49 @@
+import type { ChosenStore } from "../../session/credentials/select.js";
+import type { AuthOutcome } from "../../session/login.js";
+import { oauthAuth } from "../../session/oauth-login.js";
+import type { SessionContext } from "../../session/session.js";
+import { openBrowser } from "../browser.js";
+import { UsageError } from "../errors.js";
+import { note } from "../output.js";
+
+export interface BrowserLoginFlags {
+  browser?: boolean;
+  scopes?: string;
+  timeout?: string;
+}
+
+const DEFAULT_TIMEOUT_S = 300;
+
+/** `login --provider`: prints the URL, opens the browser unless told not to, waits for the redirect. */
+export async function browserLogin(
+  ctx: SessionContext,
+  provider: string,
+  flags: BrowserLoginFlags,
+  chooseStore: () => Promise<ChosenStore>,
+): Promise<AuthOutcome> {
+  const timeoutS = flags.timeout === undefined ? DEFAULT_TIMEOUT_S : Number(flags.timeout);
+  if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 3600) {
+    throw new UsageError(`--timeout must be whole seconds from 1 to 3600, got "${String(flags.timeout).slice(0, 40)}"`);
+  }
+  const chosen = await chooseStore();
+  // CI has no one to click in a browser; an opener there would only start a headless nothing.
+  const open = flags.browser !== false && ctx.env.CI !== "true" && ctx.env.CI !== "1";
+  return oauthAuth(ctx, chosen, {
+    provider,
+    scopes: flags.scopes,
+    timeoutMs: timeoutS * 1000,
+    async present(url) {
+      const opened = open ? await openBrowser(url, ctx.env) : false;
+      note(
+        opened
+          ? `Opening the ${provider} login in your browser. If it does not open, visit:\n  ${url}`
+          : `Open this URL in a browser on this machine to log in with ${provider}:\n  ${url}`,
+      );
+      note(`Waiting for the browser (up to ${formatWait(timeoutS)}; Ctrl-C to cancel)…`);
+    },
+  });
+}
+
+function formatWait(s: number): string {
+  return s % 60 === 0 ? `${s / 60} min` : `${s} s`;
+}

@@ -1,0 +1,92 @@
+import type { Provider } from "@supabase/supabase-js";
+import { CliError, ExitCode } from "../cli/errors.js";
+import { authFailure } from "./auth-errors.js";
+import type { ChosenStore } from "./credentials/select.js";
+import { type AuthOutcome, type LoginClient, openLoginClient, recordSession } from "./login.js";
+import { startLoopbackReceiver } from "./loopback.js";
+import type { SessionContext } from "./session.js";
+
+export interface OAuthLoginOptions {
+  provider: string;
+  scopes?: string | undefined;
+  timeoutMs: number;
+  /** Shows the authorization URL to the user (and opens the browser, unless told not to). */
+  present(url: string): Promise<void>;
+}
+
+/**
+ * `login --provider`: supabase-js's PKCE flow (RFC 7636) with an RFC 8252 loopback redirect.
+ * The code verifier never leaves this process; the code comes back to 127.0.0.1 with our
+ * random state, and is exchanged for a session that supabase-js stores in the chosen store.
+ */
+export async function oauthAuth(
+  ctx: SessionContext,
+  chosen: ChosenStore,
+  opts: OAuthLoginOptions,
+): Promise<AuthOutcome> {
+  const login = await openLoginClient(ctx, chosen, "pkce");
+  const { client, url } = login;
+  await checkProviderEnabled(login, opts.provider);
+  const receiver = await startLoopbackReceiver();
+  try {
+    const { data, error } = await client.auth.signInWithOAuth({
+      // any provider name the project has configured (supabase-js's union lists the built-in ones)
+      provider: opts.provider as Provider,
+      options: {
+        redirectTo: receiver.redirectUri,
+        skipBrowserRedirect: true,
+        ...(opts.scopes ? { scopes: opts.scopes } : {}),
+      },
+    });
+    if (error || !data.url) throw authFailure(error ?? new Error("no authorization URL"), url, client.wire);
+    await opts.present(data.url);
+    const answer = await receiver.wait(opts.timeoutMs);
+    if (answer.kind === "error") {
+      const why = answer.description ?? answer.errorCode ?? answer.error;
+      receiver.finish({ ok: false, message: `The login was refused: ${why}` });
+      throw new CliError(`the ${opts.provider} login was refused: ${why}; nothing was stored`, {
+        exitCode: ExitCode.auth,
+        hint: answer.error === "access_denied" ? "allow access in the browser to log in" : undefined,
+      });
+    }
+    const exchanged = await client.auth.exchangeCodeForSession(answer.code);
+    if (exchanged.error) {
+      const failure = authFailure(exchanged.error, url, client.wire);
+      receiver.finish({ ok: false, message: failure.message });
+      throw failure;
+    }
+    const user = exchanged.data.user;
+    const outcome = await recordSession(ctx, login, chosen, { email: user?.email, userId: user?.id });
+    receiver.finish({ ok: true, message: `Logged in to lgauth as ${outcome.email || "your account"}.` });
+    return outcome;
+  } finally {
+    await receiver.close();
+  }
+}
+
+/**
+ * Asks GET /auth/v1/settings whether the provider is switched on, so a typo or a provider the
+ * project has not enabled fails here, not after a browser round trip to an error page. A name
+ * the settings do not list (a custom provider) is let through.
+ */
+async function checkProviderEnabled(login: LoginClient, provider: string): Promise<void> {
+  const res = await login.client.wire.fetch(new URL("auth/v1/settings", `${login.url.replace(/\/+$/, "")}/`).href, {
+    headers: { apikey: login.anonKey },
+  });
+  if (login.client.wire.unreachable) {
+    throw authFailure({ name: "AuthRetryableFetchError", status: 0 }, login.url, login.client.wire);
+  }
+  if (!res.ok) return;
+  const body = (await res.json().catch(() => null)) as { external?: Record<string, unknown> } | null;
+  const external = body?.external;
+  if (!external || typeof external !== "object" || !(provider in external) || external[provider] === true) return;
+  const enabled = Object.entries(external)
+    .filter(([name, on]) => on === true && name !== "email" && name !== "phone" && name !== "anonymous_users")
+    .map(([name]) => name);
+  throw new CliError(`the provider "${provider}" is not enabled in Supabase Auth at ${login.url}`, {
+    hint:
+      enabled.length > 0
+        ? `enabled: ${enabled.join(", ")}`
+        : "enable it in the project's Auth settings, or use `lgauth login --otp`",
+  });
+}

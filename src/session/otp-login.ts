@@ -1,0 +1,32 @@
+import { authFailure } from "./auth-errors.js";
+import type { ChosenStore } from "./credentials/select.js";
+import { withFileLock } from "./lock.js";
+import { type AuthOutcome, openLoginClient, recordSession } from "./login.js";
+import type { SessionContext } from "./session.js";
+
+export interface OtpLoginOptions {
+  email: string;
+  /** Called once the email has been sent; returns the code the user read from it. */
+  readCode(): Promise<string>;
+  /** Tells the user where the code went. */
+  sent(email: string): void;
+}
+
+/**
+ * `login --otp`: supabase-js's signInWithOtp (Supabase Auth emails a one-time code) and
+ * verifyOtp with the code the user types. No browser, no port: the SSH and container login.
+ */
+export async function otpAuth(ctx: SessionContext, chosen: ChosenStore, opts: OtpLoginOptions): Promise<AuthOutcome> {
+  const login = await openLoginClient(ctx, chosen);
+  const { client, url } = login;
+  const sent = await client.auth.signInWithOtp({ email: opts.email });
+  if (sent.error) throw authFailure(sent.error, url, client.wire, opts.email);
+  opts.sent(opts.email);
+  const token = (await opts.readCode()).trim();
+  const verified = await withFileLock(client.lockPath, () =>
+    client.auth.verifyOtp({ email: opts.email, token, type: "email" }),
+  );
+  if (verified.error) throw authFailure(verified.error, url, client.wire, opts.email);
+  const user = verified.data.user;
+  return recordSession(ctx, login, chosen, { email: user?.email ?? opts.email, userId: user?.id });
+}
