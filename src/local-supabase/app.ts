@@ -4,6 +4,7 @@ import type { Database } from "./db.js";
 import type { Req } from "./http.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import type { KeyMaterial } from "./keys.js";
+import type { OidcClient } from "./oidc-client.js";
 import type { ServerConfig } from "./options.js";
 import type { Outbox } from "./outbox.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -22,6 +23,8 @@ export interface App {
   limiters: { token: RateLimiter; signup: RateLimiter };
   /** Serialises signups of one email so parallel requests create one user and hash once. */
   signupLock: KeyedMutex;
+  /** The configured external (OpenID Connect) providers by name. */
+  providers: Map<string, OidcClient>;
 }
 
 export type Handler = (app: App, req: Req, res: ServerResponse) => Promise<void>;

@@ -8,12 +8,13 @@ import type { App } from "./app.js";
 import { openDatabase } from "./db.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { es256Keys, hs256Keys } from "./keys.js";
+import { OidcClient } from "./oidc-client.js";
 import { type LocalSupabase, type LocalSupabaseOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
 import { RateLimiter } from "./rate-limit.js";
 import { createRequestListener } from "./router.js";
 
-export type { LocalSupabase, LocalSupabaseOptions } from "./options.js";
+export type { ExternalProviderOptions, LocalSupabase, LocalSupabaseOptions } from "./options.js";
 
 function formatHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
@@ -45,13 +46,14 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
         refreshTokenReuseInterval: config.refreshTokenReuseInterval,
       },
       baseUrl,
-      siteUrl: baseUrl,
+      siteUrl: config.siteUrl,
       outbox: new Outbox(),
       limiters: {
         token: new RateLimiter(config.rateLimits.token, config.rateLimits.windowSeconds),
         signup: new RateLimiter(config.rateLimits.signup, config.rateLimits.windowSeconds),
       },
       signupLock: new KeyedMutex(),
+      providers: new Map([...config.externalProviders].map(([name, p]) => [name, new OidcClient(name, p)])),
     };
     server.on("request", createRequestListener(app));
     server.on("clientError", (_err, socket) => {

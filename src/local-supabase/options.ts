@@ -16,8 +16,27 @@ export interface LocalSupabaseOptions {
   confirmEmail?: boolean;
   /** Requests per window per client IP on /token and /signup. */
   rateLimits?: { token?: number; signup?: number; windowSeconds?: number };
+  /**
+   * OpenID Connect providers for signInWithOAuth, by the name clients pass as `provider`
+   * (GoTrue's generic OIDC provider): discovery at `<issuer>/.well-known/openid-configuration`,
+   * the code flow with PKCE, the ID token checked against the provider's JWKS.
+   */
+  externalProviders?: Record<string, ExternalProviderOptions>;
+  /** GoTrue's SITE_URL: where redirects go when redirect_to is not allowed; default http://127.0.0.1:3000. */
+  siteUrl?: string;
+  /** Seconds an OAuth flow and its auth code stay valid (GoTrue: 300). */
+  flowStateTtl?: number;
+  /** Seconds an emailed code or link stays valid (GoTrue mailer OTP exp: 86400). */
+  otpTtl?: number;
   /** Where log lines go; default nowhere. */
   log?: (line: string) => void;
+}
+
+export interface ExternalProviderOptions {
+  /** The issuer URL; discovery is fetched from it on first use. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface LocalSupabase {
@@ -44,10 +63,17 @@ export interface ServerConfig {
   emailMaxFrequency: number;
   /** Seconds an email link stays valid (GoTrue mailer OTP exp). */
   otpExpiry: number;
+  externalProviders: Map<string, ExternalProviderOptions>;
+  siteUrl: string;
+  flowStateTtl: number;
   log: (line: string) => void;
 }
 
 export const DEFAULT_PORT = 54321;
+/** The Supabase CLI's default site_url. */
+export const DEFAULT_SITE_URL = "http://127.0.0.1:3000";
+/** Provider names GoTrue would route as a custom provider: lower-case word characters. */
+const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const DEFAULT_RATE_LIMITS = { token: 1800, signup: 600, windowSeconds: 300 };
 
 function intOption(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -84,7 +110,44 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
     },
     passwordMinLength: 6,
     emailMaxFrequency: 60,
-    otpExpiry: 86400,
+    otpExpiry: intOption("otpTtl", opts.otpTtl, 86400, 1, 10 * 365 * 24 * 3600),
+    externalProviders: resolveProviders(opts.externalProviders ?? {}),
+    siteUrl: resolveSiteUrl(opts.siteUrl ?? DEFAULT_SITE_URL),
+    flowStateTtl: intOption("flowStateTtl", opts.flowStateTtl, 300, 1, 86400),
     log: opts.log ?? (() => {}),
   };
+}
+
+function resolveSiteUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RangeError(`siteUrl must be an absolute URL, got ${JSON.stringify(value.slice(0, 100))}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new RangeError("siteUrl must be http(s)");
+  return value.replace(/\/+$/, "");
+}
+
+function resolveProviders(given: Record<string, ExternalProviderOptions>): Map<string, ExternalProviderOptions> {
+  const out = new Map<string, ExternalProviderOptions>();
+  for (const [name, p] of Object.entries(given)) {
+    if (!PROVIDER_NAME.test(name) || name === "email" || name === "phone") {
+      throw new RangeError(`externalProviders: "${name.slice(0, 64)}" is not a usable provider name`);
+    }
+    let issuer: URL;
+    try {
+      issuer = new URL(p.issuer);
+    } catch {
+      throw new RangeError(`externalProviders.${name}.issuer must be an absolute URL`);
+    }
+    if (issuer.protocol !== "http:" && issuer.protocol !== "https:") {
+      throw new RangeError(`externalProviders.${name}.issuer must be http(s)`);
+    }
+    if (!p.clientId || !p.clientSecret) {
+      throw new RangeError(`externalProviders.${name} needs clientId and clientSecret`);
+    }
+    out.set(name, { issuer: p.issuer, clientId: p.clientId, clientSecret: p.clientSecret });
+  }
+  return out;
 }

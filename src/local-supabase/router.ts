@@ -6,7 +6,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Handler } from "./app.js";
 import { bodyReader, type Req, sendError, sendJson } from "./http.js";
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from "./handlers/admin.js";
-import { authorize, callback, health, jwks, outbox, settings } from "./handlers/meta.js";
+import { authorize, callback } from "./handlers/external.js";
+import { health, jwks, outbox, settings } from "./handlers/meta.js";
+import { otp } from "./handlers/otp.js";
 import { signup } from "./handlers/signup.js";
 import { token } from "./handlers/token.js";
 import { getUser, logout, updateUser } from "./handlers/user.js";
@@ -22,6 +24,7 @@ const ROUTES: Routes = {
   "/settings": { GET: settings },
   "/.well-known/jwks.json": { GET: jwks },
   "/signup": { POST: signup },
+  "/otp": { POST: otp },
   "/token": { POST: token },
   "/user": { GET: getUser, PUT: updateUser },
   "/logout": { POST: logout },

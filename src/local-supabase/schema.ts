@@ -1,10 +1,10 @@
 /**
  * The tables GoTrue keeps for what this server does (a subset of supabase/auth's migrations):
- * users, identities, sessions and refresh tokens, plus a small key/value table for our own
+ * users, identities, sessions, refresh tokens and OAuth flow states, plus a small key/value table for our own
  * state (schema version, signing keys). Bump SCHEMA_VERSION when the SQL changes; it also
  * names the cached template data directory.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 create table if not exists lgauth_meta (
@@ -81,4 +81,27 @@ create table if not exists refresh_tokens (
   updated_at timestamptz not null
 );
 create index if not exists refresh_tokens_session_id_idx on refresh_tokens (session_id, revoked);
+create index if not exists users_recovery_token_idx on users (recovery_token) where recovery_token <> '';
+
+-- GoTrue's flow_state, plus what its signed OAuth state carried: one row per /authorize,
+-- found by the random state the provider echoes, then (PKCE) by the auth code given to the client.
+create table if not exists flow_state (
+  id uuid primary key,
+  state text unique,
+  provider text not null,
+  redirect_to text not null,
+  nonce text not null,
+  provider_code_verifier text not null,
+  code_challenge text,
+  code_challenge_method text,
+  auth_code text unique,
+  user_id uuid references users (id) on delete cascade,
+  authentication_method text not null default 'oauth',
+  provider_access_token text,
+  provider_refresh_token text,
+  auth_code_issued_at timestamptz,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create index if not exists flow_state_created_at_idx on flow_state (created_at);
 `;

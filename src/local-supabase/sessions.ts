@@ -36,6 +36,13 @@ export interface TokenContext {
   refreshTokenReuseInterval: number;
 }
 
+/** A login through an external provider: its identity and the provider's own tokens. */
+export interface ExternalLogin {
+  provider: string;
+  providerToken?: string | undefined;
+  providerRefreshToken?: string | undefined;
+}
+
 export interface ClientInfo {
   userAgent?: string;
   ip?: string;
@@ -116,9 +123,10 @@ export async function issueSession(
   tx: Queryable,
   ctx: TokenContext,
   userId: string,
-  method: "password" | "otp",
+  method: "password" | "otp" | "oauth",
   client: ClientInfo,
   weakPassword?: WeakPasswordError,
+  external?: ExternalLogin,
 ): Promise<JsonObject> {
   const now = new Date();
   const session: SessionRow = {
@@ -134,13 +142,18 @@ export async function issueSession(
     [session.id, userId, session.aal, session.amr, client.userAgent ?? null, client.ip ?? null, now.toISOString()],
   );
   const refresh = await insertRefreshToken(tx, userId, session.id, null);
-  await tx.query(
-    "update identities set last_sign_in_at = $2, updated_at = $2 where user_id = $1 and provider = 'email'",
-    [userId, now.toISOString()],
-  );
+  await tx.query("update identities set last_sign_in_at = $2, updated_at = $2 where user_id = $1 and provider = $3", [
+    userId,
+    now.toISOString(),
+    external?.provider ?? "email",
+  ]);
   const user = await findUserById(tx, userId);
   if (!user) throw new ApiError(500, "unexpected_failure", "Database error loading user");
-  return tokenResponse(ctx, user, session, refresh, weakPassword);
+  const body = tokenResponse(ctx, user, session, refresh, weakPassword);
+  // GoTrue hands the provider's tokens to the client once, with the session
+  if (external?.providerToken) body.provider_token = external.providerToken;
+  if (external?.providerRefreshToken) body.provider_refresh_token = external.providerRefreshToken;
+  return body;
 }
 
 type RefreshOutcome = { ok: JsonObject } | { error: ApiError };

@@ -1,5 +1,7 @@
-/** GoTrue's PKCE parameter checks (internal/api/pkce.go validatePKCEParams). */
+/** GoTrue's PKCE checks (internal/api/pkce.go validatePKCEParams, internal/security/pkce.go). */
+import { timingSafeEqual } from "node:crypto";
 import { ApiError } from "../errors.js";
+import { s256 } from "../oidc-client.js";
 
 const CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
 
@@ -18,4 +20,13 @@ export function validatePkceParams(method: string, challenge: string): void {
       "code challenge has to be between 43 and 128 characters and only contain alphanumeric characters, '-', '.', '_' and '~'",
     );
   }
+}
+
+/** Whether `verifier` answers the stored challenge (s256 or plain), compared in constant time. */
+export function pkceVerifierMatches(method: string, challenge: string, verifier: string): boolean {
+  if (challenge === "") return false;
+  const computed = method.toLowerCase() === "plain" ? verifier : s256(verifier);
+  const a = Buffer.from(computed);
+  const b = Buffer.from(challenge);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

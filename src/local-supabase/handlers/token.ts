@@ -1,10 +1,12 @@
 /** POST /token with grant_type password, refresh_token or pkce (GoTrue internal/api/token.go). */
 import { clientInfo, type Handler } from "../app.js";
 import { ApiError, INVALID_LOGIN } from "../errors.js";
-import { readJson, sendJson, str } from "../http.js";
+import { deleteFlowState, findFlowStateByAuthCode, flowStateExpired } from "../flow-state.js";
+import { type JsonObject, readJson, sendJson, str } from "../http.js";
 import { passwordWeakness, verifyPassword } from "../password.js";
 import { issueSession, refreshTokenGrant } from "../sessions.js";
 import { findUserByEmail, isBanned, isConfirmed } from "../users.js";
+import { pkceVerifierMatches } from "./pkce.js";
 
 const LEGACY_REFRESH_TOKEN = /^[a-z0-9]{12}$/;
 
@@ -44,17 +46,43 @@ const refresh: Handler = async (app, req, res) => {
   sendJson(res, 200, await refreshTokenGrant(app.database, app.tokens, token, clientInfo(req)));
 };
 
-const pkce: Handler = async (_app, req) => {
+const pkce: Handler = async (app, req, res) => {
   const params = await readJson(req, { auth_code: "string", code_verifier: "string" }, "PKCEGrantParams");
-  if (str(params, "auth_code") === "" || str(params, "code_verifier") === "") {
+  const authCode = str(params, "auth_code");
+  const verifier = str(params, "code_verifier");
+  if (authCode === "" || verifier === "") {
     throw new ApiError(
       400,
       "validation_failed",
       "invalid request: both auth code and code verifier should be non-empty",
     );
   }
-  // this server runs no OAuth or PKCE email flows, so no auth code can exist
-  throw new ApiError(404, "flow_state_not_found", "invalid flow state, no valid flow state found");
+  const outcome = await app.database.tx(async (tx): Promise<{ ok: JsonObject } | { error: ApiError }> => {
+    const flow = await findFlowStateByAuthCode(tx, authCode);
+    if (!flow?.user_id) {
+      return { error: new ApiError(404, "flow_state_not_found", "invalid flow state, no valid flow state found") };
+    }
+    if (flowStateExpired(flow, app.config.flowStateTtl)) {
+      await deleteFlowState(tx, flow.id);
+      return { error: new ApiError(422, "flow_state_expired", "invalid flow state, flow state has expired") };
+    }
+    if (!pkceVerifierMatches(flow.code_challenge_method ?? "", flow.code_challenge ?? "", verifier)) {
+      return {
+        error: new ApiError(400, "bad_code_verifier", "code challenge does not match previously saved code verifier"),
+      };
+    }
+    await deleteFlowState(tx, flow.id); // a code works once
+    const method = flow.authentication_method === "oauth" ? "oauth" : "otp";
+    return {
+      ok: await issueSession(tx, app.tokens, flow.user_id, method, clientInfo(req), undefined, {
+        provider: flow.provider,
+        providerToken: flow.provider_access_token ?? undefined,
+        providerRefreshToken: flow.provider_refresh_token ?? undefined,
+      }),
+    };
+  });
+  if ("error" in outcome) throw outcome.error;
+  sendJson(res, 200, outcome.ok);
 };
 
 export const token: Handler = async (app, req, res) => {

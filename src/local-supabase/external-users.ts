@@ -1,0 +1,138 @@
+/**
+ * Users from an external provider's ID token, after GoTrue's createAccountFromExternalIdentity
+ * and DetermineAccountLinking: a known identity signs its user in; otherwise an existing user
+ * with the same verified email gets the identity linked (one person, one user, whether they log
+ * in by password or OAuth); otherwise a new user is created. app_metadata.providers lists the
+ * user's identities' providers; the claims are merged into user_metadata on every login.
+ */
+import { randomUUID } from "node:crypto";
+import type { JWTPayload } from "jose";
+import type { Queryable } from "./db.js";
+import { validateEmail } from "./email.js";
+import { ApiError } from "./errors.js";
+import type { JsonObject } from "./http.js";
+import { findUserByEmail, findUserById, isBanned, mergeMetadata } from "./users.js";
+
+/** GoTrue's provider.Claims for a generic OIDC provider, as stored in identity_data. */
+export function identityData(claims: JWTPayload): JsonObject {
+  const out: JsonObject = { iss: claims.iss, sub: claims.sub };
+  const str = (k: string) => (typeof claims[k] === "string" && claims[k] !== "" ? (claims[k] as string) : undefined);
+  const name = str("name");
+  if (name) out.name = name;
+  const picture = str("picture");
+  if (picture) out.picture = picture;
+  const username = str("preferred_username");
+  if (username) out.preferred_username = username;
+  const email = str("email");
+  if (email) out.email = email;
+  out.email_verified = claims.email_verified === true || claims.email_verified === "true";
+  out.phone_verified = false;
+  if (name) out.full_name = name;
+  if (picture) out.avatar_url = picture;
+  out.provider_id = claims.sub;
+  return out;
+}
+
+async function providersOf(tx: Queryable, userId: string): Promise<string[]> {
+  const r = await tx.query<{ provider: string }>(
+    "select provider from identities where user_id = $1 order by created_at, id",
+    [userId],
+  );
+  return [...new Set(r.rows.map((row) => row.provider))];
+}
+
+async function refreshMetadata(tx: Queryable, userId: string, data: JsonObject, confirm: boolean): Promise<void> {
+  const user = await findUserById(tx, userId);
+  if (!user) throw new ApiError(500, "unexpected_failure", "Database error loading user");
+  if (isBanned(user.row)) throw new ApiError(403, "user_banned", "User is banned");
+  const now = new Date().toISOString();
+  const app = { ...user.row.raw_app_meta_data, providers: await providersOf(tx, userId) };
+  const userMeta = mergeMetadata(user.row.raw_user_meta_data, data);
+  await tx.query(
+    `update users set raw_app_meta_data = $2, raw_user_meta_data = $3, updated_at = $4,
+       email_confirmed_at = case when $5 then coalesce(email_confirmed_at, $4::timestamptz) else email_confirmed_at end,
+       confirmation_token = case when $5 then '' else confirmation_token end
+     where id = $1`,
+    [userId, app, userMeta, now, confirm],
+  );
+}
+
+async function insertIdentity(tx: Queryable, userId: string, provider: string, data: JsonObject): Promise<void> {
+  const now = new Date().toISOString();
+  await tx.query(
+    `insert into identities (id, provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $6, $6)`,
+    [randomUUID(), String(data.sub), userId, data, provider, now],
+  );
+}
+
+/**
+ * The user for a verified ID token from `provider`; `confirmEmail` is the server's mode (a new
+ * user whose email the provider has not verified is only created in autoconfirm mode).
+ */
+export async function userForExternalIdentity(
+  tx: Queryable,
+  provider: string,
+  claims: JWTPayload,
+  confirmEmail: boolean,
+): Promise<string> {
+  const data = identityData(claims);
+  const verified = data.email_verified === true;
+  const known = await tx.query<{ user_id: string }>(
+    "select user_id from identities where provider = $1 and provider_id = $2",
+    [provider, String(data.sub)],
+  );
+  const knownUser = known.rows[0]?.user_id;
+  if (knownUser) {
+    await tx.query(
+      "update identities set identity_data = $3, updated_at = $4 where provider = $1 and provider_id = $2",
+      [provider, String(data.sub), data, new Date().toISOString()],
+    );
+    await refreshMetadata(tx, knownUser, data, verified);
+    return knownUser;
+  }
+
+  const rawEmail = typeof data.email === "string" ? data.email : "";
+  if (rawEmail === "") {
+    throw new ApiError(500, "unexpected_failure", "Error getting user email from external provider");
+  }
+  let email: string;
+  try {
+    email = validateEmail(rawEmail);
+  } catch {
+    throw new ApiError(500, "unexpected_failure", "Error getting user email from external provider");
+  }
+
+  const existing = await findUserByEmail(tx, email);
+  if (existing) {
+    if (!verified) {
+      // linking on an address the provider does not vouch for would hand over the account
+      throw new ApiError(
+        422,
+        "email_exists",
+        `A user with this email address has already been registered; ${provider} has not verified the address`,
+      );
+    }
+    await insertIdentity(tx, existing.row.id, provider, data);
+    await refreshMetadata(tx, existing.row.id, data, true);
+    return existing.row.id;
+  }
+
+  if (!verified && confirmEmail) {
+    throw new ApiError(
+      422,
+      "provider_email_needs_verification",
+      `Unverified email with ${provider}. Verify the email with ${provider} in order to sign in`,
+    );
+  }
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  await tx.query(
+    `insert into users (id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data,
+       raw_user_meta_data, created_at, updated_at)
+     values ($1, 'authenticated', 'authenticated', $2, '', $3, $4, $5, $3, $3)`,
+    [id, email, now, { provider, providers: [provider] }, data],
+  );
+  await insertIdentity(tx, id, provider, data);
+  return id;
+}
