@@ -6,7 +6,8 @@ export interface OutboxMessage {
   id: string;
   to: string;
   subject: string;
-  type: "signup" | "email_change";
+  /** signup: confirm a new address; magiclink: log in (the code is for verifyOtp type "email"). */
+  type: "signup" | "email_change" | "magiclink";
   /** The /verify link to follow. */
   link: string;
   /** The one-time code the email would carry (for verifyOtp). */

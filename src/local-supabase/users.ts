@@ -16,6 +16,7 @@ export interface UserRow {
   invited_at: Date | null;
   confirmation_token: string;
   confirmation_sent_at: Date | null;
+  recovery_token: string;
   recovery_sent_at: Date | null;
   email_change_token_new: string;
   email_change: string;
@@ -124,7 +125,7 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Loa
 
 export async function findUserByColumn(
   db: Queryable,
-  column: "confirmation_token" | "email_change_token_new",
+  column: "confirmation_token" | "recovery_token" | "email_change_token_new",
   value: string,
 ): Promise<LoadedUser | undefined> {
   if (value === "") return undefined;

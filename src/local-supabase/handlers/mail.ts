@@ -1,5 +1,5 @@
 /**
- * Confirmation emails: GoTrue's token hash (hex SHA-224 of email + six-digit code), the /verify
+ * Confirmation and magic-link emails: GoTrue's token hash (hex SHA-224 of email + six-digit code), the /verify
  * link, and delivery to the local outbox and the server log.
  */
 import { createHash, randomInt } from "node:crypto";
@@ -23,8 +23,14 @@ export function verifyLink(app: App, hash: string, type: string, redirectTo: str
   return `${app.baseUrl}/auth/v1/verify?${q.toString()}`;
 }
 
-function deliver(app: App, to: string, type: "signup" | "email_change", link: string, otp: string): void {
-  const subject = type === "signup" ? "Confirm Your Signup" : "Confirm Email Change";
+const SUBJECTS = {
+  signup: "Confirm Your Signup",
+  email_change: "Confirm Email Change",
+  magiclink: "Your Magic Link",
+} as const;
+
+function deliver(app: App, to: string, type: keyof typeof SUBJECTS, link: string, otp: string): void {
+  const subject = SUBJECTS[type];
   app.outbox.add({ to, subject, type, link, token: otp });
   app.config.log(`[local-supabase] mail to ${to} (${subject}): ${link}`);
 }
@@ -74,4 +80,19 @@ export async function sendEmailChange(
     [user.id, newEmail, hash, now],
   );
   deliver(app, newEmail, "email_change", verifyLink(app, hash, "email_change", redirectTo), otp);
+}
+
+/** GoTrue's sendMagicLink: a login code (and link) in recovery_token, one per emailMaxFrequency. */
+export async function sendMagicLink(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
+  checkFrequency(app, user.recovery_sent_at);
+  const email = user.email ?? "";
+  const otp = otpCode();
+  const hash = tokenHash(email, otp);
+  const now = new Date().toISOString();
+  await tx.query("update users set recovery_token = $2, recovery_sent_at = $3, updated_at = $3 where id = $1", [
+    user.id,
+    hash,
+    now,
+  ]);
+  deliver(app, email, "magiclink", verifyLink(app, hash, "magiclink", redirectTo), otp);
 }

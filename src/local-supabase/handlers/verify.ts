@@ -1,4 +1,7 @@
-/** GET and POST /verify for signup confirmation and email change (GoTrue internal/api/verify.go). */
+/**
+ * GET and POST /verify for signup confirmation, magic links and emailed login codes, and email
+ * change (GoTrue internal/api/verify.go).
+ */
 import { type App, clientInfo, type Handler } from "../app.js";
 import { validateEmail } from "../email.js";
 import { ApiError } from "../errors.js";
@@ -15,25 +18,60 @@ function expired(app: App, sentAt: Date | null): boolean {
 }
 
 const linkInvalid = () => new ApiError(403, "otp_expired", "Email link is invalid or has expired");
+const tokenInvalid = () => new ApiError(403, "otp_expired", "Token has expired or is invalid");
 
-/** Finds the user for a token hash, applies the verification and returns a new session. */
-async function verifyTokenHash(app: App, req: Req, type: string, hash: string): Promise<JsonObject> {
-  let column: "confirmation_token" | "email_change_token_new";
-  if (type === "signup" || type === "invite" || type === "email") column = "confirmation_token";
-  else if (type === "email_change") column = "email_change_token_new";
-  else if (type === "recovery" || type === "magiclink")
-    throw linkInvalid(); // never sent by this server
-  else throw new ApiError(400, "validation_failed", "Invalid email verification type");
+type TokenColumn = "confirmation_token" | "recovery_token" | "email_change_token_new";
 
+/** The columns a verification type may match, in GoTrue's order ("email" is signup or magic link). */
+function columnsFor(type: string): TokenColumn[] {
+  if (type === "signup" || type === "invite") return ["confirmation_token"];
+  if (type === "email") return ["confirmation_token", "recovery_token"];
+  if (type === "magiclink" || type === "recovery") return ["recovery_token"];
+  if (type === "email_change") return ["email_change_token_new"];
+  throw new ApiError(400, "validation_failed", "Invalid email verification type");
+}
+
+const SENT_AT = {
+  confirmation_token: "confirmation_sent_at",
+  recovery_token: "recovery_sent_at",
+  email_change_token_new: "email_change_sent_at",
+} as const;
+
+/**
+ * Finds the user for a token hash, applies the verification (once: the token is cleared) and
+ * returns a new session. `invalid` is the error for an unknown, used or expired token: the link
+ * wording for token hashes, "Token has expired or is invalid" for typed codes.
+ */
+async function verifyTokenHash(
+  app: App,
+  req: Req,
+  type: string,
+  hash: string,
+  invalid: () => ApiError,
+): Promise<JsonObject> {
+  const columns = columnsFor(type);
   return app.database.tx(async (tx) => {
-    const user: LoadedUser | undefined = await findUserByColumn(tx, column, hash);
-    if (!user) throw linkInvalid();
+    let user: LoadedUser | undefined;
+    let column: TokenColumn | undefined;
+    for (const c of columns) {
+      const found = await findUserByColumn(tx, c, hash);
+      if (found && !expired(app, found.row[SENT_AT[c]])) {
+        user = found;
+        column = c;
+        break;
+      }
+    }
+    if (!user || !column) throw invalid();
     if (isBanned(user.row)) throw new ApiError(403, "user_banned", "User is banned");
     if (column === "confirmation_token") {
-      if (expired(app, user.row.confirmation_sent_at)) throw linkInvalid();
       await confirmUser(tx, user.row);
+    } else if (column === "recovery_token") {
+      await tx.query("update users set recovery_token = '', updated_at = $2 where id = $1", [
+        user.row.id,
+        new Date().toISOString(),
+      ]);
+      if (user.row.email_confirmed_at === null) await confirmUser(tx, user.row);
     } else {
-      if (expired(app, user.row.email_change_sent_at)) throw linkInvalid();
       const now = new Date().toISOString();
       const email = user.row.email_change;
       await tx.query(
@@ -68,7 +106,7 @@ export const verifyGet: Handler = async (app, req, res) => {
   if (type === "") throw new ApiError(400, "validation_failed", "Verify requires a verification type");
   if (token === "") throw new ApiError(400, "validation_failed", "Verify requires a token or a token hash");
   try {
-    const session = await verifyTokenHash(app, req, type, token);
+    const session = await verifyTokenHash(app, req, type, token, linkInvalid);
     redirect(
       res,
       `${redirectTo}#${fragment({
@@ -124,5 +162,5 @@ export const verifyPost: Handler = async (app, req, res) => {
   } else if (str(p, "email") !== "" || str(p, "phone") !== "" || str(p, "redirect_to") !== "") {
     throw new ApiError(400, "validation_failed", "Only the token_hash and type should be provided");
   }
-  sendJson(res, 200, await verifyTokenHash(app, req, type, hash));
+  sendJson(res, 200, await verifyTokenHash(app, req, type, hash, token !== "" ? tokenInvalid : linkInvalid));
 };
