@@ -1,13 +1,14 @@
 /**
  * Runs the local Supabase Auth server (src/local-supabase) as the stack's child process.
  * Options come as one JSON argument (no secrets: the keys are made by the server); prints one
- * JSON line `{"ready":true,"url","anonKey","serviceRoleKey","jwtSecret"?}` on stdout once
+ * JSON line `{"ready":true,"url","anonKey","serviceRoleKey","jwtSecret"?,"oidcIssuer"?}` on stdout once
  * listening, for the parent only. Stops cleanly on SIGTERM/SIGINT.
  *
  * Usage: node --import tsx src/stack/auth-entry.ts '{"port":54321,"host":"127.0.0.1","dataDir":"..."}'
  */
 import { type LocalSupabase, startLocalSupabase } from "../local-supabase/index.js";
 import { parseAuthEntryOptions } from "./auth-options.js";
+import { prepareAuthProviders } from "./auth-providers.js";
 import { stopWithParent } from "./orphan.js";
 
 const options = parseAuthEntryOptions(process.argv[2] ?? "", process.env);
@@ -32,15 +33,19 @@ process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
 stopWithParent(() => void stop());
 
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const providers = await prepareAuthProviders({ localOidc: options.oidc, env: process.env, log });
 const started = await startLocalSupabase({
   port: options.port,
   host: options.host,
   dataDir: options.dataDir,
   jwtSecret: options.jwtSecret,
   ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
-  log: (line) => process.stderr.write(`${line}\n`),
+  externalProviders: providers.externalProviders,
+  log,
 });
 server = started;
+providers.attach(started.url);
 if (stopping) {
   stopping = false;
   await stop();
@@ -53,5 +58,6 @@ process.stdout.write(
     anonKey: started.anonKey,
     serviceRoleKey: started.serviceRoleKey,
     jwtSecret: started.jwtSecret,
+    oidcIssuer: providers.localIssuer,
   })}\n`,
 );

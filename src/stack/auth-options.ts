@@ -6,6 +6,8 @@ export interface AuthEntryOptions {
   jwtSecret: string | undefined;
   /** Access-token lifetime in seconds (default: the server's, 3600). */
   accessTokenTtl?: number;
+  /** Run the local OpenID provider as OAuth provider "local" (default true). */
+  oidc: boolean;
 }
 
 /** Env var that carries the legacy HS256 secret to the child (never argv). */
@@ -28,5 +30,6 @@ export function parseAuthEntryOptions(text: string, env: NodeJS.ProcessEnv): Aut
     dataDir: typeof o.dataDir === "string" ? o.dataDir : undefined,
     jwtSecret: env[AUTH_ENTRY_SECRET_ENV] || undefined,
     ...(typeof o.accessTokenTtl === "number" ? { accessTokenTtl: o.accessTokenTtl } : {}),
+    oidc: o.oidc !== false,
   };
 }

@@ -41,6 +41,8 @@ export interface StackOptions {
   jwtSecret?: string;
   /** Access-token lifetime of the auth server, seconds (default 3600; the demo uses a short one). */
   accessTokenTtl?: number;
+  /** Start the local OpenID provider as OAuth provider "local" in the auth child (default true). */
+  oidc?: boolean;
   /** Start the LangGraph server without our Auth (benchmarks only). */
   withoutAuth?: boolean;
   /** Extra environment for the LangGraph server (e.g. AUTH_REVOCATION_INTERVAL). */
@@ -61,6 +63,8 @@ export interface Stack {
   anonKey: string;
   serviceRoleKey: string;
   jwtSecret: string | undefined;
+  /** The local OpenID provider's issuer (OAuth provider "local"); undefined with `oidc: false`. */
+  oidcIssuer: string | undefined;
   /** Undefined with `only: "auth"`. */
   langgraphUrl: string | undefined;
   dataDir: string;
@@ -145,6 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dataDir: options.authInMemory ? undefined : authDir,
       jwtSecret: options.jwtSecret,
       ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
+      ...(options.oidc === false ? { oidc: false } : {}),
       env: baseEnv,
       log: options.log,
       readyTimeoutMs,
@@ -223,6 +228,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       anonKey: authReady.anonKey,
       serviceRoleKey: authReady.serviceRoleKey,
       jwtSecret: authReady.jwtSecret,
+      oidcIssuer: authReady.oidcIssuer,
       langgraphUrl,
       dataDir,
       pids: { auth: auth.pid, langgraph: langgraph?.pid },

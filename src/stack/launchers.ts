@@ -20,6 +20,8 @@ export interface AuthReady {
   anonKey: string;
   serviceRoleKey: string;
   jwtSecret?: string;
+  /** The local OpenID provider (OAuth provider "local"), when it runs. */
+  oidcIssuer?: string;
 }
 
 export interface LangGraphReady {
@@ -43,6 +45,8 @@ export function startAuthService(opts: {
   dataDir: string | undefined;
   jwtSecret: string | undefined;
   accessTokenTtl?: number;
+  /** false: no local OpenID provider. */
+  oidc?: boolean;
   env: NodeJS.ProcessEnv;
   log: Log;
   readyTimeoutMs: number;
@@ -61,6 +65,7 @@ export function startAuthService(opts: {
         host: opts.host,
         dataDir: opts.dataDir,
         ...(opts.accessTokenTtl ? { accessTokenTtl: opts.accessTokenTtl } : {}),
+        ...(opts.oidc === false ? { oidc: false } : {}),
       }),
     ],
     env,

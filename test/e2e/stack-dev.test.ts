@@ -31,6 +31,8 @@ interface Ready {
   supabase_anon_key: string;
   supabase_service_key: string;
   langgraph_url: string | null;
+  oidc_issuer: string | null;
+  oidc_demo_email: string | null;
   data_dir: string;
 }
 
@@ -100,6 +102,15 @@ describe("lgauth dev", () => {
       headers: { apikey: ready.supabase_anon_key },
     });
     assert.equal(health.status, 200);
+    // the local OpenID provider runs in the auth child and is OAuth provider "local"
+    assert.match(ready.oidc_issuer ?? "", /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(ready.oidc_demo_email, "demo@lgauth.local");
+    const discovery = await fetch(`${ready.oidc_issuer}/.well-known/openid-configuration`);
+    assert.equal(((await discovery.json()) as { issuer: string }).issuer, ready.oidc_issuer);
+    const settings = await fetch(`${ready.supabase_url}/auth/v1/settings`, {
+      headers: { apikey: ready.supabase_anon_key },
+    });
+    assert.equal(((await settings.json()) as { external: Record<string, boolean> }).external.local, true);
     assert.equal((await fetch(`${ready.langgraph_url}/threads/search`, { method: "POST", body: "{}" })).status, 401);
     assert.equal(((await stat(dataDir)).mode & 0o777).toString(8), "700");
 
@@ -163,9 +174,18 @@ describe("lgauth dev leaves nothing behind", () => {
     for (const kid of kids) assert.ok(await until(() => !alive(kid.pid), 5_000), `child ${kid.pid} still running`);
   });
 
-  it("--only auth starts just the auth server, which stops itself when lgauth dev is killed with SIGKILL", async () => {
-    const { child, ready } = await startDev(["--only", "auth", "--data-dir", join(dir, "data-a"), "--auth-port", "0"]);
+  it("--only auth --no-oidc starts just the auth server, which stops itself when lgauth dev is killed with SIGKILL", async () => {
+    const { child, ready } = await startDev([
+      "--only",
+      "auth",
+      "--no-oidc",
+      "--data-dir",
+      join(dir, "data-a"),
+      "--auth-port",
+      "0",
+    ]);
     assert.equal(ready.langgraph_url, null);
+    assert.equal(ready.oidc_issuer, null);
     const kids = childrenOf(child.pid);
     assert.equal(kids.length, 1);
     assert.match(kids[0]!.cmdline, /auth-entry/);

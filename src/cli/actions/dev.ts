@@ -1,11 +1,13 @@
 /**
  * `lgauth dev`: the local stack in the foreground. Starts the local Supabase Auth server and
  * the LangGraph server (src/stack), saves their URLs and the anon key as the config defaults
- * (used by every profile that names no servers of its own), prints them, and runs until
+ * (used by every profile that names no servers of its own), prints them (and the local OpenID
+ * provider with its demo account, for `lgauth login --provider local`), and runs until
  * SIGINT/SIGTERM (clean stop, exit 0) or until a child dies (the other is stopped, exit 1
  * naming the one that died and why).
  */
 import { resolve } from "node:path";
+import { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD } from "../../local-oidc/demo.js";
 import { updateConfig } from "../../session/config.js";
 import {
   defaultDataDir,
@@ -25,6 +27,8 @@ export interface DevOptions {
   authPort: string;
   langgraphPort: string;
   only?: string;
+  /** false with --no-oidc. */
+  oidc?: boolean;
 }
 
 function parsePort(flag: string, value: string): number {
@@ -49,6 +53,7 @@ async function start(opts: DevOptions, debug: boolean, signal: AbortSignal): Pro
       authPort,
       langgraphPort,
       only: opts.only === "auth" ? "auth" : undefined,
+      oidc: opts.oidc !== false,
       log: debug ? (name, line) => note(`[${name}] ${line}`) : undefined,
       signal,
     });
@@ -84,6 +89,10 @@ function printForPeople(stack: Stack, color: boolean, seconds: string): void {
   printLine(`  ${key("anon key")}           ${stack.anonKey}`);
   printLine(`  ${key("service role key")}   ${stack.serviceRoleKey}  (server side only)`);
   if (stack.langgraphUrl) printLine(`  ${key("LangGraph URL")}      ${stack.langgraphUrl}`);
+  if (stack.oidcIssuer) {
+    printLine(`  ${key("OpenID provider")}    ${stack.oidcIssuer}  (lgauth login --provider local)`);
+    printLine(`  ${key("demo account")}       ${DEMO_OIDC_EMAIL} / ${DEMO_OIDC_PASSWORD}  (local provider only)`);
+  }
   printLine(`  ${key("data directory")}     ${stack.dataDir}`);
   printLine();
   printLine("Saved as the defaults for profiles without their own servers. Try:");
@@ -124,6 +133,9 @@ export const dev: Action<[], DevOptions> = async (ctx, _args, opts) => {
         supabase_anon_key: stack.anonKey,
         supabase_service_key: stack.serviceRoleKey,
         langgraph_url: stack.langgraphUrl ?? null,
+        oidc_issuer: stack.oidcIssuer ?? null,
+        oidc_demo_email: stack.oidcIssuer ? DEMO_OIDC_EMAIL : null,
+        oidc_demo_password: stack.oidcIssuer ? DEMO_OIDC_PASSWORD : null,
         data_dir: stack.dataDir,
       })}\n`,
     );

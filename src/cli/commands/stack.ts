@@ -10,7 +10,8 @@ export function registerStack(program: Command): void {
       .option("--data-dir <dir>", "where the local stack keeps its data (default ~/.local/share/lgauth/stack)")
       .option("--auth-port <port>", "local Supabase Auth port (0 = free port)", "54321")
       .option("--langgraph-port <port>", "LangGraph server port (0 = free port)", "2024")
-      .option("--only <part>", "start only one part: auth"),
+      .option("--only <part>", "start only one part: auth")
+      .option("--no-oidc", 'do not start the local OpenID provider (OAuth provider "local")'),
     async () => (await import("../actions/dev.js")).dev,
   );
 }
