@@ -24,7 +24,17 @@ if (files.length === 0) {
 }
 const child = spawn(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+  // record-all: the secret recorder of every test file (test/helpers/record-all.ts)
+  [
+    "--import",
+    "tsx",
+    "--import",
+    "./test/helpers/record-all.ts",
+    "--test",
+    "--test-concurrency=2",
+    "--test-reporter=spec",
+    ...files,
+  ],
   { stdio: "inherit", env: { ...process.env, LGAUTH_TEST: "1" } },
 );
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

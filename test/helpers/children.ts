@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { killGroup } from "../../src/util/process.js";
+import { recordDescendants } from "./record-hooks.js";
+import { processRecorder } from "./recorder.js";
 
 export interface Child {
   pid: number;
@@ -86,6 +88,8 @@ export function startChild(
     },
     async stop(signal = "SIGTERM") {
       if (done) return;
+      // what it started (a server's workers, `lgauth dev`'s servers) goes to the secret recorder
+      recordDescendants(processRecorder(), pid, `${command} (pid ${pid})`);
       killGroup(pid, signal);
       const timer = setTimeout(() => killGroup(pid, "SIGKILL"), 5_000);
       await exited;
