@@ -6,10 +6,12 @@
  */
 import { parseArgs } from "node:util";
 import { startLocalSupabase } from "./index.js";
+import { providersFromEnv } from "./env-providers.js";
 import { DEFAULT_PORT, type LocalSupabaseOptions } from "./options.js";
 
 const USAGE =
-  "usage: local-supabase [--port N] [--host H] [--data-dir DIR] [--jwt-secret S] [--confirm-email] [--access-token-ttl SECONDS]";
+  "usage: local-supabase [--port N] [--host H] [--data-dir DIR] [--jwt-secret S] [--confirm-email] [--access-token-ttl SECONDS] [--site-url URL] [--flow-state-ttl SECONDS] [--otp-ttl SECONDS]\n" +
+  "OAuth providers from the environment: LGAUTH_OIDC_<NAME>_ISSUER, LGAUTH_OIDC_<NAME>_CLIENT_ID, LGAUTH_OIDC_<NAME>_CLIENT_SECRET";
 
 class UsageError extends Error {}
 
@@ -33,6 +35,9 @@ export function parseMainArgs(argv: string[], env: NodeJS.ProcessEnv): LocalSupa
         "jwt-secret": { type: "string" },
         "confirm-email": { type: "boolean" },
         "access-token-ttl": { type: "string" },
+        "site-url": { type: "string" },
+        "flow-state-ttl": { type: "string" },
+        "otp-ttl": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -51,7 +56,19 @@ export function parseMainArgs(argv: string[], env: NodeJS.ProcessEnv): LocalSupa
     jwtSecret: secret,
     confirmEmail: values["confirm-email"] === true,
     accessTokenTtl: intArg("access-token-ttl", values["access-token-ttl"] as string | undefined, 1, 315_360_000),
+    siteUrl: values["site-url"] as string | undefined,
+    flowStateTtl: intArg("flow-state-ttl", values["flow-state-ttl"] as string | undefined, 1, 86_400),
+    otpTtl: intArg("otp-ttl", values["otp-ttl"] as string | undefined, 1, 315_360_000),
+    externalProviders: envProviders(env),
   };
+}
+
+function envProviders(env: NodeJS.ProcessEnv): LocalSupabaseOptions["externalProviders"] {
+  try {
+    return providersFromEnv(env);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 function banner(url: string, anonKey: string, serviceKey: string, opts: LocalSupabaseOptions): string {
@@ -62,6 +79,7 @@ function banner(url: string, anonKey: string, serviceKey: string, opts: LocalSup
     `  service_role key ${serviceKey}`,
     `  signing          ${opts.jwtSecret !== undefined ? "HS256 (legacy JWT secret, empty JWKS)" : `ES256, JWKS at ${url}/auth/v1/.well-known/jwks.json`}`,
     `  data             ${opts.dataDir ?? "in memory (gone when the server stops)"}`,
+    `  OAuth providers  ${Object.keys(opts.externalProviders ?? {}).join(", ") || "none (set LGAUTH_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET)"}`,
     `  email            ${opts.confirmEmail ? `confirmation required; links at ${url}/auth/v1/_dev/outbox and in this log` : "autoconfirm (no confirmation emails)"}`,
     "",
   ].join("\n");

@@ -9,6 +9,7 @@
  * import) in the background: the auth server is ready without waiting for it.
  */
 import { randomBytes } from "node:crypto";
+import { providersFromEnv } from "../local-supabase/env-providers.js";
 import type { ExternalProviderOptions } from "../local-supabase/index.js";
 
 export const LOCAL_PROVIDER = "local";
@@ -21,25 +22,6 @@ export interface AuthProviders {
   /** Tells the local provider the auth server's URL (its client's redirect URI) and builds it. */
   attach(authUrl: string): void;
   stop(): Promise<void>;
-}
-
-const ENV_PROVIDER = /^LGAUTH_OIDC_([A-Z0-9_]+)_ISSUER$/;
-
-/** Providers from LGAUTH_OIDC_<NAME>_{ISSUER,CLIENT_ID,CLIENT_SECRET}; an incomplete one is an error. */
-export function providersFromEnv(env: NodeJS.ProcessEnv): Record<string, ExternalProviderOptions> {
-  const out: Record<string, ExternalProviderOptions> = {};
-  for (const [key, issuer] of Object.entries(env)) {
-    const m = ENV_PROVIDER.exec(key);
-    if (!m?.[1] || !issuer) continue;
-    const prefix = `LGAUTH_OIDC_${m[1]}`;
-    const clientId = env[`${prefix}_CLIENT_ID`];
-    const clientSecret = env[`${prefix}_CLIENT_SECRET`];
-    if (!clientId || !clientSecret) {
-      throw new Error(`${prefix}_ISSUER is set but ${prefix}_CLIENT_ID or ${prefix}_CLIENT_SECRET is not`);
-    }
-    out[m[1].toLowerCase()] = { issuer, clientId, clientSecret };
-  }
-  return out;
 }
 
 export async function prepareAuthProviders(opts: {
