@@ -3,6 +3,7 @@
  * parsing errors, and rendering errors in the 2024-01-01 or the legacy wire format.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { ApiError, OAuthError, WeakPasswordError } from "./errors.js";
 
 export const MAX_BODY_BYTES = 1 << 20; // GoTrue: limitRequestBody(1 << 20)
@@ -190,4 +191,45 @@ export function sendError(req: { headers: IncomingMessage["headers"] }, res: Ser
     if (apiErr.status >= 500) body.error_id = crypto.randomUUID();
     sendJson(res, apiErr.status, body, headers);
   }
+}
+
+const PARSE_ERRORS: Record<string, { status: number; reason: string; code: string; msg: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: "Request Header Fields Too Large",
+    code: "request_header_fields_too_large",
+    msg: "Request header fields too large",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: "Request Timeout", code: "request_timeout", msg: "Request timeout" },
+};
+const BAD_REQUEST = { status: 400, reason: "Bad Request", code: "bad_request", msg: "Malformed HTTP request" };
+
+/**
+ * The server's `clientError` handler: a request Node's parser refused (headers over its 16 KB
+ * limit, a malformed request line or header, a request that took too long) never reaches a
+ * handler, and Node would answer with a bare status line. This answers in GoTrue's legacy error
+ * shape (`{"code":<status>,"error_code":…,"msg":…}` plus `x-sb-error-code`): the request was
+ * not parsed, so no X-Supabase-Api-Version header can be trusted, and the legacy shape is what
+ * GoTrue gives a request without one. The status is the one Go's net/http (GoTrue's server)
+ * uses for the same failure: 431 for headers over its limit, 408 for a timeout, 400 otherwise.
+ * The connection is closed: the rest of the bytes on it cannot be framed.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const e = PARSE_ERRORS[err.code ?? ""] ?? BAD_REQUEST;
+  const body = JSON.stringify({ code: e.status, error_code: e.code, msg: e.msg });
+  // the answer to a HEAD has no body, also when the rest of the request could not be parsed
+  const raw = (err as { rawPacket?: unknown }).rawPacket;
+  const head = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString("latin1") === "HEAD ";
+  socket.end(
+    `HTTP/1.1 ${e.status} ${e.reason}\r\n` +
+      "Content-Type: application/json\r\n" +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-sb-error-code: ${e.code}\r\n` +
+      "Connection: close\r\n\r\n" +
+      (head ? "" : body),
+  );
 }

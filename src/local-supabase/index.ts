@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { App } from "./app.js";
 import { openDatabase } from "./db.js";
+import { answerClientError } from "./http.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { es256Keys, hs256Keys } from "./keys.js";
 import { OidcClient } from "./oidc-client.js";
@@ -56,10 +57,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
       providers: new Map([...config.externalProviders].map(([name, p]) => [name, new OidcClient(name, p)])),
     };
     server.on("request", createRequestListener(app));
-    server.on("clientError", (_err, socket) => {
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-      else socket.destroy();
-    });
+    server.on("clientError", answerClientError); // headers over 16 KB, malformed requests: GoTrue's shape
 
     let stopping: Promise<void> | undefined;
     const stop = () => {
