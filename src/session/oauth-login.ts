@@ -65,28 +65,39 @@ export async function oauthAuth(
 }
 
 /**
- * Asks GET /auth/v1/settings whether the provider is switched on, so a typo or a provider the
- * project has not enabled fails here, not after a browser round trip to an error page. A name
- * the settings do not list (a custom provider) is let through.
+ * Asks Supabase Auth whether it can start a login with this provider, so a typo or a provider
+ * the project has not enabled fails here, not after a browser round trip to an error page:
+ * `GET /authorize?provider=…&skip_http_redirect=true` without PKCE parameters answers the
+ * provider's URL as JSON (no flow state is kept for it) or GoTrue's "Unsupported provider".
+ * Custom providers, which /settings does not list, are asked about the same way.
  */
 async function checkProviderEnabled(login: LoginClient, provider: string): Promise<void> {
-  const res = await login.client.wire.fetch(new URL("auth/v1/settings", `${login.url.replace(/\/+$/, "")}/`).href, {
-    headers: { apikey: login.anonKey },
-  });
+  const base = `${login.url.replace(/\/+$/, "")}/auth/v1/`;
+  const headers = { apikey: login.anonKey, "x-supabase-api-version": "2024-01-01" };
+  const probe = new URL("authorize", base);
+  probe.searchParams.set("provider", provider);
+  probe.searchParams.set("skip_http_redirect", "true");
+  const res = await login.client.wire.fetch(probe.href, { headers, redirect: "manual" });
   if (login.client.wire.unreachable) {
     throw authFailure({ name: "AuthRetryableFetchError", status: 0 }, login.url, login.client.wire);
   }
-  if (!res.ok) return;
-  const body = (await res.json().catch(() => null)) as { external?: Record<string, unknown> } | null;
-  const external = body?.external;
-  if (!external || typeof external !== "object" || !(provider in external) || external[provider] === true) return;
+  if (res.status !== 400 && res.status !== 404) return;
+  const body = (await res.json().catch(() => null)) as { message?: unknown; msg?: unknown } | null;
+  const said = typeof body?.message === "string" ? body.message : typeof body?.msg === "string" ? body.msg : "";
+  const settings = await login.client.wire.fetch(new URL("settings", base).href, { headers });
+  const external = settings.ok
+    ? (((await settings.json().catch(() => null)) as { external?: Record<string, unknown> } | null)?.external ?? {})
+    : {};
   const enabled = Object.entries(external)
-    .filter(([name, on]) => on === true && name !== "email" && name !== "phone" && name !== "anonymous_users")
+    .filter(([name, on]) => on === true && !["email", "phone", "anonymous_users"].includes(name))
     .map(([name]) => name);
-  throw new CliError(`the provider "${provider}" is not enabled in Supabase Auth at ${login.url}`, {
-    hint:
-      enabled.length > 0
-        ? `enabled: ${enabled.join(", ")}`
-        : "enable it in the project's Auth settings, or use `lgauth login --otp`",
-  });
+  throw new CliError(
+    `the provider "${provider}" is not enabled in Supabase Auth at ${login.url}${said ? ` (${said.replace(/\.$/, "")})` : ""}`,
+    {
+      hint:
+        enabled.length > 0
+          ? `enabled: ${enabled.join(", ")}`
+          : "enable it in the project's Auth settings, or use `lgauth login --otp`",
+    },
+  );
 }
