@@ -5,9 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
+import { startLangGraphService } from "../../src/stack/launchers.js";
 import { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD, startLocalOidcProvider } from "../../src/local-oidc/index.js";
 import { type TestBrowser, chromiumMissing, startBrowser } from "../helpers/browser.js";
 import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
@@ -20,10 +25,13 @@ const CLIENT_SECRET = "local-oidc-test-secret-0123456789";
 
 interface Stage {
   world: AuthWorld;
-  stopOidc(): Promise<void>;
+  stop(): Promise<void>;
 }
 
-/** The OpenID provider first (it must know the callback), then Supabase Auth on the port it was told. */
+/**
+ * The OpenID provider first (it must know the callback), then Supabase Auth on the port it was
+ * told, then a LangGraph server with our Auth that trusts that Supabase Auth.
+ */
 async function startStage(auth: { flowStateTtl?: number; otpTtl?: number } = {}): Promise<Stage> {
   const authPort = await closedPort();
   const oidc = await startLocalOidcProvider({
@@ -43,20 +51,54 @@ async function startStage(auth: { flowStateTtl?: number; otpTtl?: number } = {})
       ...auth,
     },
   });
-  return { world, stopOidc: () => oidc.stop() };
+  const cwd = await mkdtemp(join(tmpdir(), "lgauth-oauth-lg-"));
+  const langgraph = await startLangGraphService({
+    launcher: "startServer",
+    host: "127.0.0.1",
+    port: 0,
+    cwd,
+    nWorkers: 1,
+    withAuth: true,
+    env: { ...process.env, SUPABASE_URL: world.supabase.url, SUPABASE_ANON_KEY: world.supabase.anonKey },
+    log: undefined,
+    readyTimeoutMs: 90_000,
+  });
+  world.env.LANGGRAPH_URL = (await langgraph.ready).url;
+  return {
+    world,
+    async stop() {
+      await langgraph.stop();
+      await world.stop();
+      await oidc.stop();
+      await rm(cwd, { recursive: true, force: true });
+    },
+  };
 }
 
-/** `lgauth login --provider local --no-browser` running; resolves with the URL it printed. */
-async function startLogin(world: AuthWorld, profile: string): Promise<{ cli: Child; url: string }> {
-  const cli = startChild(
-    process.execPath,
-    [LGAUTH_BIN, "--profile", profile, "login", "--provider", "local", "--no-browser"],
-    {
-      env: world.env,
-    },
-  );
-  const m = await cli.waitFor(/^\s+(http\S+\/auth\/v1\/authorize\?\S+)$/m, 30_000);
-  return { cli, url: m[1] ?? "" };
+/**
+ * `lgauth login --provider local` running, with --no-browser (the URL is read from its output)
+ * or with $BROWSER set to an opener that hands the URL to the test; resolves with the URL.
+ */
+async function startLogin(
+  world: AuthWorld,
+  profile: string,
+  via: "printed" | "opener" = "printed",
+): Promise<{ cli: Child; url: string }> {
+  const args = [LGAUTH_BIN, "--profile", profile, "login", "--provider", "local"];
+  if (via === "printed") {
+    const cli = startChild(process.execPath, [...args, "--no-browser"], { env: world.env });
+    const m = await cli.waitFor(/^\s+(http\S+\/auth\/v1\/authorize\?\S+)$/m, 30_000);
+    return { cli, url: m[1] ?? "" };
+  }
+  const dir = await mkdtemp(join(tmpdir(), "lgauth-opener-"));
+  const opener = join(dir, "browser.sh");
+  await writeFile(opener, `#!/bin/sh\nprintf '%s' "$1" > "${dir}/url"\n`, { mode: 0o700 });
+  const cli = startChild(process.execPath, args, { env: { ...world.env, BROWSER: opener } });
+  await cli.waitFor(/Opening the local login in your browser/, 30_000);
+  for (let i = 0; i < 100 && !existsSync(join(dir, "url")); i++) await sleep(50);
+  const url = await readFile(join(dir, "url"), "utf8");
+  await rm(dir, { recursive: true, force: true });
+  return { cli, url };
 }
 
 /** The person at the browser: signs in at the provider and answers the consent page. */
@@ -95,8 +137,7 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
   after(async () => {
     await stopAllChildren();
     await browser?.close();
-    await stage?.world.stop();
-    await stage?.stopOidc();
+    await stage?.stop();
   });
 
   test("signs in at the provider in Chromium; the session is stored and is the password user's identity", async () => {
@@ -107,7 +148,7 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
     });
     assert.equal(signup.code, 0, signup.stderr);
 
-    const { cli, url } = await startLogin(world, "oauth");
+    const { cli, url } = await startLogin(world, "oauth", "opener");
     assert.match(url, /[?&]provider=local(&|$)/);
     assert.match(url, /[?&]code_challenge_method=s256(&|$)/);
     const ctx = await browser.context();
@@ -127,6 +168,21 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
     assert.equal(oauth.code, 0);
     assert.equal(oauth.json.email, DEMO_OIDC_EMAIL);
     assert.equal(oauth.json.user_id, pw.json.user_id, "OAuth and password logins with one email are one user");
+    // and the LangGraph server sees one owner: the password login's thread is the OAuth login's
+    const created = await world.run(["--profile", "pw", "threads", "create", "--json"]);
+    assert.equal(created.code, 0, created.stderr);
+    const threadId = (JSON.parse(created.stdout) as { thread_id: string }).thread_id;
+    const shown = await world.run(["--profile", "oauth", "threads", "show", threadId]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const stranger = await world.run(
+      ["--profile", "other", "signup", "--email", "other@example.com", "--password-stdin"],
+      {
+        stdin: "another long passphrase\n",
+      },
+    );
+    assert.equal(stranger.code, 0, stranger.stderr);
+    const hidden = await world.run(["--profile", "other", "threads", "show", threadId]);
+    assert.equal(hidden.code, 1, "another user does not see it");
     const status = await world.run(["--profile", "oauth", "status", "--json"]);
     assert.match(status.stdout, /"store":\s*"keychain"/);
     // the token is a Supabase session token that says how it was obtained
