@@ -1,6 +1,7 @@
 /**
  * Prompts on a real pseudo-terminal (script(1) gives the CLI a pty): email and masked password
- * for login and signup, and the consent question for the plain file when no keychain answers.
+ * for login and signup, the consent question for the plain file when no keychain answers, and
+ * the emailed code of `login --otp`.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -71,5 +72,20 @@ describe("prompts on a terminal", { skip }, () => {
     assert.equal((await yes.exited).code, 0);
     assert.match(yes.output(), /warning: storing tokens in plain text/);
     assert.equal((await stat(join(w.configDir, "credentials.json"))).mode & 0o777, 0o600);
+  });
+
+  test("login --otp asks for the email and then for the code the email carries", async () => {
+    const email = "tty-otp@example.com";
+    const l = onTerminal(w, ["--profile", "otp", "login", "--otp"]);
+    await answer(l, /Email/, email);
+    await l.waitFor(/A login code was sent to tty-otp@example\.com/, 20_000);
+    const box = await fetch(`${w.supabase.url}/auth/v1/_dev/outbox?email=${encodeURIComponent(email)}`, {
+      headers: { apikey: w.supabase.anonKey },
+    });
+    const code = ((await box.json()) as { messages: { token: string }[] }).messages.at(-1)?.token ?? "";
+    assert.match(code, /^\d{6}$/);
+    await answer(l, /Code from the email/, code);
+    await l.waitFor(/Logged in as tty-otp@example\.com/, 20_000);
+    assert.equal((await l.exited).code, 0);
   });
 });
