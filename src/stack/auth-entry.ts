@@ -4,7 +4,9 @@
  * JSON line `{"ready":true,"url","anonKey","serviceRoleKey","jwtSecret"?,"oidcIssuer"?}` on stdout once
  * listening, for the parent only. Stops cleanly on SIGTERM/SIGINT.
  *
- * Usage: node --import tsx src/stack/auth-entry.ts '{"port":54321,"host":"127.0.0.1","dataDir":"..."}'
+ * Usage: node dist/children/stack/auth-entry.js '{"port":54321,"host":"127.0.0.1","dataDir":"..."}'
+ * (prebuilt by scripts/build.mjs; from source: node --import tsx src/stack/auth-entry.ts ...).
+ * Keep what only some runs need behind a dynamic import(): the build keeps those lazy.
  */
 import { type LocalSupabase, startLocalSupabase } from "../local-supabase/index.js";
 import { parseAuthEntryOptions } from "./auth-options.js";

@@ -1,11 +1,14 @@
 /**
- * Runs the LangGraph.js API server in this process (spawned by src/stack with tsx), the same
+ * Runs the LangGraph.js API server in this process (spawned by src/stack), the same
  * `startServer` the official dev server uses, minus its file watcher, IPC parent and
  * analytics. Storage goes to `--cwd` (the stack's data directory). Prints one JSON line
  * `{"ready":true,"url":...}` once listening; stops cleanly (flushing storage) on SIGTERM/SIGINT.
  *
- * Usage: node --import tsx src/stack/langgraph-entry.ts <json options>
+ * Usage: node dist/children/stack/langgraph-entry.js <json options> (prebuilt by
+ * scripts/build.mjs, as are the graph and Auth modules it is given; from source:
+ * node --import tsx src/stack/langgraph-entry.ts <json options>).
  */
+import { register } from "node:module";
 import { createInterface } from "node:readline";
 import { parseEntryOptions } from "./langgraph-options.js";
 import { stopWithParent } from "./orphan.js";
@@ -14,6 +17,23 @@ const options = parseEntryOptions(process.argv[2] ?? "");
 // start loading the server modules (most of the boot time) before anything else
 const serverModule = import("@langchain/langgraph-api/server");
 const graphModules = Object.values(options.graphs).map((spec) => import(spec.slice(0, spec.lastIndexOf(":"))));
+// best effort: a package that fails here fails again, with its error, where it is used
+const preloaded = (options.preload ?? []).map((name) => import(name).catch(() => undefined));
+
+/**
+ * @langchain/langgraph-api reads package versions with `import("<package>/package.json")` (its
+ * dependency check at start and GET /info), which plain node refuses without
+ * `with { type: "json" }` (tsx, under which the official dev server runs, accepts it). This
+ * resolve hook supplies the attribute. Registered once the server's modules are loaded: with any
+ * hook registered, node hands every later import to the hook thread (about 1 s more had it been
+ * there from the start), so only the few modules imported after this pay that.
+ */
+const JSON_HOOK = `export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  return resolved.url.endsWith("/package.json") && context.importAttributes.type === undefined
+    ? { ...resolved, importAttributes: { ...context.importAttributes, type: "json" } }
+    : resolved;
+}`;
 
 let stopping = false;
 let cleanup: (() => Promise<void>) | undefined;
@@ -44,9 +64,10 @@ async function readEnvLine(): Promise<Record<string, string>> {
   throw new Error("langgraph-entry: stdin closed before the environment arrived");
 }
 
-if (options.waitForEnv) Object.assign(process.env, await readEnvLine());
 const { startServer } = await serverModule;
-await Promise.all(graphModules);
+await Promise.all([...graphModules, ...preloaded]);
+register(`data:text/javascript,${encodeURIComponent(JSON_HOOK)}`);
+if (options.waitForEnv) Object.assign(process.env, await readEnvLine());
 const started = await startServer({
   port: options.port,
   host: options.host,

@@ -13,6 +13,12 @@ export interface LangGraphEntryOptions {
    * the boot time to import) and sends the auth server's URL and keys once it knows them.
    */
   waitForEnv?: boolean;
+  /**
+   * Packages the Auth module imports, loaded with the server's modules: the Auth module itself
+   * reads its settings from the environment when imported, so it is imported only once the
+   * environment is there, and then should find its dependencies loaded.
+   */
+  preload?: string[];
 }
 
 export function parseEntryOptions(text: string): LangGraphEntryOptions {

@@ -1,7 +1,8 @@
 /**
  * How the two children are started. The LangGraph server has two launchers:
- *  - "startServer" (default): `node --import tsx langgraph-entry.ts`, one process that calls
- *    @langchain/langgraph-api's startServer with our graph and Auth;
+ *  - "startServer" (default): `node langgraph-entry.js`, one process that calls
+ *    @langchain/langgraph-api's startServer with our graph and Auth (prebuilt by
+ *    scripts/build.mjs; the sources under tsx when that build is stale, see paths.ts);
  *  - "cli-dev": the official `langgraphjs dev` (@langchain/langgraph-cli), given a generated
  *    langgraph.json in the data directory; three processes (CLI, tsx, server).
  * Both keep the server's storage in `<data-dir>/langgraph/.langgraph_api/`.
@@ -10,7 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { AUTH_ENTRY_SECRET_ENV } from "./auth-options.js";
 import type { LangGraphEntryOptions } from "./langgraph-options.js";
-import { packageRoot, sourcePath, tsxLoaderUrl } from "./paths.js";
+import { childCode, packageRoot, sourcePath } from "./paths.js";
 import { readyJson, type Service, type ServiceName, spawnService } from "./service.js";
 
 export type LangGraphLauncher = "startServer" | "cli-dev";
@@ -54,12 +55,12 @@ export function startAuthService(opts: {
   const env: NodeJS.ProcessEnv = { ...opts.env };
   if (opts.jwtSecret) env[AUTH_ENTRY_SECRET_ENV] = opts.jwtSecret;
   else delete env[AUTH_ENTRY_SECRET_ENV];
+  const code = childCode();
   return spawnService<AuthReady>({
     name: "auth",
     args: [
-      "--import",
-      tsxLoaderUrl(),
-      sourcePath("stack", "auth-entry.ts"),
+      ...code.nodeArgs(),
+      code.module("stack/auth-entry"),
       JSON.stringify({
         port: opts.port,
         host: opts.host,
@@ -97,15 +98,18 @@ export interface LangGraphServiceOptions {
 }
 
 export async function startLangGraphService(opts: LangGraphServiceOptions): Promise<Service<LangGraphReady>> {
-  const graphs = { agent: `${sourcePath("server", "graph.ts")}:graph` };
-  const auth = opts.withAuth
-    ? {
-        path: opts.authPath ?? `${sourcePath("server", "auth.ts")}:auth`,
-        disable_studio_auth: opts.disableStudioAuth ?? true,
-      }
-    : undefined;
   const env: NodeJS.ProcessEnv = { ...opts.env, LANGGRAPH_CLI_NO_ANALYTICS: "1", BROWSER: "none" };
   if (opts.launcher === "startServer") {
+    const code = childCode();
+    const graphs = { agent: `${code.module("server/graph")}:graph` };
+    const auth = opts.withAuth
+      ? {
+          path: opts.authPath ?? `${code.module("server/auth")}:auth`,
+          disable_studio_auth: opts.disableStudioAuth ?? true,
+        }
+      : undefined;
+    // another Auth module given as TypeScript (tests) needs the tsx loader
+    const needsTsx = auth?.path.slice(0, auth.path.lastIndexOf(":")).endsWith(".ts") ?? false;
     const entry: LangGraphEntryOptions = {
       port: opts.port,
       host: opts.host,
@@ -114,10 +118,11 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
       graphs,
       ...(auth ? { auth } : {}),
       ...(opts.waitForEnv ? { waitForEnv: true } : {}),
+      ...(auth && !opts.authPath && code.authPackages.length > 0 ? { preload: code.authPackages } : {}),
     };
     return spawnService<LangGraphReady>({
       name: "langgraph",
-      args: ["--import", tsxLoaderUrl(), sourcePath("stack", "langgraph-entry.ts"), JSON.stringify(entry)],
+      args: [...code.nodeArgs(needsTsx), code.module("stack/langgraph-entry"), JSON.stringify(entry)],
       env,
       cwd: opts.cwd,
       parseReady: (line) => readyJson<LangGraphReady & { ready: true }>(line),
@@ -128,7 +133,14 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
     });
   }
   // The official dev server reads its settings from a langgraph.json; its graph loader joins
-  // absolute paths onto the project directory, so the paths in it are relative.
+  // absolute paths onto the project directory, so the paths in it are relative. It runs our
+  // TypeScript sources through its own tsx.
+  const auth = opts.withAuth
+    ? {
+        path: opts.authPath ?? `${sourcePath("server", "auth.ts")}:auth`,
+        disable_studio_auth: opts.disableStudioAuth ?? true,
+      }
+    : undefined;
   const config = join(opts.cwd, "langgraph.json");
   const rel = (p: string) => `./${relative(opts.cwd, p)}`;
   const devConfig = {
