@@ -66,6 +66,7 @@ const children = await build({
     "stack/langgraph-entry": "src/stack/langgraph-entry.ts",
     "server/graph": "src/server/graph.ts",
     "server/auth": "src/server/auth.ts",
+    "stack/stack-auth": "src/stack/stack-auth.ts",
   },
   outdir: "dist/children",
   bundle: true,
@@ -79,8 +80,8 @@ const children = await build({
   logLevel: "warning",
   metafile: true,
 });
-// inputs: the sources this build was made from; authPackages: the npm packages the Auth module
-// imports statically, which the LangGraph child preloads (see langgraph-options.ts).
+// inputs: the sources this build was made from; authPackages: the npm packages the Auth modules
+// import statically, which the LangGraph child preloads (see langgraph-options.ts).
 function packagesOf(output, seen = new Set()) {
   if (seen.has(output)) return [];
   seen.add(output);
@@ -95,7 +96,9 @@ await writeFile(
   `${JSON.stringify(
     {
       inputs: Object.keys(children.metafile.inputs).sort(),
-      authPackages: [...new Set(packagesOf("dist/children/server/auth.js"))].sort(),
+      authPackages: [
+        ...new Set([...packagesOf("dist/children/server/auth.js"), ...packagesOf("dist/children/stack/stack-auth.js")]),
+      ].sort(),
     },
     null,
     1,

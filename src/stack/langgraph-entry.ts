@@ -10,6 +10,7 @@
  */
 import { register } from "node:module";
 import { createInterface } from "node:readline";
+import { environmentArrived } from "./env-gate.js";
 import { parseEntryOptions } from "./langgraph-options.js";
 import { stopWithParent } from "./orphan.js";
 
@@ -64,10 +65,15 @@ async function readEnvLine(): Promise<Record<string, string>> {
   throw new Error("langgraph-entry: stdin closed before the environment arrived");
 }
 
+const envLine = options.waitForEnv ? readEnvLine() : undefined;
+envLine?.catch(() => {}); // awaited below
 const { startServer } = await serverModule;
 await Promise.all([...graphModules, ...preloaded]);
 register(`data:text/javascript,${encodeURIComponent(JSON_HOOK)}`);
-if (options.waitForEnv) Object.assign(process.env, await readEnvLine());
+// With startBeforeEnv the server starts (storage, graphs, Auth, workers, listening) before the
+// environment is there: the Auth module waits for it (stack-auth.ts), and this process says
+// it is ready only once the environment arrived and the Auth module accepted it.
+if (envLine && !options.startBeforeEnv) Object.assign(process.env, await envLine);
 const started = await startServer({
   port: options.port,
   host: options.host,
@@ -78,6 +84,17 @@ const started = await startServer({
 });
 cleanup = started.cleanup;
 if (stopping) await stop(0);
+if (envLine && options.startBeforeEnv) {
+  try {
+    Object.assign(process.env, await envLine);
+    await environmentArrived();
+  } catch (err) {
+    // one line for the parent (e.g. a SettingsError), then exit: langgraph-api's own handlers
+    // would only log an unhandled rejection and leave the process running, never ready
+    process.stderr.write(`${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+    await stop(1);
+  }
+}
 
 const port = Number(started.host.split(":").pop());
 process.stdout.write(`${JSON.stringify({ ready: true, url: `http://${options.host}:${port}`, port })}\n`);

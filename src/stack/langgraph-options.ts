@@ -8,16 +8,19 @@ export interface LangGraphEntryOptions {
   graphs: Record<string, string>;
   auth?: { path: string; disable_studio_auth: boolean };
   /**
-   * Wait for one JSON line `{"env":{...}}` on stdin before starting the server: the stack
-   * spawns this process while the auth server is still booting (the API modules take most of
-   * the boot time to import) and sends the auth server's URL and keys once it knows them.
+   * Take the rest of the environment from one JSON line `{"env":{...}}` on stdin before
+   * starting the server: the stack spawns this process while the auth server is still booting
+   * (the API modules take most of the boot time to import) and sends the auth server's URL and
+   * keys once it knows them.
    */
   waitForEnv?: boolean;
   /**
-   * Packages the Auth module imports, loaded with the server's modules: the Auth module itself
-   * reads its settings from the environment when imported, so it is imported only once the
-   * environment is there, and then should find its dependencies loaded.
+   * With waitForEnv: start the server (storage, graphs, Auth, workers, listening) before that
+   * line arrives and print the ready line only after it. Only for an Auth module that does not
+   * read the environment when imported (src/stack/stack-auth.ts waits for it).
    */
+  startBeforeEnv?: boolean;
+  /** Packages the Auth module imports, loaded in parallel with the server's modules. */
   preload?: string[];
 }
 

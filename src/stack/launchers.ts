@@ -102,9 +102,13 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
   if (opts.launcher === "startServer") {
     const code = childCode();
     const graphs = { agent: `${code.module("server/graph")}:graph` };
+    // With waitForEnv and our Auth, the server starts before the auth server's keys exist,
+    // serving the Auth that waits for them; another Auth module may read them when imported.
+    const startBeforeEnv = opts.waitForEnv === true && opts.withAuth && !opts.authPath;
+    const ourAuth = code.module(startBeforeEnv ? "stack/stack-auth" : "server/auth");
     const auth = opts.withAuth
       ? {
-          path: opts.authPath ?? `${code.module("server/auth")}:auth`,
+          path: opts.authPath ?? `${ourAuth}:auth`,
           disable_studio_auth: opts.disableStudioAuth ?? true,
         }
       : undefined;
@@ -118,6 +122,7 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
       graphs,
       ...(auth ? { auth } : {}),
       ...(opts.waitForEnv ? { waitForEnv: true } : {}),
+      ...(startBeforeEnv ? { startBeforeEnv: true } : {}),
       ...(auth && !opts.authPath && code.authPackages.length > 0 ? { preload: code.authPackages } : {}),
     };
     return spawnService<LangGraphReady>({

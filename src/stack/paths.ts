@@ -45,7 +45,7 @@ export function tsxLoaderUrl(): string {
  */
 export interface ChildCode {
   prebuilt: boolean;
-  /** npm packages the prebuilt Auth module (server/auth) imports; [] when running sources. */
+  /** npm packages the prebuilt Auth modules (server/auth, stack/stack-auth) import; [] for sources. */
   authPackages: string[];
   /** `stack/auth-entry` -> dist/children/stack/auth-entry.js or src/stack/auth-entry.ts. */
   module(name: string): string;
