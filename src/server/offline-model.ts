@@ -3,6 +3,7 @@
  * the user it is talking to and streams it word by word, so `streamMode: "messages-tuple"`
  * shows real per-token chunks exactly as with a hosted model.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/language_models/chat_models";
 import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
@@ -58,8 +59,10 @@ export class OfflineChatModel extends BaseChatModel {
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     for (const token of offlineAnswerTokens(this.userName, messages)) {
-      if (options.signal?.aborted) break;
-      if (this.tokenDelayMs > 0) await new Promise((r) => setTimeout(r, this.tokenDelayMs));
+      // a cancelled run must end as cancelled (as a real model's aborted request does), not as
+      // a shorter answer that reads as success
+      options.signal?.throwIfAborted();
+      if (this.tokenDelayMs > 0) await sleep(this.tokenDelayMs, undefined, { signal: options.signal });
       const chunk = new ChatGenerationChunk({ message: new AIMessageChunk({ content: token }), text: token });
       yield chunk;
       await runManager?.handleLLMNewToken(token, undefined, undefined, undefined, undefined, { chunk });
