@@ -5,23 +5,35 @@
  * next processes. A damaged cache file is ignored and replaced.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
 
 let memo: Promise<Blob | undefined> | undefined;
 
+/**
+ * The installed PGlite's version, so a dump made by another version is never restored. Its
+ * package.json is not in the package's exports, so it is found by walking up from the entry.
+ */
 function pgliteVersion(): string {
   try {
-    const require = createRequire(import.meta.url);
-    const pkg = require("@electric-sql/pglite/package.json") as { version?: string };
-    return pkg.version ?? "unknown";
+    let dir = dirname(fileURLToPath(import.meta.resolve("@electric-sql/pglite")));
+    for (let i = 0; i < 4; i++) {
+      const file = join(dir, "package.json");
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+        if (pkg.name === "@electric-sql/pglite" && pkg.version) return pkg.version;
+      }
+      dir = dirname(dir);
+    }
   } catch {
-    return "unknown";
+    // fall through
   }
+  return "unknown";
 }
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
