@@ -157,13 +157,20 @@ export async function runProbes(target: ProbeTarget, onCheck?: (c: Check) => voi
 
   {
     // Joining a stream leaks only while the run is live: alice starts a long answer (the
-    // offline model echoes her words, marker included) and bob joins at once, both ways.
+    // offline model echoes her words, marker included) and bob joins while it runs, both ways.
     const live = await as(alice, "POST", `/threads/${thread}/runs`, {
       assistant_id: assistant,
       input: { messages: [{ role: "user", content: `again: ${marker} ${"and so on ".repeat(60)}` }] },
       stream_mode: ["values", "messages-tuple"],
     });
     const liveId = (live.json as { run_id?: string } | null)?.run_id ?? runId;
+    // bob joins once a worker runs it: before that there is no live stream to leak yet, and
+    // the server's queue picks runs up at intervals of up to a second
+    for (let i = 0; i < 50; i++) {
+      const state = await as(alice, "GET", `/threads/${thread}/runs/${liveId}`);
+      if ((state.json as { status?: string } | null)?.status !== "pending") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const joins: [string, string][] = [
       ["join alice's live run stream (run id only)", `/runs/${liveId}/stream`],
       ["join alice's live run stream (with thread id)", `/threads/${thread}/runs/${liveId}/stream`],

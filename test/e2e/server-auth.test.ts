@@ -302,6 +302,11 @@ describe("closed gaps: leaks on the stock server, refused on ours", () => {
         input: input(`my diary ${"entry ".repeat(150)}`),
         streamMode: "messages-tuple",
       });
+      // joined once a worker runs it: a join before that can find no live stream yet (the queue
+      // polls at random intervals up to 1 s), which would show nothing either way
+      for (let i = 0; i < 100 && (await a.runs.get(thread.thread_id, run.run_id)).status === "pending"; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       const res = await joinWithoutThread(url, run.run_id, bob.token);
       if (expectLeak) {
         assert.equal(res.status, 200);
