@@ -4,13 +4,13 @@
  * requests reach Supabase Auth (valid token: none; 8 parallel commands, expired token: one).
  */
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLocalSupabase } from "../src/local-supabase/index.js";
-import { startLangGraphService } from "../src/stack/launchers.js";
 import { startCountingProxy } from "../test/helpers/counting-proxy.js";
+import { startOurLangGraph } from "../test/helpers/our-langgraph.js";
 import { type Row, compare, peakRssKiB, ratioRow, summarize, timeCommand } from "./lib.js";
 
 const BIN = fileURLToPath(new URL("../bin/lgauth.js", import.meta.url));
@@ -35,25 +35,9 @@ export async function cliSession(): Promise<Row[]> {
   const shortAuth = await startLocalSupabase({ port: 0, accessTokenTtl: 66 });
   const proxy = await startCountingProxy(auth.url);
   const shortProxy = await startCountingProxy(shortAuth.url);
-  await mkdir(join(dir, "lg"), { recursive: true });
-  const lg = await startLangGraphService({
-    launcher: "startServer",
-    host: "127.0.0.1",
-    port: 0,
-    cwd: join(dir, "lg"),
-    nWorkers: 2,
-    withAuth: true,
-    env: {
-      ...process.env,
-      SUPABASE_URL: auth.url,
-      SUPABASE_ANON_KEY: auth.anonKey,
-      SUPABASE_SERVICE_KEY: auth.serviceRoleKey,
-    },
-    log: undefined,
-    readyTimeoutMs: 90_000,
-  });
+  const lg = await startOurLangGraph(auth, { dir });
   try {
-    const { url: langgraphUrl } = await lg.ready;
+    const langgraphUrl = lg.url;
     const base: NodeJS.ProcessEnv = {
       ...process.env,
       LGAUTH_CONFIG_DIR: join(dir, "config"),
@@ -152,7 +136,7 @@ export async function cliSession(): Promise<Row[]> {
     });
     return rows;
   } finally {
-    await lg.stop();
+    await lg.service.stop();
     await proxy.close();
     await shortProxy.close();
     await auth.stop();

@@ -12,11 +12,11 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
-import { startLangGraphService } from "../../src/stack/launchers.js";
 import { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD, startLocalOidcProvider } from "../../src/local-oidc/index.js";
 import { type TestBrowser, chromiumMissing, startBrowser } from "../helpers/browser.js";
 import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
 import { LGAUTH_BIN } from "../helpers/cli.js";
+import { startOurLangGraph } from "../helpers/our-langgraph.js";
 import { type AuthWorld, closedPort, keyringSkip, startAuthWorld } from "./auth-harness.js";
 
 const skip = keyringSkip() || chromiumMissing();
@@ -51,26 +51,16 @@ async function startStage(auth: { flowStateTtl?: number; otpTtl?: number } = {})
       ...auth,
     },
   });
-  const cwd = await mkdtemp(join(tmpdir(), "lgauth-oauth-lg-"));
-  const langgraph = await startLangGraphService({
-    launcher: "startServer",
-    host: "127.0.0.1",
-    port: 0,
-    cwd,
-    nWorkers: 1,
-    withAuth: true,
-    env: { ...process.env, SUPABASE_URL: world.supabase.url, SUPABASE_ANON_KEY: world.supabase.anonKey },
-    log: undefined,
-    readyTimeoutMs: 90_000,
-  });
-  world.env.LANGGRAPH_URL = (await langgraph.ready).url;
+  const dir = await mkdtemp(join(tmpdir(), "lgauth-oauth-lg-"));
+  const langgraph = await startOurLangGraph(world.supabase, { dir, nWorkers: 1 });
+  world.env.LANGGRAPH_URL = langgraph.url;
   return {
     world,
     async stop() {
-      await langgraph.stop();
+      await langgraph.service.stop();
       await world.stop();
       await oidc.stop();
-      await rm(cwd, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -3,13 +3,13 @@
  * can choose a short access-token lifetime) and a real LangGraph server with our graph and
  * Auth (a child process, stopped by pid), plus a private config dir for the CLI.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { startLangGraphService } from "../../src/stack/launchers.js";
 import type { Service } from "../../src/stack/service.js";
 import { type CliResult, runCli } from "./cli.js";
+import { startOurLangGraph } from "./our-langgraph.js";
 
 export interface ConversationStack {
   auth: LocalSupabase;
@@ -35,26 +35,12 @@ export async function startConversationStack(
   };
   try {
     auth = await startLocalSupabase({ port: 0, accessTokenTtl: opts.accessTokenTtl ?? 3600 });
-    const cwd = join(dir, "langgraph");
-    await mkdir(cwd, { recursive: true });
-    langgraph = await startLangGraphService({
-      launcher: "startServer",
-      host: "127.0.0.1",
-      port: 0,
-      cwd,
-      nWorkers: 2,
-      withAuth: true,
-      env: {
-        ...process.env,
-        SUPABASE_URL: auth.url,
-        SUPABASE_ANON_KEY: auth.anonKey,
-        SUPABASE_SERVICE_KEY: auth.serviceRoleKey,
-        LGAUTH_OFFLINE_TOKEN_DELAY_MS: String(opts.tokenDelayMs ?? 5),
-      },
-      log: undefined,
-      readyTimeoutMs: 90_000,
+    const server = await startOurLangGraph(auth, {
+      dir,
+      env: { LGAUTH_OFFLINE_TOKEN_DELAY_MS: String(opts.tokenDelayMs ?? 5) },
     });
-    const { url: langgraphUrl } = await langgraph.ready;
+    langgraph = server.service;
+    const langgraphUrl = server.url;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       LGAUTH_CONFIG_DIR: join(dir, "config"),

@@ -5,13 +5,13 @@
  * line the LangGraph server logs is kept for the secret recorder. CLI runs use a private
  * config dir and the 0600 file store.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { startLangGraphService } from "../../src/stack/launchers.js";
 import type { Service } from "../../src/stack/service.js";
 import { closedPort } from "./closed-port.js";
+import { startOurLangGraph } from "./our-langgraph.js";
 
 export interface FaultStack {
   auth: LocalSupabase;
@@ -43,20 +43,9 @@ export async function startFaultStack(
     auth = await startLocalSupabase({ port: 0, accessTokenTtl: opts.accessTokenTtl ?? 3600 });
     let langgraphUrl = `http://127.0.0.1:${await closedPort()}`;
     if (opts.langgraph) {
-      const cwd = join(dir, "langgraph");
-      await mkdir(cwd, { recursive: true });
-      langgraph = await startLangGraphService({
-        launcher: "startServer",
-        host: "127.0.0.1",
-        port: 0,
-        cwd,
-        nWorkers: 2,
-        withAuth: true,
+      const started = await startOurLangGraph(auth, {
+        dir,
         env: {
-          ...process.env,
-          SUPABASE_URL: auth.url,
-          SUPABASE_ANON_KEY: auth.anonKey,
-          SUPABASE_SERVICE_KEY: auth.serviceRoleKey,
           LGAUTH_OFFLINE_TOKEN_DELAY_MS: String(opts.tokenDelayMs ?? 5),
           AUTH_UPSTREAM_TIMEOUT: "2",
           ...opts.serverEnv,
@@ -64,9 +53,9 @@ export async function startFaultStack(
         log: (_name, line) => {
           serverLog.push(line);
         },
-        readyTimeoutMs: 90_000,
       });
-      langgraphUrl = (await langgraph.ready).url;
+      langgraph = started.service;
+      langgraphUrl = started.url;
     }
     const env: NodeJS.ProcessEnv = {
       ...process.env,
