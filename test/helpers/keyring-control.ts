@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Child, startChild } from "./children.js";
+import { dbusCall, secretServiceOwned } from "./keyring.js";
 
 const KEYRING_PASSWORD = "lgauth-test-keyring";
 
@@ -26,37 +27,15 @@ export interface ControlledKeyring {
   stop(): Promise<void>;
 }
 
-function secretsOwned(env: NodeJS.ProcessEnv): boolean {
-  const probe = spawnSync(
-    "dbus-send",
-    [
-      "--session",
-      "--print-reply",
-      "--dest=org.freedesktop.DBus",
-      "/org/freedesktop/DBus",
-      "org.freedesktop.DBus.NameHasOwner",
-      "string:org.freedesktop.secrets",
-    ],
-    { env, encoding: "utf8", timeout: 5_000 },
-  );
-  return probe.stdout?.includes("boolean true") ?? false;
-}
-
 function loginUnlocked(env: NodeJS.ProcessEnv): boolean {
-  const probe = spawnSync(
-    "dbus-send",
-    [
-      "--session",
-      "--print-reply",
-      "--dest=org.freedesktop.secrets",
-      "/org/freedesktop/secrets/collection/login",
-      "org.freedesktop.DBus.Properties.Get",
-      "string:org.freedesktop.Secret.Collection",
-      "string:Locked",
-    ],
-    { env, encoding: "utf8", timeout: 5_000 },
-  );
-  return probe.stdout?.includes("boolean false") ?? false;
+  return dbusCall(
+    env,
+    "org.freedesktop.secrets",
+    "/org/freedesktop/secrets/collection/login",
+    "org.freedesktop.DBus.Properties.Get",
+    "string:org.freedesktop.Secret.Collection",
+    "string:Locked",
+  ).includes("boolean false");
 }
 
 export async function startControlledKeyring(): Promise<ControlledKeyring> {
@@ -107,7 +86,7 @@ export async function startControlledKeyring(): Promise<ControlledKeyring> {
     // up once it owns the Secret Service name and, when a login keyring was saved before, has
     // loaded and unlocked it (before that, reads answer null)
     const keyringFile = join(home, "data", "keyrings", "login.keyring");
-    while (!secretsOwned(env) || (existsSync(keyringFile) && !loginUnlocked(env))) {
+    while (!secretServiceOwned(env) || (existsSync(keyringFile) && !loginUnlocked(env))) {
       if (Date.now() > deadline) throw new Error(`gnome-keyring did not start\n${started.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }

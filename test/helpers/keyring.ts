@@ -58,19 +58,7 @@ export async function startKeyringSession(): Promise<KeyringSession> {
     });
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const probe = spawnSync(
-        "dbus-send",
-        [
-          "--session",
-          "--print-reply",
-          "--dest=org.freedesktop.DBus",
-          "/org/freedesktop/DBus",
-          "org.freedesktop.DBus.NameHasOwner",
-          "string:org.freedesktop.secrets",
-        ],
-        { env, encoding: "utf8" },
-      );
-      if (probe.stdout?.includes("boolean true")) break;
+      if (secretServiceOwned(env)) break;
       if (Date.now() > deadline) throw new Error(`gnome-keyring did not start\n${keyring.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -90,4 +78,31 @@ export async function startKeyringSession(): Promise<KeyringSession> {
     await rm(home, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** dbus-send's printed reply to one call on the session bus ("" when it failed). */
+export function dbusCall(
+  env: NodeJS.ProcessEnv,
+  dest: string,
+  path: string,
+  method: string,
+  ...args: string[]
+): string {
+  const probe = spawnSync("dbus-send", ["--session", "--print-reply", `--dest=${dest}`, path, method, ...args], {
+    env,
+    encoding: "utf8",
+    timeout: 5_000,
+  });
+  return probe.stdout ?? "";
+}
+
+/** Whether a Secret Service (gnome-keyring here) owns its name on the bus. */
+export function secretServiceOwned(env: NodeJS.ProcessEnv): boolean {
+  return dbusCall(
+    env,
+    "org.freedesktop.DBus",
+    "/org/freedesktop/DBus",
+    "org.freedesktop.DBus.NameHasOwner",
+    "string:org.freedesktop.secrets",
+  ).includes("boolean true");
 }
