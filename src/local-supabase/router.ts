@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Handler } from "./app.js";
+import { ApiError } from "./errors.js";
 import { bodyReader, type Req, sendError, sendJson } from "./http.js";
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from "./handlers/admin.js";
 import { authorize, callback } from "./handlers/external.js";
@@ -120,7 +121,8 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
       };
       await handler(app, req, res);
     };
-    handle().catch((err: unknown) => {
+    handle().catch((thrown: unknown) => {
+      const err = textPostgresRefused(thrown) ?? thrown;
       if (!(err instanceof Error && "status" in err) && !(err instanceof Error && err.name === "OAuthError")) {
         app.config.log(`[local-supabase] internal error on ${raw.method} ${raw.url?.split("?")[0]}: ${describe(err)}`);
       }
@@ -133,6 +135,16 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
       if (!raw.complete) raw.resume();
     });
   };
+}
+
+/**
+ * Text Postgres cannot store (a NUL character: "invalid byte sequence" 22021, or "\u0000" in
+ * JSON: 22P05) is the client's bad input wherever it reaches the database, not a server fault.
+ */
+function textPostgresRefused(err: unknown): ApiError | undefined {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code !== "22021" && code !== "22P05") return undefined;
+  return new ApiError(400, "validation_failed", "Text fields must not contain NUL characters");
 }
 
 function describe(err: unknown): string {

@@ -105,3 +105,27 @@ it("local Supabase Auth: a 64 KB header and malformed requests get GoTrue's lega
     await sb.stop();
   }
 });
+
+it("local Supabase Auth: NUL characters that reach the database are a 400, not a 500 (found by test:stress, seed 443692959)", async () => {
+  const logged: string[] = [];
+  const sb = await startLocalSupabase({ port: 0, log: (line) => logged.push(line) });
+  try {
+    const headers = { apikey: sb.anonKey, "content-type": "application/json", "x-supabase-api-version": "2024-01-01" };
+    const bodies: [string, unknown][] = [
+      ["/token?grant_type=password", { email: "a\u0000@example.com", password: "whatever-password" }],
+      ["/signup", { email: "nul@example.com", password: "long enough password", data: { name: "a\u0000b" } }],
+    ];
+    for (const [path, body] of bodies) {
+      const res = await fetch(`${sb.url}/auth/v1${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+      const json = (await res.json()) as { code?: string };
+      assert.equal(res.status, 400, `${path}: ${JSON.stringify(json)}`);
+      assert.equal(json.code, "validation_failed");
+    }
+    assert.deepEqual(
+      logged.filter((l) => /internal error/.test(l)),
+      [],
+    );
+  } finally {
+    await sb.stop();
+  }
+});
