@@ -3,9 +3,10 @@
  * resource handlers see, or refuses the request with a short reason.
  */
 import type { VerifiedUser } from "./claims.js";
-import { AuthFailure, forbidden, toHttpException, unauthorized } from "./failure.js";
+import { AuthFailure, forbidden, notFound, toHttpException, unauthorized } from "./failure.js";
 import { createRevocationChecker, type RevocationChecker } from "./revocation.js";
-import { checkRoute } from "./routes.js";
+import { checkRoute, runScopeOf } from "./routes.js";
+import { type RunLocator, serverRunLocator } from "./run-scope.js";
 import type { AuthSettings } from "./settings.js";
 import { lookupUser } from "./upstream.js";
 import { cachedVerifier, createVerifier, type TokenVerifier } from "./verify.js";
@@ -45,7 +46,10 @@ export interface Authenticator {
   readonly revocationLookups: () => number;
 }
 
-export function createAuthenticator(settings: AuthSettings): Authenticator {
+/** The answer for a run that is not on the thread named with it, the same as for no run at all. */
+export const RUN_NOT_FOUND = "Run not found";
+
+export function createAuthenticator(settings: AuthSettings, runs: RunLocator = serverRunLocator): Authenticator {
   const upstream = { authUrl: settings.authUrl, apiKey: settings.apiKey, timeoutMs: settings.upstreamTimeoutMs };
   const verify: TokenVerifier = cachedVerifier(
     createVerifier({
@@ -65,18 +69,26 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
       })
     : undefined;
 
-  async function identify(request: Request): Promise<Identity> {
-    const route = checkRoute(request.url);
-    if (!route.allowed) throw forbidden(route.reason ?? "route not allowed");
-    const token = bearerToken(request.headers.get("authorization"));
+  async function verifiedUser(token: string): Promise<VerifiedUser> {
     if (settings.mode === "remote") {
       // the tutorial's way: Supabase decides on every request
       const result = await lookupUser(token, upstream);
       if (!result.ok) throw unauthorized(`Supabase refused the token (${result.code.slice(0, 40)})`);
-      return identityOf(result.user);
+      return result.user;
     }
     const { user } = await verify(token);
     await revocation?.check(token, user);
+    return user;
+  }
+
+  async function identify(request: Request): Promise<Identity> {
+    const route = checkRoute(request.url);
+    if (!route.allowed) throw forbidden(route.reason ?? "route not allowed");
+    const user = await verifiedUser(bearerToken(request.headers.get("authorization")));
+    // after the token (a stranger learns nothing about which runs exist), before the route
+    // (which would read the run's event queue whatever thread it was named through)
+    const scope = runScopeOf(request.url);
+    if (scope && !(await runs(scope.threadId, scope.runId))) throw notFound(RUN_NOT_FOUND);
     return identityOf(user);
   }
 

@@ -5,8 +5,8 @@ import { HTTPException } from "@langchain/langgraph-sdk/auth";
  * says what is wrong with the request, and never contains the token.
  */
 export class AuthFailure extends Error {
-  readonly status: 401 | 403 | 503;
-  constructor(status: 401 | 403 | 503, reason: string) {
+  readonly status: 401 | 403 | 404 | 503;
+  constructor(status: 401 | 403 | 404 | 503, reason: string) {
     super(reason);
     this.name = "AuthFailure";
     this.status = status;
@@ -15,6 +15,7 @@ export class AuthFailure extends Error {
 
 export const unauthorized = (reason: string) => new AuthFailure(401, reason);
 export const forbidden = (reason: string) => new AuthFailure(403, reason);
+export const notFound = (reason: string) => new AuthFailure(404, reason);
 export const unavailable = (reason: string) => new AuthFailure(503, reason);
 
 /**

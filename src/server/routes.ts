@@ -9,7 +9,9 @@
  *    (SSE and WebSocket) reuse the auth of whoever opened the session first.
  *
  * Beyond those, only the route families the SDK client uses are let through, so a route a
- * future server version adds is refused until someone has checked it.
+ * future server version adds is refused until someone has checked it. `runScopeOf` names the
+ * thread and run of `/threads/{thread_id}/runs/{run_id}/…`, which `authenticate` checks against
+ * the server's storage (run-scope.ts): a path alone cannot say whether a run is on a thread.
  */
 
 export interface RouteVerdict {
@@ -21,10 +23,10 @@ const ALLOWED_ROOTS = new Set(["assistants", "threads", "runs", "store", "ok", "
 
 /**
  * The path the server routes on: hono percent-decodes it, so `/internal/%74runcate` reaches
- * the truncate handler. We decode the same way, collapse repeated slashes and ignore a
- * trailing slash and letter case, so every spelling of a refused route is refused.
+ * the truncate handler. We decode the same way (more often, if need be), collapse repeated
+ * slashes and ignore a trailing slash, keeping letter case (ids are looked up as given).
  */
-export function normalizePath(rawUrl: string): string {
+function decodedPath(rawUrl: string): string {
   let path: string;
   try {
     path = new URL(rawUrl, "http://localhost").pathname;
@@ -40,7 +42,39 @@ export function normalizePath(rawUrl: string): string {
   }
   path = path.replace(/[\\]/g, "/").replace(/\/{2,}/g, "/");
   if (path.length > 1) path = path.replace(/\/+$/, "");
-  return path.toLowerCase();
+  return path;
+}
+
+/** {@link decodedPath} in lower case, so every spelling of a refused route is refused. */
+export function normalizePath(rawUrl: string): string {
+  return decodedPath(rawUrl).toLowerCase();
+}
+
+/** A request about one run, named through one thread. */
+export interface RunScope {
+  threadId: string;
+  runId: string;
+}
+
+/** Words after `/threads/{id}/runs/` that create runs rather than name one. */
+const RUN_CREATION = new Set(["stream", "wait", "crons"]);
+
+/**
+ * The thread and run a `/threads/{thread_id}/runs/{run_id}[/…]` request names (get, delete,
+ * cancel, join, stream, and whatever a later server adds under it), or undefined for any other
+ * route. The server checks neither that the run is on that thread before its stream routes read
+ * the run's event queue, so `authenticate` looks the pair up in the server's storage (see
+ * run-scope.ts). Ids are returned decoded and in their own letter case: the storage keys are
+ * case-sensitive, and an id the lookup does not find is refused.
+ */
+export function runScopeOf(rawUrl: string): RunScope | undefined {
+  const segments = decodedPath(rawUrl)
+    .split("/")
+    .filter((s) => s !== "");
+  const [root, threadId, runs, runId] = segments;
+  if (root?.toLowerCase() !== "threads" || runs?.toLowerCase() !== "runs") return undefined;
+  if (threadId === undefined || runId === undefined || RUN_CREATION.has(runId.toLowerCase())) return undefined;
+  return { threadId, runId };
 }
 
 export function checkRoute(rawUrl: string): RouteVerdict {

@@ -320,6 +320,98 @@ describe("closed gaps: leaks on the stock server, refused on ours", () => {
     }
   });
 
+  /** Waits until a worker has finished the run (polled: the queue starts runs up to 1 s late). */
+  async function untilDone(url: string, user: TestUser, threadId: string, runId: string): Promise<void> {
+    const a = lgClient(url, user.token);
+    for (let i = 0; i < 600; i++) {
+      const { status } = await a.runs.get(threadId, runId);
+      if (status !== "pending" && status !== "running") return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`run ${runId} did not finish`);
+  }
+
+  describe("alice's run through bob's own thread (/threads/{bob's}/runs/{alice's}/...)", () => {
+    for (const [name, url, expectLeak] of [
+      ["stock", () => stock, true],
+      ["ours", () => ours, false],
+    ] as const) {
+      it(`${expectLeak ? "leaks on the stock server" : "is refused as not found on ours"}`, async () => {
+        const a = lgClient(url(), alice.token);
+        const aliceThread = await a.threads.create();
+        const bobThread = await lgClient(url(), bob.token).threads.create();
+        const via = (runId: string, rest = "") => `${url()}/threads/${bobThread.thread_id}/runs/${runId}${rest}`;
+
+        // 1. a background run nobody has streamed: bob streams it through his thread
+        const quiet = await a.runs.create(aliceThread.thread_id, "agent", { input: input("my diary") });
+        await untilDone(url(), alice, aliceThread.thread_id, quiet.run_id);
+        const stream = await http(via(quiet.run_id, "/stream"), { token: bob.token });
+
+        // 2. a resumable run alice already streamed herself: bob replays it from the start
+        let resumableId = "";
+        for await (const _ of a.runs.stream(aliceThread.thread_id, "agent", {
+          input: input("my second diary"),
+          streamResumable: true,
+          onRunCreated: ({ run_id }) => {
+            resumableId = run_id;
+          },
+        }));
+        const replay = await http(via(resumableId, "/stream"), {
+          token: bob.token,
+          headers: { "Last-Event-ID": "-1" },
+        });
+
+        // 3. bob joins another background run through his thread: it drains alice's queue
+        const drained = await a.runs.create(aliceThread.thread_id, "agent", { input: input("my third diary") });
+        await untilDone(url(), alice, aliceThread.thread_id, drained.run_id);
+        const join = await http(via(drained.run_id, "/join"), { token: bob.token });
+        const aliceAfter = await http(`${url()}/threads/${aliceThread.thread_id}/runs/${drained.run_id}/stream`, {
+          token: alice.token,
+        });
+
+        if (expectLeak) {
+          assert.equal(stream.status, 200, `${name}: ${stream.text}`);
+          assert.ok(stream.text.includes(alice.email), "the stock server streams alice's run to bob");
+          assert.equal(replay.status, 200);
+          assert.ok(replay.text.includes(alice.email), "the stock server replays alice's resumable run to bob");
+          assert.ok(!aliceAfter.text.includes(alice.email), "bob's join emptied alice's own stream of her run");
+          return;
+        }
+        for (const res of [stream, replay, join]) {
+          assert.equal(res.status, 404, res.text);
+          assert.ok(!res.text.includes(alice.email));
+        }
+        assert.equal(aliceAfter.status, 200);
+        assert.ok(aliceAfter.text.includes(alice.email), "alice still reads her whole run: bob's join touched nothing");
+        // every other route under /threads/{thread}/runs/{run}: the same answer as no run at all
+        const missing = await http(via(randomUUID()), { token: bob.token });
+        assert.equal(missing.status, 404);
+        for (const [method, rest] of [
+          ["GET", ""],
+          ["DELETE", ""],
+          ["POST", "/cancel"],
+          ["GET", "/%73tream"],
+          ["GET", "/join/"],
+        ] as const) {
+          const res = await http(via(quiet.run_id, rest), { method, token: bob.token });
+          assert.deepEqual(res, missing, `${method} ${rest}`);
+        }
+        assert.equal(
+          (await a.runs.get(aliceThread.thread_id, quiet.run_id)).run_id,
+          quiet.run_id,
+          "alice's run is still there",
+        );
+        // the control: runs named through their own thread work as before
+        const own = await lgClient(url(), bob.token).runs.create(bobThread.thread_id, "agent", { input: input("hi") });
+        await untilDone(url(), bob, bobThread.thread_id, own.run_id);
+        const ownStream = await http(via(own.run_id, "/stream"), { token: bob.token });
+        assert.equal(ownStream.status, 200);
+        assert.ok(ownStream.text.includes(bob.email));
+        assert.equal((await http(via(own.run_id), { token: bob.token })).status, 200);
+      });
+    }
+  });
+
   it("protocol-v2 thread session commands", async () => {
     for (const [url, expectLeak] of [
       [stock, true],

@@ -13,7 +13,8 @@ import { authUserOf } from "../../src/server/graph.js";
 import { registerHandlers } from "../../src/server/handlers.js";
 import { offlineAnswerTokens } from "../../src/server/offline-model.js";
 import { chooseModel, createChatModel } from "../../src/server/providers.js";
-import { checkRoute } from "../../src/server/routes.js";
+import { checkRoute, runScopeOf } from "../../src/server/routes.js";
+import { serverRunLocator } from "../../src/server/run-scope.js";
 import { loadAuthSettings } from "../../src/server/settings.js";
 
 const RUN = "1ef6b2c4-5d6e-7f80-9a1b-2c3d4e5f6a7b";
@@ -64,6 +65,51 @@ describe("route guard", () => {
       assert.equal(checkRoute(`http://127.0.0.1:2024${path}`).allowed, true);
     });
   }
+});
+
+describe("run scope: /threads/{thread}/runs/{run}/... names a run through a thread", () => {
+  const named = [
+    `/threads/${THREAD}/runs/${RUN}`,
+    `/threads/${THREAD}/runs/${RUN}/`,
+    `/threads/${THREAD}/runs/${RUN}/stream`,
+    `/threads/${THREAD}/runs/${RUN}/join`,
+    `/threads/${THREAD}/runs/${RUN}/cancel?wait=1`,
+    `/threads/${THREAD}/runs/${RUN}/%73tream`,
+    `//threads//${THREAD}/runs/${RUN}/stream/`,
+    `/THREADS/${THREAD}/RUNS/${RUN}/join`,
+    `/threads/${THREAD}/runs/%${RUN.charCodeAt(0).toString(16)}${RUN.slice(1)}/stream`,
+    `/threads/${THREAD}/runs/${RUN}/a-route-a-later-server-adds`,
+  ];
+  for (const path of named) {
+    it(`${path} names run and thread`, () => {
+      assert.deepEqual(runScopeOf(`http://127.0.0.1:2024${path}`), { threadId: THREAD, runId: RUN });
+    });
+  }
+  it("keeps the ids' letter case (storage keys are case-sensitive)", () => {
+    assert.deepEqual(runScopeOf(`http://h/threads/${THREAD.toUpperCase()}/runs/${RUN.toUpperCase()}/stream`), {
+      threadId: THREAD.toUpperCase(),
+      runId: RUN.toUpperCase(),
+    });
+  });
+  for (const path of [
+    `/threads/${THREAD}/runs`,
+    `/threads/${THREAD}/runs/stream`,
+    `/threads/${THREAD}/runs/wait`,
+    `/threads/${THREAD}/runs/crons`,
+    `/threads/${THREAD}/state`,
+    `/runs/${RUN}/stream`,
+    "/threads/search",
+  ]) {
+    it(`${path} names no run`, () => {
+      assert.equal(runScopeOf(`http://127.0.0.1:2024${path}`), undefined);
+    });
+  }
+  it("refuses (503) rather than lets through when the server's storage is out of reach", async () => {
+    await assert.rejects(
+      serverRunLocator(THREAD, RUN),
+      (err: unknown) => err instanceof AuthFailure && err.status === 503,
+    );
+  });
 });
 
 describe("Bearer header", () => {
