@@ -58,7 +58,19 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Verifies a compact JWT the way GoTrue's parseJWTClaims does and returns its claims. */
+/**
+ * The one base64url spelling of a segment's bytes. Decoders ignore the unused low bits of the
+ * last character (and characters outside the alphabet), so without this check a token with its
+ * last character changed (e.g. ...Q -> ...R) would still verify: a second spelling of one token.
+ */
+function canonical(segment: string): boolean {
+  return Buffer.from(segment, "base64url").toString("base64url") === segment;
+}
+
+/**
+ * Verifies a compact JWT the way GoTrue's parseJWTClaims does and returns its claims. A segment
+ * that is not the canonical spelling of its bytes fails as a bad signature of the token's alg.
+ */
 export function verifyJwt(token: string, keys: VerifyingKeys, nowSeconds = Date.now() / 1000): JwtClaims {
   const parts = token.split(".");
   if (parts.length !== 3) throw badJwt("token is malformed: token contains an invalid number of segments");
@@ -70,7 +82,8 @@ export function verifyJwt(token: string, keys: VerifyingKeys, nowSeconds = Date.
     throw badJwt(`token signature is invalid: signing method ${alg || "(none)"} is invalid`);
 
   const kid = typeof header.kid === "string" ? header.kid : undefined;
-  const signature = Buffer.from(s, "base64url");
+  // an empty signature fails every algorithm's check below with that algorithm's own answer
+  const signature = [h, p, s].every(canonical) ? Buffer.from(s, "base64url") : Buffer.alloc(0);
   const input = Buffer.from(`${h}.${p}`);
   const known = kid !== undefined ? keys.byKid.get(kid) : undefined;
   if (known) {
