@@ -4,7 +4,7 @@
  */
 import type { App } from "./app.js";
 import { ApiError } from "./errors.js";
-import type { Req } from "./http.js";
+import { apiKeyOf, type Req } from "./http.js";
 import { type JwtClaims, verifyJwt } from "./jwt.js";
 import { findSession, type SessionRow } from "./sessions.js";
 import { findUserById, isBanned, type LoadedUser } from "./users.js";
@@ -61,4 +61,17 @@ export async function requireAdmin(app: App, req: Req): Promise<JwtClaims> {
   const role = typeof claims.role === "string" ? claims.role : "";
   if (!ADMIN_ROLES.includes(role)) throw new ApiError(403, "not_admin", "User not allowed");
   return claims;
+}
+
+/**
+ * The service_role key itself, as the gateway's apikey and as the Bearer token (what
+ * supabase-js sends when created with that key): for our own dev routes, which hand out what
+ * only the project's owner may see. Errors are GoTrue's admin answers: no Bearer 401
+ * no_authorization, a bad token 403 bad_jwt, the anon key or a user's token 403 not_admin.
+ */
+export async function requireServiceRole(app: App, req: Req): Promise<void> {
+  await requireAdmin(app, req);
+  if (apiKeyOf(req.headers, req.query) !== app.keys.serviceRoleKey) {
+    throw new ApiError(403, "not_admin", "User not allowed");
+  }
 }

@@ -25,6 +25,13 @@ export interface Req {
   body(): Promise<Buffer>;
 }
 
+/** The gateway's API key: the `apikey` header, else the `apikey` query parameter (as Kong's key-auth). */
+export function apiKeyOf(headers: IncomingMessage["headers"], query: URLSearchParams): string | undefined {
+  const header = headers.apikey;
+  const value = Array.isArray(header) ? header[0] : header;
+  return value || query.get("apikey") || undefined;
+}
+
 /** Reads the body up to MAX_BODY_BYTES; larger bodies are a 413 like Go's MaxBytesReader. */
 export function bodyReader(req: IncomingMessage): () => Promise<Buffer> {
   let cached: Promise<Buffer> | undefined;

@@ -80,7 +80,7 @@ function banner(url: string, anonKey: string, serviceKey: string, opts: LocalSup
     `  signing          ${opts.jwtSecret !== undefined ? "HS256 (legacy JWT secret, empty JWKS)" : `ES256, JWKS at ${url}/auth/v1/.well-known/jwks.json`}`,
     `  data             ${opts.dataDir ?? "in memory (gone when the server stops)"}`,
     `  OAuth providers  ${Object.keys(opts.externalProviders ?? {}).join(", ") || "none (set LGAUTH_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET)"}`,
-    `  email            ${opts.confirmEmail ? `confirmation required; links at ${url}/auth/v1/_dev/outbox and in this log` : "autoconfirm (no confirmation emails)"}`,
+    `  email            ${opts.confirmEmail ? "confirmation required" : "autoconfirm (no confirmation emails)"}; mail goes to this log and to GET ${url}/auth/v1/_dev/outbox (service_role key as apikey and Bearer)`,
     "",
   ].join("\n");
 }

@@ -1,6 +1,7 @@
 /**
  * The local mailbox (what Inbucket is to `supabase start`): messages the server would have
- * emailed, readable at GET /auth/v1/_dev/outbox and echoed to the server log.
+ * emailed, readable at GET /auth/v1/_dev/outbox with the service_role key (as apikey and Bearer)
+ * and echoed to the server log.
  */
 export interface OutboxMessage {
   id: string;

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Handler } from "./app.js";
 import { ApiError } from "./errors.js";
-import { bodyReader, type Req, sendError, sendJson } from "./http.js";
+import { apiKeyOf, bodyReader, type Req, sendError, sendJson } from "./http.js";
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from "./handlers/admin.js";
 import { authorize, callback } from "./handlers/external.js";
 import { health, jwks, outbox, settings } from "./handlers/meta.js";
@@ -53,12 +53,6 @@ const CORS_HEADERS = {
   "Access-Control-Max-Age": "3600",
 };
 
-function apiKeyOf(req: IncomingMessage, query: URLSearchParams): string | undefined {
-  const header = req.headers.apikey;
-  const value = Array.isArray(header) ? header[0] : header;
-  return value || query.get("apikey") || undefined;
-}
-
 export function createRequestListener(app: App): (req: IncomingMessage, res: ServerResponse) => void {
   return (raw, res) => {
     for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
@@ -81,7 +75,7 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
       }
       const path = url.pathname.slice(PREFIX.length) || "/";
       if (!OPEN_ROUTES.has(path)) {
-        const key = apiKeyOf(raw, url.searchParams);
+        const key = apiKeyOf(raw.headers, url.searchParams);
         if (key === undefined) {
           sendJson(res, 401, {
             message: "No API key found in request",

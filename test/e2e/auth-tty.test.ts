@@ -80,7 +80,7 @@ describe("prompts on a terminal", { skip }, () => {
     await answer(l, /Email/, email);
     await l.waitFor(/A login code was sent to tty-otp@example\.com/, 20_000);
     const box = await fetch(`${w.supabase.url}/auth/v1/_dev/outbox?email=${encodeURIComponent(email)}`, {
-      headers: { apikey: w.supabase.anonKey },
+      headers: { apikey: w.supabase.serviceRoleKey, Authorization: `Bearer ${w.supabase.serviceRoleKey}` },
     });
     const code = ((await box.json()) as { messages: { token: string }[] }).messages.at(-1)?.token ?? "";
     assert.match(code, /^\d{6}$/);

@@ -53,6 +53,28 @@ export async function raw(
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/** What the local outbox holds for one email. */
+export interface OutboxMessage {
+  id: string;
+  to: string;
+  subject: string;
+  type: string;
+  link: string;
+  token: string;
+  sent_at: string;
+}
+
+/** The local outbox (optionally only mail to `to`), read the one way it answers: service_role key as apikey and Bearer. */
+export async function outbox(server: LocalSupabase, to?: string): Promise<OutboxMessage[]> {
+  const query = to === undefined ? "" : `?email=${encodeURIComponent(to)}`;
+  const box = await raw(server, "GET", `/_dev/outbox${query}`, {
+    apikey: server.serviceRoleKey,
+    bearer: server.serviceRoleKey,
+  });
+  if (box.status !== 200) throw new Error(`outbox answered ${box.status}: ${box.text.slice(0, 200)}`);
+  return box.json.messages as OutboxMessage[];
+}
+
 export const V2024 = { "X-Supabase-Api-Version": "2024-01-01", "Content-Type": "application/json" };
 
 let counter = 0;

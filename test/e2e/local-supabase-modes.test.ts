@@ -12,7 +12,7 @@ import { after, describe, test } from "node:test";
 import { SignJWT, jwtVerify } from "jose";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { startChild, stopAllChildren } from "../helpers/children.js";
-import { client, email, raw, V2024 } from "./local-supabase-kit.js";
+import { client, email, outbox, raw, V2024 } from "./local-supabase-kit.js";
 
 const servers: LocalSupabase[] = [];
 const dirs: string[] = [];
@@ -54,6 +54,19 @@ describe("legacy HS256 mode", () => {
     assert.equal(protectedHeader.alg, "HS256");
     assert.equal(protectedHeader.kid, undefined);
     assert.equal(payload.sub, data.user!.id);
+    // #14.6: the other spellings of the HMAC (2 unused bits) are a bad signature, not the token
+    const [th, tp, ts] = token.split(".") as [string, string, string];
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(ts.at(-1) ?? "");
+    for (let low = 1; low < 4; low++) {
+      const spelled = `${th}.${tp}.${ts.slice(0, -1)}${alphabet[last ^ low]}`;
+      const r = await raw(s, "GET", "/user", { bearer: spelled, headers: V2024 });
+      assert.equal(r.status, 403);
+      assert.deepEqual(r.json, {
+        code: "bad_jwt",
+        message: "invalid JWT: unable to parse or verify signature, token signature is invalid: signature is invalid",
+      });
+    }
     const claims = await sb.auth.getClaims(); // HS256: getClaims falls back to GET /user
     assert.equal(claims.error, null);
     assert.equal(claims.data?.claims.sub, data.user!.id);
@@ -88,8 +101,7 @@ describe("email confirmation", () => {
     assert.equal(again.error?.status, 429, "one confirmation mail per minute");
     assert.equal(again.error?.code, "over_email_send_rate_limit");
 
-    const box = await raw(s, "GET", `/_dev/outbox?email=${encodeURIComponent(addr)}`);
-    const messages = box.json.messages as { link: string; type: string; token: string }[];
+    const messages = await outbox(s, addr);
     assert.equal(messages.length, 1);
     const link = messages[0]!.link;
     assert.ok(
@@ -126,9 +138,7 @@ describe("email confirmation", () => {
     const addr = email("otp");
     const sb = client(s);
     await sb.auth.signUp({ email: addr, password: "secret123" });
-    const msg = (
-      (await raw(s, "GET", `/_dev/outbox?email=${encodeURIComponent(addr)}`)).json.messages as { token: string }[]
-    )[0]!;
+    const msg = (await outbox(s, addr))[0]!;
     const bad = await sb.auth.verifyOtp({
       email: addr,
       token: "000000" === msg.token ? "111111" : "000000",

@@ -8,14 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { client, email, raw, V2024 } from "./local-supabase-kit.js";
-
-interface Message {
-  to: string;
-  type: string;
-  token: string;
-  link: string;
-}
+import { client, email, type OutboxMessage, outbox, raw, V2024 } from "./local-supabase-kit.js";
 
 let s: LocalSupabase;
 let shortLived: LocalSupabase;
@@ -32,9 +25,8 @@ after(async () => {
   await Promise.all([s?.stop(), shortLived?.stop(), confirming?.stop()]);
 });
 
-async function lastMessage(server: LocalSupabase, to: string): Promise<Message> {
-  const box = await raw(server, "GET", `/_dev/outbox?email=${encodeURIComponent(to)}`);
-  const last = (box.json.messages as Message[]).at(-1);
+async function lastMessage(server: LocalSupabase, to: string): Promise<OutboxMessage> {
+  const last = (await outbox(server, to)).at(-1);
   assert.ok(last, `a message to ${to}`);
   return last;
 }
@@ -88,8 +80,7 @@ describe("signInWithOtp and verifyOtp", () => {
     assert.equal(r.error?.status, 422);
     assert.equal(r.error?.code, "otp_disabled");
     assert.equal(r.error?.message, "Signups not allowed for otp");
-    const box = await raw(s, "GET", `/_dev/outbox?email=${encodeURIComponent(addr)}`);
-    assert.deepEqual(box.json.messages, []);
+    assert.deepEqual(await outbox(s, addr), []);
   });
 
   test("a second code within the resend interval is refused; the first one still works", async () => {

@@ -267,7 +267,7 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
   async function outboxCode(email: string): Promise<string> {
     const s = stage.world.supabase;
     const res = await fetch(`${s.url}/auth/v1/_dev/outbox?email=${encodeURIComponent(email)}`, {
-      headers: { apikey: s.anonKey },
+      headers: { apikey: s.serviceRoleKey, Authorization: `Bearer ${s.serviceRoleKey}` },
     });
     const body = (await res.json()) as { messages: { token: string }[] };
     const last = body.messages.at(-1);

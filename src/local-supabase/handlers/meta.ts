@@ -1,5 +1,6 @@
 /** GET /settings, /health, /.well-known/jwks.json and /_dev/outbox. */
 import type { Handler } from "../app.js";
+import { requireServiceRole } from "../auth.js";
 import { sendJson } from "../http.js";
 import { BUILTIN_PROVIDERS } from "./external.js";
 
@@ -31,6 +32,8 @@ export const jwks: Handler = async (app, _req, res) => {
   sendJson(res, 200, { keys: app.keys.jwks }, { "Cache-Control": "public, max-age=600" });
 };
 
+/** The local mailbox: codes and links that log anyone in, so the service_role key only. */
 export const outbox: Handler = async (app, req, res) => {
+  await requireServiceRole(app, req);
   sendJson(res, 200, { messages: app.outbox.list(req.query.get("email") ?? undefined) });
 };
