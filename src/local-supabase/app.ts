@@ -20,7 +20,7 @@ export interface App {
   /** Where confirmation links send the browser when no valid redirect_to is given. */
   siteUrl: string;
   outbox: Outbox;
-  limiters: { token: RateLimiter; signup: RateLimiter };
+  limiters: { token: RateLimiter; signup: RateLimiter; mfaChallenge: RateLimiter; mfaVerify: RateLimiter };
   /** Serialises signups of one email so parallel requests create one user and hash once. */
   signupLock: KeyedMutex;
   /** The configured external (OpenID Connect) providers by name. */

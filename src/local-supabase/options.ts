@@ -14,8 +14,14 @@ export interface LocalSupabaseOptions {
   refreshTokenReuseInterval?: number;
   /** Require email confirmation before password login; default false (autoconfirm). */
   confirmEmail?: boolean;
-  /** Requests per window per client IP on /token and /signup. */
-  rateLimits?: { token?: number; signup?: number; windowSeconds?: number };
+  /**
+   * Requests per window per client IP on /token and /signup; `mfa` is per minute per client IP
+   * on each of /factors/{id}/challenge and /verify (GoTrue MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY,
+   * default 15, with bursts of twice that).
+   */
+  rateLimits?: { token?: number; signup?: number; windowSeconds?: number; mfa?: number };
+  /** TOTP multi-factor authentication (GoTrue's MFA_* settings). */
+  mfa?: MfaOptions;
   /**
    * OpenID Connect providers for signInWithOAuth, by the name clients pass as `provider`
    * (GoTrue's generic OIDC provider): discovery at `<issuer>/.well-known/openid-configuration`,
@@ -30,6 +36,21 @@ export interface LocalSupabaseOptions {
   otpTtl?: number;
   /** Where log lines go; default nowhere. */
   log?: (line: string) => void;
+}
+
+export interface MfaOptions {
+  /** MFA_TOTP_ENROLL_ENABLED: POST /factors for TOTP; default true. */
+  totpEnroll?: boolean;
+  /** MFA_TOTP_VERIFY_ENABLED: challenge and verify TOTP factors; default true. */
+  totpVerify?: boolean;
+  /** MFA_MAX_ENROLLED_FACTORS: factors a user may have, verified or not; default 10. */
+  maxEnrolledFactors?: number;
+  /** MFA_MAX_VERIFIED_FACTORS: default 10. */
+  maxVerifiedFactors?: number;
+  /** MFA_CHALLENGE_EXPIRY_DURATION in seconds: default 300; lower values are raised to 300, as GoTrue does. */
+  challengeExpiry?: number;
+  /** MFA_FACTOR_EXPIRY_DURATION in seconds: an unverified, never challenged factor is removed after it; default and floor 300. */
+  factorExpiry?: number;
 }
 
 export interface ExternalProviderOptions {
@@ -57,7 +78,8 @@ export interface ServerConfig {
   accessTokenTtl: number;
   refreshTokenReuseInterval: number;
   confirmEmail: boolean;
-  rateLimits: { token: number; signup: number; windowSeconds: number };
+  rateLimits: { token: number; signup: number; windowSeconds: number; mfa: number };
+  mfa: Required<MfaOptions>;
   passwordMinLength: number;
   /** Minimum seconds between two confirmation emails to one user (GoTrue SMTP max frequency). */
   emailMaxFrequency: number;
@@ -74,7 +96,9 @@ export const DEFAULT_PORT = 54321;
 export const DEFAULT_SITE_URL = "http://127.0.0.1:3000";
 /** Provider names GoTrue would route as a custom provider: lower-case word characters. */
 const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const DEFAULT_RATE_LIMITS = { token: 1800, signup: 600, windowSeconds: 300 };
+export const DEFAULT_RATE_LIMITS = { token: 1800, signup: 600, windowSeconds: 300, mfa: 15 };
+/** GoTrue's floor for both MFA expiry durations. */
+const MFA_EXPIRY_FLOOR = 300;
 
 function intOption(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -107,7 +131,9 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
         1,
         86400,
       ),
+      mfa: intOption("rateLimits.mfa", limits.mfa, DEFAULT_RATE_LIMITS.mfa, 1, 1e9),
     },
+    mfa: resolveMfa(opts.mfa ?? {}),
     passwordMinLength: 6,
     emailMaxFrequency: 60,
     otpExpiry: intOption("otpTtl", opts.otpTtl, 86400, 1, 10 * 365 * 24 * 3600),
@@ -115,6 +141,18 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
     siteUrl: resolveSiteUrl(opts.siteUrl ?? DEFAULT_SITE_URL),
     flowStateTtl: intOption("flowStateTtl", opts.flowStateTtl, 300, 1, 86400),
     log: opts.log ?? (() => {}),
+  };
+}
+
+function resolveMfa(m: MfaOptions): Required<MfaOptions> {
+  const day = 86400;
+  return {
+    totpEnroll: m.totpEnroll ?? true,
+    totpVerify: m.totpVerify ?? true,
+    maxEnrolledFactors: intOption("mfa.maxEnrolledFactors", m.maxEnrolledFactors, 10, 0, 1000),
+    maxVerifiedFactors: intOption("mfa.maxVerifiedFactors", m.maxVerifiedFactors, 10, 0, 1000),
+    challengeExpiry: Math.max(MFA_EXPIRY_FLOOR, intOption("mfa.challengeExpiry", m.challengeExpiry, 300, 0, day)),
+    factorExpiry: Math.max(MFA_EXPIRY_FLOOR, intOption("mfa.factorExpiry", m.factorExpiry, 300, 0, day)),
   };
 }
 

@@ -7,8 +7,10 @@ import type { App, Handler } from "./app.js";
 import { ApiError } from "./errors.js";
 import { apiKeyOf, bodyReader, type Req, sendError, sendJson } from "./http.js";
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from "./handlers/admin.js";
+import { adminDeleteFactor, adminListFactors, adminUpdateFactor } from "./handlers/admin-factors.js";
 import { authorize, callback } from "./handlers/external.js";
 import { health, jwks, outbox, settings } from "./handlers/meta.js";
+import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from "./handlers/mfa.js";
 import { otp } from "./handlers/otp.js";
 import { signup } from "./handlers/signup.js";
 import { token } from "./handlers/token.js";
@@ -34,13 +36,28 @@ const ROUTES: Routes = {
   "/callback": { GET: callback, POST: callback },
   "/admin/users": { GET: listUsers, POST: createUser },
   "/admin/users/:id": { GET: getUserById, PUT: updateUserById, DELETE: deleteUserById },
+  "/admin/users/:id/factors": { GET: adminListFactors },
+  "/admin/users/:id/factors/:fid": { DELETE: adminDeleteFactor, PUT: adminUpdateFactor },
+  "/factors": { POST: enrollFactor },
+  "/factors/:id": { DELETE: unenrollFactor },
+  "/factors/:id/challenge": { POST: challengeFactor },
+  "/factors/:id/verify": { POST: verifyFactor },
   "/_dev/outbox": { GET: outbox },
 };
+
+/** Routes with path parameters: a pattern per segment, ":x" matching any one segment. */
+const PARAM_ROUTES = Object.keys(ROUTES)
+  .filter((route) => route.includes("/:"))
+  .map((route) => ({ route, parts: route.split("/") }));
 
 function match(path: string): Partial<Record<string, Handler>> | undefined {
   const exact = ROUTES[path];
   if (exact) return exact;
-  if (/^\/admin\/users\/[^/]+$/.test(path)) return ROUTES["/admin/users/:id"];
+  const parts = path.split("/");
+  for (const { route, parts: pattern } of PARAM_ROUTES) {
+    if (pattern.length !== parts.length) continue;
+    if (pattern.every((p, i) => (p.startsWith(":") ? (parts[i] ?? "") !== "" : p === parts[i]))) return ROUTES[route];
+  }
   return undefined;
 }
 

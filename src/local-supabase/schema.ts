@@ -1,10 +1,10 @@
 /**
  * The tables GoTrue keeps for what this server does (a subset of supabase/auth's migrations):
- * users, identities, sessions, refresh tokens and OAuth flow states, plus a small key/value table for our own
+ * users, identities, sessions, refresh tokens, OAuth flow states and MFA factors and challenges, plus a small key/value table for our own
  * state (schema version, signing keys). Bump SCHEMA_VERSION when the SQL changes; it also
  * names the cached template data directory.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 create table if not exists lgauth_meta (
@@ -104,4 +104,34 @@ create table if not exists flow_state (
   updated_at timestamptz not null
 );
 create index if not exists flow_state_created_at_idx on flow_state (created_at);
+
+-- GoTrue's mfa_factors and mfa_challenges (TOTP only). last_used_step is ours: the TOTP time
+-- step of the last accepted code, so a code is accepted once (RFC 6238 section 5.2).
+-- failed_attempts is ours too: wrong codes on one challenge, which voids it at the limit.
+create table if not exists mfa_factors (
+  id uuid primary key,
+  user_id uuid not null references users (id) on delete cascade,
+  friendly_name text not null default '',
+  factor_type text not null,
+  status text not null,
+  secret text not null,
+  last_used_step bigint,
+  last_challenged_at timestamptz,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create index if not exists mfa_factors_user_id_idx on mfa_factors (user_id, created_at);
+
+create table if not exists mfa_challenges (
+  id uuid primary key,
+  factor_id uuid not null references mfa_factors (id) on delete cascade,
+  ip_address text not null,
+  failed_attempts integer not null default 0,
+  verified_at timestamptz,
+  created_at timestamptz not null
+);
+create index if not exists mfa_challenges_factor_id_idx on mfa_challenges (factor_id);
+
+-- the factor whose verification raised a session to aal2 (GoTrue sessions.factor_id)
+alter table sessions add column if not exists factor_id uuid;
 `;

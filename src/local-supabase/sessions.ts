@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Database, Queryable } from "./db.js";
 import { ApiError, type WeakPasswordError } from "./errors.js";
+import { type AmrEntry, aalOf } from "./factors.js";
 import type { JsonObject } from "./http.js";
 import { signJwt } from "./jwt.js";
 import type { KeyMaterial } from "./keys.js";
@@ -15,7 +16,9 @@ export interface SessionRow {
   id: string;
   user_id: string;
   aal: string;
-  amr: { method: string; timestamp: number }[];
+  amr: AmrEntry[];
+  /** The factor whose verification made the session aal2. */
+  factor_id?: string | null;
   created_at: Date;
 }
 
@@ -73,7 +76,8 @@ export function accessToken(ctx: TokenContext, user: LoadedUser, session: Sessio
     app_metadata: u.raw_app_meta_data,
     user_metadata: u.raw_user_meta_data,
     role: u.role,
-    aal: session.aal,
+    // GoTrue derives both from the session's AMR claims, so a refresh keeps aal2
+    aal: aalOf(session.amr),
     amr: session.amr,
     session_id: session.id,
     is_anonymous: u.is_anonymous,
@@ -154,6 +158,46 @@ export async function issueSession(
   if (external?.providerToken) body.provider_token = external.providerToken;
   if (external?.providerRefreshToken) body.provider_refresh_token = external.providerRefreshToken;
   return body;
+}
+
+/**
+ * updateMFASessionAndClaims: the session that verified a factor gains its AMR entry (newest
+ * first), becomes aal2 and remembers the factor; its refresh token is swapped for a new one, and
+ * the user's other aal1 sessions end (InvalidateSessionsWithAALLessThan). The swapped-out token
+ * cannot obtain the aal2 session: it is revoked as if outside the reuse interval and is not the
+ * new token's parent (GoTrue's v2 refresh tokens skip a counter step for the same reason).
+ */
+export async function stepUpSession(
+  tx: Queryable,
+  ctx: TokenContext,
+  session: SessionRow,
+  factorId: string,
+  method: "totp",
+): Promise<JsonObject> {
+  const now = new Date();
+  const entry: AmrEntry = { method, timestamp: Math.floor(now.getTime() / 1000) };
+  const amr = [entry, ...session.amr.filter((e) => e.method !== method)].sort((a, b) => b.timestamp - a.timestamp);
+  const raised: SessionRow = { ...session, amr, aal: aalOf(amr), factor_id: factorId };
+  await tx.query("update sessions set amr = $2, aal = $3, factor_id = $4, updated_at = $5 where id = $1", [
+    session.id,
+    amr,
+    raised.aal,
+    factorId,
+    now.toISOString(),
+  ]);
+  const longAgo = new Date(now.getTime() - (ctx.refreshTokenReuseInterval + 1) * 1000).toISOString();
+  await tx.query(
+    "update refresh_tokens set revoked = true, updated_at = $2 where session_id = $1 and revoked = false",
+    [session.id, longAgo],
+  );
+  const refresh = await insertRefreshToken(tx, session.user_id, session.id, null);
+  await tx.query("delete from sessions where user_id = $1 and id <> $2 and aal <> 'aal2'", [
+    session.user_id,
+    session.id,
+  ]);
+  const user = await findUserById(tx, session.user_id);
+  if (!user) throw new ApiError(500, "unexpected_failure", "Database error loading user");
+  return tokenResponse(ctx, user, raised, refresh);
 }
 
 type RefreshOutcome = { ok: JsonObject } | { error: ApiError };

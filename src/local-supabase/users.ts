@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "./db.js";
+import { type FactorRow, factorJson, listFactors } from "./factors.js";
 import type { JsonObject } from "./http.js";
 
 export interface UserRow {
@@ -47,6 +48,8 @@ export interface IdentityRow {
 export interface LoadedUser {
   row: UserRow;
   identities: IdentityRow[];
+  /** MFA factors (GoTrue loads them with every user); absent is the same as none. */
+  factors?: FactorRow[];
 }
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
@@ -88,6 +91,7 @@ export function userJson(user: LoadedUser): JsonObject {
   put(out, "last_sign_in_at", iso(u.last_sign_in_at));
   out.app_metadata = u.raw_app_meta_data;
   out.user_metadata = u.raw_user_meta_data;
+  if (user.factors && user.factors.length > 0) out.factors = user.factors.map(factorJson);
   out.identities = user.identities.map(identityJson);
   out.created_at = iso(u.created_at);
   out.updated_at = iso(u.updated_at);
@@ -110,7 +114,7 @@ async function withIdentities(db: Queryable, row: UserRow | undefined): Promise<
   const ids = await db.query<IdentityRow>("select * from identities where user_id = $1 order by created_at, id", [
     row.id,
   ]);
-  return { row, identities: ids.rows };
+  return { row, identities: ids.rows, factors: await listFactors(db, row.id) };
 }
 
 export async function findUserById(db: Queryable, id: string): Promise<LoadedUser | undefined> {

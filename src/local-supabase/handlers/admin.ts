@@ -4,6 +4,7 @@ import { isUuid, requireAdmin } from "../auth.js";
 import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
 import { ApiError, DUPLICATE_EMAIL } from "../errors.js";
+import { factorsByUser } from "../factors.js";
 import { type JsonObject, objField, readJson, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword, randomPassword } from "../password.js";
 import { logoutAll } from "../sessions.js";
@@ -118,10 +119,15 @@ async function withIdentities(db: Queryable, rows: UserRow[]): Promise<LoadedUse
     "select * from identities where user_id = any($1::uuid[]) order by created_at, id",
     [ids],
   );
-  return rows.map((row) => ({ row, identities: identities.rows.filter((i) => i.user_id === row.id) }));
+  const factors = await factorsByUser(db, ids);
+  return rows.map((row) => ({
+    row,
+    identities: identities.rows.filter((i) => i.user_id === row.id),
+    factors: factors.get(row.id) ?? [],
+  }));
 }
 
-async function loadUser(app: Parameters<Handler>[0], id: string): Promise<LoadedUser> {
+export async function loadUser(app: Parameters<Handler>[0], id: string): Promise<LoadedUser> {
   if (!isUuid(id)) throw new ApiError(404, "validation_failed", "user_id must be an UUID");
   const user = await findUserById(app.database.db, id);
   if (!user) throw new ApiError(404, "user_not_found", "User not found");

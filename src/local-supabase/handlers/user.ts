@@ -53,6 +53,14 @@ export const updateUser: Handler = async (app, req, res) => {
   if (objField(params, "app_metadata") !== undefined) {
     throw new ApiError(403, "not_admin", "Updating app_metadata requires admin privileges");
   }
+  const hasMfa = (auth.user.factors ?? []).some((f) => f.status === "verified");
+  if (hasMfa && auth.session?.aal !== "aal2" && ((password ?? "") !== "" || (email !== "" && email !== user.email))) {
+    throw new ApiError(
+      401,
+      "insufficient_aal",
+      "AAL2 session is required to update email or password when MFA is enabled.",
+    );
+  }
   if (email !== "" && email !== user.email) {
     const other = await findUserByEmail(app.database.db, email);
     if (other && other.row.id !== user.id) {
