@@ -1,75 +1,14 @@
 /**
  * Standalone entry: `tsx src/local-supabase/main.ts [--port N] [--host H] [--data-dir DIR]
  * [--jwt-secret S] [--confirm-email] [--access-token-ttl SECONDS]`. The secret can also come
- * from SUPABASE_JWT_SECRET (better: it keeps it out of the process list). Prints a banner and,
- * when ready, one JSON line with the URL and keys; stops cleanly on SIGINT/SIGTERM.
+ * from SUPABASE_JWT_SECRET (better: it keeps it out of the process list). GoTrue's own
+ * GOTRUE_* variables configure it too (gotrue-env.ts); flags beat them, and each one it does
+ * not act on gets a warning line. Prints a banner and, when ready, one JSON line with the URL
+ * and keys; stops cleanly on SIGINT/SIGTERM.
  */
-import { parseArgs } from "node:util";
 import { startLocalSupabase } from "./index.js";
-import { providersFromEnv } from "./env-providers.js";
-import { DEFAULT_PORT, type LocalSupabaseOptions } from "./options.js";
-
-const USAGE =
-  "usage: local-supabase [--port N] [--host H] [--data-dir DIR] [--jwt-secret S] [--confirm-email] [--access-token-ttl SECONDS] [--site-url URL] [--flow-state-ttl SECONDS] [--otp-ttl SECONDS]\n" +
-  "OAuth providers from the environment: LGAUTH_OIDC_<NAME>_ISSUER, LGAUTH_OIDC_<NAME>_CLIENT_ID, LGAUTH_OIDC_<NAME>_CLIENT_SECRET";
-
-class UsageError extends Error {}
-
-function intArg(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
-  }
-  return Number(value);
-}
-
-export function parseMainArgs(argv: string[], env: NodeJS.ProcessEnv): LocalSupabaseOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        "data-dir": { type: "string" },
-        "jwt-secret": { type: "string" },
-        "confirm-email": { type: "boolean" },
-        "access-token-ttl": { type: "string" },
-        "site-url": { type: "string" },
-        "flow-state-ttl": { type: "string" },
-        "otp-ttl": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message.split("\n")[0] : String(err));
-  }
-  if (values.help) throw new UsageError("help");
-  const secret = (values["jwt-secret"] as string | undefined) ?? (env.SUPABASE_JWT_SECRET || undefined);
-  if (secret !== undefined && secret.length < 16) throw new UsageError("the JWT secret must be at least 16 characters");
-  return {
-    port: intArg("port", values.port as string | undefined, 0, 65535) ?? DEFAULT_PORT,
-    host: (values.host as string | undefined) ?? "127.0.0.1",
-    dataDir: values["data-dir"] as string | undefined,
-    jwtSecret: secret,
-    confirmEmail: values["confirm-email"] === true,
-    accessTokenTtl: intArg("access-token-ttl", values["access-token-ttl"] as string | undefined, 1, 315_360_000),
-    siteUrl: values["site-url"] as string | undefined,
-    flowStateTtl: intArg("flow-state-ttl", values["flow-state-ttl"] as string | undefined, 1, 86_400),
-    otpTtl: intArg("otp-ttl", values["otp-ttl"] as string | undefined, 1, 315_360_000),
-    externalProviders: envProviders(env),
-  };
-}
-
-function envProviders(env: NodeJS.ProcessEnv): LocalSupabaseOptions["externalProviders"] {
-  try {
-    return providersFromEnv(env);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-}
+import { parseMainArgs, USAGE, UsageError } from "./main-args.js";
+import type { LocalSupabaseOptions } from "./options.js";
 
 function banner(url: string, anonKey: string, serviceKey: string, opts: LocalSupabaseOptions): string {
   return [
@@ -88,7 +27,9 @@ function banner(url: string, anonKey: string, serviceKey: string, opts: LocalSup
 async function main(): Promise<void> {
   let opts: LocalSupabaseOptions;
   try {
-    opts = parseMainArgs(process.argv.slice(2), process.env);
+    const config = parseMainArgs(process.argv.slice(2), process.env);
+    opts = config.options;
+    for (const line of config.warnings) process.stderr.write(`local-supabase: warning: ${line}\n`);
   } catch (err) {
     if (err instanceof UsageError) {
       if (err.message === "help") {

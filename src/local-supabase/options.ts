@@ -1,4 +1,6 @@
 /** The public options of the local auth server and their defaults. */
+import { compileUriGlob } from "./uri-glob.js";
+
 export interface LocalSupabaseOptions {
   /** Default 54321 (what `supabase start` uses); 0 picks a free port. */
   port?: number;
@@ -34,6 +36,17 @@ export interface LocalSupabaseOptions {
   flowStateTtl?: number;
   /** Seconds an emailed code or link stays valid (GoTrue mailer OTP exp: 86400). */
   otpTtl?: number;
+  /**
+   * GoTrue's URI_ALLOW_LIST: redirect URLs allowed besides the site URL, as GoTrue's globs
+   * (`*` stops at '.' and '/', `**` does not); see uri-glob.ts.
+   */
+  uriAllowList?: string[];
+  /** GoTrue's PASSWORD_MIN_LENGTH, 6 to 72 (bytes); default 6. */
+  passwordMinLength?: number;
+  /** GoTrue's PASSWORD_REQUIRED_CHARACTERS: a password needs one character of each set. */
+  passwordRequiredCharacters?: string[];
+  /** GoTrue's SMTP_MAX_FREQUENCY in seconds: the least time between two emails to one user; default 60. */
+  emailMaxFrequency?: number;
   /** Where log lines go; default nowhere. */
   log?: (line: string) => void;
 }
@@ -81,12 +94,16 @@ export interface ServerConfig {
   rateLimits: { token: number; signup: number; windowSeconds: number; mfa: number };
   mfa: Required<MfaOptions>;
   passwordMinLength: number;
+  /** Character sets a password needs one character of each (GoTrue PASSWORD_REQUIRED_CHARACTERS). */
+  passwordRequiredCharacters: string[];
   /** Minimum seconds between two confirmation emails to one user (GoTrue SMTP max frequency). */
   emailMaxFrequency: number;
   /** Seconds an email link stays valid (GoTrue mailer OTP exp). */
   otpExpiry: number;
   externalProviders: Map<string, ExternalProviderOptions>;
   siteUrl: string;
+  /** The redirect allow list: each pattern and its compiled form. */
+  uriAllowList: { pattern: string; regex: RegExp }[];
   flowStateTtl: number;
   log: (line: string) => void;
 }
@@ -134,11 +151,13 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
       mfa: intOption("rateLimits.mfa", limits.mfa, DEFAULT_RATE_LIMITS.mfa, 1, 1e9),
     },
     mfa: resolveMfa(opts.mfa ?? {}),
-    passwordMinLength: 6,
-    emailMaxFrequency: 60,
+    passwordMinLength: intOption("passwordMinLength", opts.passwordMinLength, 6, 6, 72),
+    passwordRequiredCharacters: resolveRequiredCharacters(opts.passwordRequiredCharacters ?? []),
+    emailMaxFrequency: secondsOption("emailMaxFrequency", opts.emailMaxFrequency, 60),
     otpExpiry: intOption("otpTtl", opts.otpTtl, 86400, 1, 10 * 365 * 24 * 3600),
     externalProviders: resolveProviders(opts.externalProviders ?? {}),
     siteUrl: resolveSiteUrl(opts.siteUrl ?? DEFAULT_SITE_URL),
+    uriAllowList: (opts.uriAllowList ?? []).map((pattern) => ({ pattern, regex: compileUriGlob(pattern) })),
     flowStateTtl: intOption("flowStateTtl", opts.flowStateTtl, 300, 1, 86400),
     log: opts.log ?? (() => {}),
   };
@@ -154,6 +173,21 @@ function resolveMfa(m: MfaOptions): Required<MfaOptions> {
     challengeExpiry: Math.max(MFA_EXPIRY_FLOOR, intOption("mfa.challengeExpiry", m.challengeExpiry, 300, 0, day)),
     factorExpiry: Math.max(MFA_EXPIRY_FLOOR, intOption("mfa.factorExpiry", m.factorExpiry, 300, 0, day)),
   };
+}
+
+function secondsOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0 || value > 86400 * 365) {
+    throw new RangeError(`${name} must be a number of seconds from 0 to ${86400 * 365}, got ${value}`);
+  }
+  return value;
+}
+
+function resolveRequiredCharacters(sets: string[]): string[] {
+  if (!Array.isArray(sets) || sets.some((s) => typeof s !== "string")) {
+    throw new RangeError("passwordRequiredCharacters must be a list of strings");
+  }
+  return sets.filter((s) => s !== "");
 }
 
 function resolveSiteUrl(value: string): string {

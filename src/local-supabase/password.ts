@@ -6,21 +6,40 @@ import { ApiError, WeakPasswordError } from "./errors.js";
 export const BCRYPT_COST = 10; // golang.org/x/crypto/bcrypt DefaultCost, used by GoTrue
 export const MAX_PASSWORD_LENGTH = 72;
 
-/** Throws 400 validation_failed for >72 bytes, WeakPasswordError for a too-short password. */
-export function checkPasswordStrength(password: string, minLength: number): void {
+/** The server's password policy (pass `app.config`). */
+export interface PasswordPolicy {
+  passwordMinLength: number;
+  /** GoTrue PASSWORD_REQUIRED_CHARACTERS: one character of each set. */
+  passwordRequiredCharacters: readonly string[];
+}
+
+/**
+ * Throws 400 validation_failed for >72 bytes, WeakPasswordError (reasons `length`,
+ * `characters`, messages joined as GoTrue joins them) for a password the policy refuses.
+ */
+export function checkPasswordStrength(password: string, policy: PasswordPolicy): void {
   const bytes = Buffer.byteLength(password, "utf8");
   if (bytes > MAX_PASSWORD_LENGTH) {
     throw new ApiError(400, "validation_failed", `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
   }
-  if (bytes < minLength) {
-    throw new WeakPasswordError(`Password should be at least ${minLength} characters.`, ["length"]);
+  const reasons: string[] = [];
+  const messages: string[] = [];
+  if (bytes < policy.passwordMinLength) {
+    reasons.push("length");
+    messages.push(`Password should be at least ${policy.passwordMinLength} characters.`);
   }
+  const sets = policy.passwordRequiredCharacters;
+  if (sets.some((set) => set !== "" && ![...set].some((c) => password.includes(c)))) {
+    reasons.push("characters");
+    messages.push(`Password should contain at least one character of each: ${sets.join(", ")}.`);
+  }
+  if (reasons.length > 0) throw new WeakPasswordError(messages.join(" "), reasons);
 }
 
 /** The strength failure for a password, if any (sign-in reports it as `weak_password`). */
-export function passwordWeakness(password: string, minLength: number): WeakPasswordError | undefined {
+export function passwordWeakness(password: string, policy: PasswordPolicy): WeakPasswordError | undefined {
   try {
-    checkPasswordStrength(password, minLength);
+    checkPasswordStrength(password, policy);
     return undefined;
   } catch (err) {
     return err instanceof WeakPasswordError ? err : undefined;

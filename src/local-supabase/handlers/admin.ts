@@ -212,7 +212,7 @@ export const updateUserById: Handler = async (app, req, res) => {
   const banMs = parseBanDuration(str(p, "ban_duration"));
   let hash: string | undefined;
   if (typeof p.password === "string") {
-    checkPasswordStrength(p.password, app.config.passwordMinLength);
+    checkPasswordStrength(p.password, app.config);
     hash = await hashPassword(p.password);
   }
   const id = user.row.id;

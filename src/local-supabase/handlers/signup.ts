@@ -59,7 +59,7 @@ export const signup: Handler = async (app, req, res) => {
   const data = objField(params, "data") ?? {};
 
   if (password === "") throw new ApiError(400, "validation_failed", "Signup requires a valid password");
-  checkPasswordStrength(password, app.config.passwordMinLength);
+  checkPasswordStrength(password, app.config);
   if (email !== "" && phone !== "") {
     throw new ApiError(400, "validation_failed", "Only an email address or phone number should be provided on signup.");
   }

@@ -28,7 +28,7 @@ const password: Handler = async (app, req, res) => {
   const valid = await verifyPassword(pw, user.row.encrypted_password);
   if (!valid) throw new ApiError(400, "invalid_credentials", INVALID_LOGIN);
   if (!isConfirmed(user.row)) throw new ApiError(400, "email_not_confirmed", "Email not confirmed");
-  const weak = passwordWeakness(pw, app.config.passwordMinLength);
+  const weak = passwordWeakness(pw, app.config);
   const body = await app.database.tx((tx) =>
     issueSession(tx, app.tokens, user.row.id, "password", clientInfo(req), weak),
   );

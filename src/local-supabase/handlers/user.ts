@@ -49,7 +49,7 @@ export const updateUser: Handler = async (app, req, res) => {
 
   if (email !== "") email = validateEmail(email);
   if (phone !== "") throw new ApiError(422, "phone_provider_disabled", "Phone logins are disabled");
-  if (password !== undefined) checkPasswordStrength(password, app.config.passwordMinLength);
+  if (password !== undefined) checkPasswordStrength(password, app.config);
   if (objField(params, "app_metadata") !== undefined) {
     throw new ApiError(403, "not_admin", "Updating app_metadata requires admin privileges");
   }

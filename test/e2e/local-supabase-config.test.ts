@@ -1,0 +1,140 @@
+/**
+ * GoTrue's own configuration taking effect, through the real supabase-js client: the standalone
+ * server started from GOTRUE_* variables (a GoTrue container's settings reused as they are),
+ * and the settings the GOTRUE_* table maps (redirect allow list, password policy, email
+ * frequency) on an in-process server.
+ */
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { decodeJwt } from "jose";
+import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import { applyGotrueSettings } from "../../src/local-supabase/gotrue-env.js";
+import { startChild, stopAllChildren } from "../helpers/children.js";
+import { client, email, outbox, raw } from "./local-supabase-kit.js";
+
+const servers: LocalSupabase[] = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  await stopAllChildren();
+});
+
+/** A server from GOTRUE_* settings, as the standalone entry would build it. */
+async function fromGotrue(entries: [string, string][]): Promise<LocalSupabase> {
+  const { options, warnings } = applyGotrueSettings(entries);
+  assert.deepEqual(warnings, []);
+  const s = await startLocalSupabase({ port: 0, ...options });
+  servers.push(s);
+  return s;
+}
+
+interface Info {
+  supabase_url: string;
+  supabase_anon_key: string;
+  supabase_service_key: string;
+}
+
+describe("the standalone server from a GoTrue container's variables", () => {
+  test("GOTRUE_JWT_EXP, GOTRUE_PASSWORD_MIN_LENGTH and GOTRUE_SITE_URL take effect; unused ones are warned about once", async () => {
+    const child = startChild(process.execPath, ["--import", "tsx", "src/local-supabase/main.ts", "--port", "0"], {
+      env: {
+        ...process.env,
+        GOTRUE_JWT_EXP: "120",
+        GOTRUE_PASSWORD_MIN_LENGTH: "10",
+        GOTRUE_SITE_URL: "https://app.example.com",
+        GOTRUE_MAILER_AUTOCONFIRM: "true",
+        GOTRUE_JWT_AUD: "authenticated",
+        GOTRUE_DB_DRIVER: "postgres",
+        GOTRUE_SMTP_HOST: "inbucket",
+      },
+    });
+    const line = await child.waitFor(/^\{"supabase_url".*\}$/m, 60_000);
+    const info = JSON.parse(line[0]) as Info;
+    const s: LocalSupabase = {
+      url: info.supabase_url,
+      anonKey: info.supabase_anon_key,
+      serviceRoleKey: info.supabase_service_key,
+      stop: async () => {},
+    };
+    const warnings = child.output().match(/^local-supabase: warning: .*$/gm) ?? [];
+    assert.deepEqual(
+      warnings.map((w) => w.split(":")[2]?.trim()),
+      ["GOTRUE_DB_DRIVER", "GOTRUE_SMTP_HOST"],
+      child.output(),
+    );
+
+    const sb = client(s);
+    const short = await sb.auth.signUp({ email: email("gotrue-env"), password: "nine-char" });
+    assert.equal(short.error?.code, "weak_password");
+    assert.equal(short.error?.message, "Password should be at least 10 characters.");
+    const ok = await sb.auth.signUp({ email: email("gotrue-env"), password: "ten-chars!" });
+    assert.equal(ok.error, null);
+    const claims = decodeJwt(ok.data.session!.access_token);
+    assert.equal(claims.exp! - claims.iat!, 120);
+    assert.equal(ok.data.session!.expires_in, 120);
+    // no valid redirect_to: /verify sends the browser to GOTRUE_SITE_URL
+    const verify = await raw(s, "GET", "/verify?token=nope&type=signup", { apikey: null });
+    assert.equal(verify.status, 303);
+    assert.match(verify.headers.get("location") ?? "", /^https:\/\/app\.example\.com\/?#error=/);
+
+    await child.stop("SIGTERM");
+    assert.equal((await child.exited).code, 0, child.output());
+
+    const bad = startChild(process.execPath, ["--import", "tsx", "src/local-supabase/main.ts", "--port", "0"], {
+      env: { ...process.env, GOTRUE_JWT_EXP: "1h" },
+    });
+    assert.equal((await bad.exited).code, 2);
+    assert.match(bad.output(), /^local-supabase: GOTRUE_JWT_EXP: expected an integer$/m);
+    assert.doesNotMatch(bad.output(), /\n\s+at /, "no stack trace");
+  });
+});
+
+describe("settings from the GOTRUE_* table", () => {
+  test("GOTRUE_URI_ALLOW_LIST: an allowed redirect is kept in the emailed link, another becomes the site URL", async () => {
+    const s = await fromGotrue([
+      ["GOTRUE_MAILER_AUTOCONFIRM", "false"],
+      ["GOTRUE_SITE_URL", "https://site.example.com"],
+      ["GOTRUE_URI_ALLOW_LIST", "https://*.example.com/**,myapp://callback"],
+    ]);
+    const sb = client(s);
+    const cases: [string, string][] = [
+      ["https://app.example.com/welcome?x=1", "https://app.example.com/welcome?x=1"],
+      ["myapp://callback", "myapp://callback"],
+      ["https://a.b.example.com/welcome", "https://site.example.com"], // * stops at '.'
+      ["https://evil.example.org/", "https://site.example.com"],
+    ];
+    for (const [asked, expected] of cases) {
+      const addr = email("allow");
+      const { error } = await sb.auth.signUp({
+        email: addr,
+        password: "secret123",
+        options: { emailRedirectTo: asked },
+      });
+      assert.equal(error, null);
+      const link = new URL((await outbox(s, addr))[0]!.link);
+      assert.equal(link.searchParams.get("redirect_to"), expected, asked);
+    }
+  });
+
+  test("GOTRUE_PASSWORD_REQUIRED_CHARACTERS and GOTRUE_SMTP_MAX_FREQUENCY", async () => {
+    const s = await fromGotrue([
+      ["GOTRUE_MAILER_AUTOCONFIRM", "false"],
+      ["GOTRUE_PASSWORD_REQUIRED_CHARACTERS", "abcdefghijklmnopqrstuvwxyz:ABCDEFGHIJKLMNOPQRSTUVWXYZ:0123456789"],
+      ["GOTRUE_SMTP_MAX_FREQUENCY", "5s"],
+    ]);
+    const sb = client(s);
+    const addr = email("policy");
+    const weak = await sb.auth.signUp({ email: addr, password: "alllowercase" });
+    assert.equal(weak.error?.code, "weak_password");
+    assert.deepEqual((weak.error as unknown as { reasons: string[] }).reasons, ["characters"]);
+    assert.equal(
+      weak.error?.message,
+      "Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789.",
+    );
+    assert.equal((await sb.auth.signUp({ email: addr, password: "Mixed1case" })).error, null);
+    // a second confirmation mail at once: refused for the seconds left of 5 (the default is 60)
+    const again = await sb.auth.signUp({ email: addr, password: "Mixed1case" });
+    assert.equal(again.error?.code, "over_email_send_rate_limit");
+    const left = Number(/after (\d+) seconds/.exec(again.error?.message ?? "")?.[1]);
+    assert.ok(left >= 1 && left <= 5, again.error?.message);
+  });
+});
