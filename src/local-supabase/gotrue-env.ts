@@ -293,12 +293,40 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   inert("GOTRUE_RATE_LIMIT_OAUTH_DYNAMIC_CLIENT_REGISTER"),
 
   // --- MFA ---
-  notYet("GOTRUE_MFA_TOTP_ENROLL_ENABLED", "turning TOTP enrolment off"),
-  notYet("GOTRUE_MFA_TOTP_VERIFY_ENABLED", "turning TOTP verification off"),
-  notYet("GOTRUE_MFA_MAX_ENROLLED_FACTORS", "a maximum of enrolled factors"),
-  notYet("GOTRUE_MFA_MAX_VERIFIED_FACTORS", "a maximum of verified factors"),
-  notYet("GOTRUE_MFA_CHALLENGE_EXPIRY_DURATION", "an MFA challenge expiry"),
-  notYet("GOTRUE_MFA_FACTOR_EXPIRY_DURATION", "an MFA factor expiry"),
+  option("GOTRUE_MFA_TOTP_ENROLL_ENABLED", goBool, (o, v) => {
+    o.mfa = { ...o.mfa, totpEnroll: v };
+  }),
+  option("GOTRUE_MFA_TOTP_VERIFY_ENABLED", goBool, (o, v) => {
+    o.mfa = { ...o.mfa, totpVerify: v };
+  }),
+  option(
+    "GOTRUE_MFA_MAX_ENROLLED_FACTORS",
+    (v) => Math.floor(goFloat(v)), // a float64 in GoTrue
+    (o, v) => {
+      o.mfa = { ...o.mfa, maxEnrolledFactors: Math.min(v, 1000) };
+    },
+  ),
+  option(
+    "GOTRUE_MFA_MAX_VERIFIED_FACTORS",
+    (v) => goInt(v, 0, 1000),
+    (o, v) => {
+      o.mfa = { ...o.mfa, maxVerifiedFactors: v };
+    },
+  ),
+  option(
+    "GOTRUE_MFA_CHALLENGE_EXPIRY_DURATION",
+    (v) => Math.min(86400, Math.ceil(goFloat(v))), // float64 seconds; the server raises it to 300
+    (o, v) => {
+      o.mfa = { ...o.mfa, challengeExpiry: v };
+    },
+  ),
+  option(
+    "GOTRUE_MFA_FACTOR_EXPIRY_DURATION",
+    (v) => Math.min(86400, Math.ceil(Math.max(0, goDuration(v)))), // a duration; the server raises it to 300 s
+    (o, v) => {
+      o.mfa = { ...o.mfa, factorExpiry: v };
+    },
+  ),
   notYet("GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY", "a rate limit on MFA challenges"),
   off("GOTRUE_MFA_PHONE_ENROLL_ENABLED", "phone (SMS) MFA"),
   off("GOTRUE_MFA_PHONE_VERIFY_ENABLED", "phone (SMS) MFA"),

@@ -85,6 +85,11 @@ describe("GOTRUE_* table", () => {
       GOTRUE_RATE_LIMIT_TOKEN_REFRESH: "150",
       GOTRUE_RATE_LIMIT_OTP: "30",
       GOTRUE_EXTERNAL_FLOW_STATE_EXPIRY_DURATION: "600s",
+      GOTRUE_MFA_TOTP_ENROLL_ENABLED: "false",
+      GOTRUE_MFA_TOTP_VERIFY_ENABLED: "true",
+      GOTRUE_MFA_MAX_ENROLLED_FACTORS: "3",
+      GOTRUE_MFA_CHALLENGE_EXPIRY_DURATION: "600",
+      GOTRUE_MFA_FACTOR_EXPIRY_DURATION: "10m",
       PATH: "/usr/bin", // not GoTrue's: not looked at
     });
     assert.deepEqual(warnings, []);
@@ -101,6 +106,7 @@ describe("GOTRUE_* table", () => {
       passwordRequiredCharacters: ["abcdefghijklmnopqrstuvwxyz", "0123456789"],
       rateLimits: { token: 150, signup: 30 },
       flowStateTtl: 600,
+      mfa: { totpEnroll: false, totpVerify: true, maxEnrolledFactors: 3, challengeExpiry: 600, factorExpiry: 600 },
     });
   });
 
