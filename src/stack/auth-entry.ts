@@ -11,7 +11,7 @@
 import { type LocalSupabase, startLocalSupabase } from "../local-supabase/index.js";
 import { parseAuthEntryOptions } from "./auth-options.js";
 import { prepareAuthProviders } from "./auth-providers.js";
-import { stopWithParent } from "./orphan.js";
+import { drainStdin, muteOnBrokenPipe, stopWithParent } from "./orphan.js";
 
 const options = parseAuthEntryOptions(process.argv[2] ?? "", process.env);
 
@@ -34,6 +34,8 @@ async function stop(): Promise<void> {
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
 stopWithParent(() => void stop());
+muteOnBrokenPipe();
+drainStdin();
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const providers = await prepareAuthProviders({ localOidc: options.oidc, env: process.env, log });

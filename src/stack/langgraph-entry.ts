@@ -9,10 +9,9 @@
  * node --import tsx src/stack/langgraph-entry.ts <json options>).
  */
 import { register } from "node:module";
-import { createInterface } from "node:readline";
 import { environmentArrived } from "./env-gate.js";
 import { parseEntryOptions } from "./langgraph-options.js";
-import { stopWithParent } from "./orphan.js";
+import { drainStdin, muteOnBrokenPipe, stopWithParent } from "./orphan.js";
 
 const options = parseEntryOptions(process.argv[2] ?? "");
 // start loading the server modules (most of the boot time) before anything else
@@ -52,21 +51,36 @@ async function stop(code: number): Promise<void> {
 process.on("SIGTERM", () => void stop(0));
 process.on("SIGINT", () => void stop(0));
 stopWithParent(() => void stop(0));
+muteOnBrokenPipe();
 
-async function readEnvLine(): Promise<Record<string, string>> {
-  const lines = createInterface({ input: process.stdin });
-  for await (const line of lines) {
-    lines.close();
-    const parsed = JSON.parse(line) as { env?: Record<string, unknown> };
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed.env ?? {})) if (typeof v === "string") env[k] = v;
-    return env;
-  }
-  throw new Error("langgraph-entry: stdin closed before the environment arrived");
+/** The first line on stdin; stdin keeps flowing afterwards, so its end (the parent gone) is seen. */
+function readEnvLine(): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      const nl = text.indexOf("\n");
+      if (nl < 0) return;
+      process.stdin.off("data", onData);
+      process.stdin.off("end", onEnd);
+      try {
+        const parsed = JSON.parse(text.slice(0, nl)) as { env?: Record<string, unknown> };
+        const env: Record<string, string> = {};
+        for (const [k, v] of Object.entries(parsed.env ?? {})) if (typeof v === "string") env[k] = v;
+        resolve(env);
+      } catch (err) {
+        reject(err);
+      }
+    };
+    const onEnd = () => reject(new Error("langgraph-entry: stdin closed before the environment arrived"));
+    process.stdin.on("data", onData);
+    process.stdin.on("end", onEnd);
+  });
 }
 
 const envLine = options.waitForEnv ? readEnvLine() : undefined;
 envLine?.catch(() => {}); // awaited below
+drainStdin();
 const { startServer } = await serverModule;
 await Promise.all([...graphModules, ...preloaded]);
 register(`data:text/javascript,${encodeURIComponent(JSON_HOOK)}`);

@@ -46,7 +46,7 @@ export interface SpawnServiceOptions<R> {
   explain?: (line: string) => string | undefined;
   log?: (name: ServiceName, line: string) => void;
   readyTimeoutMs?: number;
-  /** Keep a pipe to the child's stdin open for send(). */
+  /** The child reads lines from stdin (send()); stdin is a pipe for every child either way. */
   stdin?: boolean;
 }
 
@@ -58,7 +58,8 @@ export function spawnService<R>(opts: SpawnServiceOptions<R>): Service<R> {
     env: opts.env,
     cwd: opts.cwd,
     detached: true, // own process group: stop() reaches anything it starts
-    stdio: [opts.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    // stdin is always a pipe: it is how the child learns that this process is gone (orphan.ts)
+    stdio: ["pipe", "pipe", "pipe"],
   });
   if (child.pid === undefined) throw new Error(`could not start the ${SERVICE_LABEL[opts.name]}`);
   child.stdin?.on("error", () => {}); // a child that died before reading: reported through `exited`
