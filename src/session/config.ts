@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import { CliError } from "../cli/errors.js";
 import { writeFileAtomic } from "./fsutil.js";
 import { withFileLock } from "./lock.js";
@@ -13,7 +14,16 @@ export interface ServerSettings {
   langgraphUrl?: string;
 }
 
-export interface ProfileConfig extends ServerSettings {
+/**
+ * Servers as saved in the config: URLs, or `localStack`, the data directory of an `lgauth dev`
+ * stack whose current URLs are read from its state file (they change when it restarts on other
+ * ports). URLs saved beside `localStack` beat the stack's.
+ */
+export interface SavedServers extends ServerSettings {
+  localStack?: string;
+}
+
+export interface ProfileConfig extends SavedServers {
   userId?: string;
   email?: string;
   /** Access-token expiry, unix seconds (not a secret). */
@@ -27,8 +37,8 @@ export interface ProfileConfig extends ServerSettings {
 
 export interface Config {
   version: 1;
-  /** Defaults for profiles that name no servers (saved by `lgauth dev`). */
-  defaults: ServerSettings;
+  /** Defaults for profiles that name no servers (saved by `lgauth dev`: its data directory). */
+  defaults: SavedServers;
   profiles: Record<string, ProfileConfig>;
 }
 
@@ -72,12 +82,18 @@ function checkString(file: string, field: string, v: Json): string {
   return v;
 }
 
-function parseServers(file: string, prefix: string, raw: Record<string, Json>): ServerSettings {
-  const out: ServerSettings = {};
+function parseServers(file: string, prefix: string, raw: Record<string, Json>): SavedServers {
+  const out: SavedServers = {};
   if (raw.supabaseUrl !== undefined) out.supabaseUrl = checkUrl(file, `${prefix}.supabaseUrl`, raw.supabaseUrl);
   if (raw.supabaseAnonKey !== undefined)
     out.supabaseAnonKey = checkString(file, `${prefix}.supabaseAnonKey`, raw.supabaseAnonKey);
   if (raw.langgraphUrl !== undefined) out.langgraphUrl = checkUrl(file, `${prefix}.langgraphUrl`, raw.langgraphUrl);
+  if (raw.localStack !== undefined) {
+    if (typeof raw.localStack !== "string" || !isAbsolute(raw.localStack)) {
+      throw new ConfigError(file, `${prefix}.localStack`, "must be an absolute path (a local stack's data directory)");
+    }
+    out.localStack = raw.localStack;
+  }
   return out;
 }
 
@@ -85,6 +101,7 @@ const PROFILE_KEYS = new Set([
   "supabaseUrl",
   "supabaseAnonKey",
   "langgraphUrl",
+  "localStack",
   "userId",
   "email",
   "expiresAt",

@@ -4,11 +4,20 @@ import { type SessionAccounts, sessionAccounts } from "./accounts.js";
 import type { ProfileClient } from "./client.js";
 import { authFailure } from "./auth-errors.js";
 import { decodeClaims } from "./clock.js";
-import { type ProfileConfig, updateConfig } from "./config.js";
+import { type ProfileConfig, type SavedServers, type ServerSettings, updateConfig } from "./config.js";
 import type { ChosenStore } from "./credentials/select.js";
 import { openStore } from "./credentials/select.js";
 import { withFileLock } from "./lock.js";
-import { type SessionContext, debugLog, isLoggedIn, loadProfileState, requireAnonKey } from "./session.js";
+import {
+  type SessionContext,
+  debugLog,
+  isLoggedIn,
+  loadProfileState,
+  profileAccounts,
+  requireAnonKey,
+  requireRunningStack,
+} from "./session.js";
+import type { ResolvedSettings } from "./settings.js";
 
 export type PasswordMode = "login" | "signup";
 
@@ -30,8 +39,27 @@ export interface LoginClient {
   url: string;
   anonKey: string;
   accounts: SessionAccounts;
-  langgraphUrl: string;
+  /** The servers to record: URLs, or the local stack they came from (it may change ports). */
+  servers: SavedServers;
   previous: ProfileConfig | undefined;
+}
+
+/**
+ * What a login records as the profile's servers. Servers that came from a local stack (the
+ * defaults `lgauth dev` saved, or a profile that already follows it) are recorded as that
+ * stack, so the profile follows it across restarts and port changes; explicit URLs (flags, env,
+ * a profile's own) are recorded as they are.
+ */
+function serversToRecord(settings: ResolvedSettings): SavedServers {
+  const stack = settings.localStack;
+  const keep = (key: keyof ServerSettings, value: string | undefined) =>
+    stack !== undefined && settings.sources[key] === "local-stack" ? undefined : value;
+  return {
+    supabaseUrl: keep("supabaseUrl", settings.supabaseUrl),
+    supabaseAnonKey: keep("supabaseAnonKey", settings.supabaseAnonKey),
+    langgraphUrl: keep("langgraphUrl", settings.langgraphUrl),
+    localStack: stack,
+  };
 }
 
 /** The supabase-js client a login talks through, writing to the chosen credential store. */
@@ -41,9 +69,10 @@ export async function openLoginClient(
   flowType: "implicit" | "pkce" = "implicit",
 ): Promise<LoginClient> {
   const state = await loadProfileState(ctx);
+  requireRunningStack(state.settings);
   const anonKey = requireAnonKey(state.settings);
   const url = state.settings.supabaseUrl;
-  const accounts = sessionAccounts(ctx.profile, url);
+  const accounts = sessionAccounts(ctx.profile, url, state.settings.localStack !== undefined);
   const { createProfileClient } = await import("./client.js");
   const client = createProfileClient({
     supabaseUrl: url,
@@ -56,7 +85,8 @@ export async function openLoginClient(
     debug: debugLog(ctx),
     flowType,
   });
-  return { client, url, anonKey, accounts, langgraphUrl: state.settings.langgraphUrl, previous: state.profile };
+  const servers = serversToRecord(state.settings);
+  return { client, url, anonKey, accounts, servers, previous: state.profile };
 }
 
 /**
@@ -73,9 +103,7 @@ export async function recordSession(
   if (!saved) throw new CliError("Supabase Auth returned a session but it could not be stored");
   const email = saved.email ?? fallback.email ?? "";
   await recordLogin(ctx, {
-    supabaseUrl: login.url,
-    supabaseAnonKey: login.anonKey,
-    langgraphUrl: login.langgraphUrl,
+    ...login.servers,
     userId: saved.userId ?? fallback.userId,
     email,
     expiresAt: saved.expiresAt,
@@ -83,7 +111,7 @@ export async function recordSession(
     credentialReason: chosen.reason,
     clockSkew: login.client.clock.skewSeconds,
   });
-  await removeStaleCopies(ctx, login.previous, chosen, login.url);
+  await removeStaleCopies(ctx, login.previous, chosen, login.accounts);
   return {
     status: "logged_in",
     profile: ctx.profile,
@@ -141,7 +169,7 @@ export async function passwordAuth(
 /** `login --with-token`: checks the access token at the server, then stores it (no refresh token). */
 export async function tokenAuth(ctx: SessionContext, token: string, chosen: ChosenStore): Promise<AuthOutcome> {
   const login = await openLoginClient(ctx, chosen);
-  const { client, url, anonKey, accounts } = login;
+  const { client, url, accounts } = login;
   const { data, error } = await client.auth.getUser(token);
   if (error || !data.user) {
     if (error && error.status !== 0 && (error.status === 401 || error.status === 403)) {
@@ -157,9 +185,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     await chosen.store.set(accounts.access, token);
   });
   await recordLogin(ctx, {
-    supabaseUrl: url,
-    supabaseAnonKey: anonKey,
-    langgraphUrl: login.langgraphUrl,
+    ...login.servers,
     userId: data.user.id,
     email: data.user.email || claims?.email,
     expiresAt: claims?.exp,
@@ -167,7 +193,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     credentialReason: `${chosen.reason}; access token only (--with-token), no refresh`,
     clockSkew: client.clock.skewSeconds,
   });
-  await removeStaleCopies(ctx, login.previous, chosen, url);
+  await removeStaleCopies(ctx, login.previous, chosen, accounts);
   return {
     status: "logged_in",
     profile: ctx.profile,
@@ -195,16 +221,14 @@ async function removeStaleCopies(
   ctx: SessionContext,
   previous: ProfileConfig | undefined,
   chosen: ChosenStore,
-  url: string,
+  accounts: SessionAccounts,
 ): Promise<void> {
   if (!isLoggedIn(previous)) return;
-  const oldUrl = previous.supabaseUrl ?? url;
-  const sameHost = new URL(oldUrl).host === new URL(url).host;
-  if (previous.credentialStore === chosen.kind && sameHost) return;
+  const old = profileAccounts(ctx.profile, previous);
+  if (previous.credentialStore === chosen.kind && old.refresh === accounts.refresh) return;
   try {
     const store =
       previous.credentialStore === chosen.kind ? chosen.store : await openStore(previous.credentialStore, ctx.env);
-    const old = sessionAccounts(ctx.profile, oldUrl);
     await store.delete(old.refresh);
     await store.delete(old.access);
   } catch (err) {

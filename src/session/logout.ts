@@ -1,8 +1,15 @@
-import { sessionAccounts } from "./accounts.js";
 import { asAuthError, authFailure, isUnreachable, sessionEnded } from "./auth-errors.js";
 import type { ProfileConfig } from "./config.js";
 import { openStore } from "./credentials/select.js";
-import { type SessionContext, clearSession, debugLog, forgetSessionFields, isLoggedIn } from "./session.js";
+import {
+  type SessionContext,
+  clearSession,
+  debugLog,
+  forgetSessionFields,
+  isLoggedIn,
+  profileAccounts,
+} from "./session.js";
+import { BUILTIN_DEFAULTS, followsLocalStack, savedServers } from "./settings.js";
 
 export type LogoutScope = "local" | "global";
 
@@ -27,14 +34,17 @@ export async function logoutProfile(
   scope: LogoutScope,
 ): Promise<LogoutOutcome> {
   if (!isLoggedIn(profile)) return { wasLoggedIn: false, revoked: false, scope };
-  const url = profile.supabaseUrl ?? "http://127.0.0.1:54321";
-  const accounts = sessionAccounts(ctx.profile, url);
+  const servers = savedServers(profile);
+  const url = servers.supabaseUrl ?? BUILTIN_DEFAULTS.supabaseUrl;
+  const accounts = profileAccounts(ctx.profile, profile);
   const outcome: LogoutOutcome = { wasLoggedIn: true, revoked: false, scope, email: profile.email };
   let store: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
     store = await openStore(profile.credentialStore, ctx.env);
-    const anonKey = profile.supabaseAnonKey ?? ctx.flags.supabaseAnonKey ?? ctx.env.SUPABASE_ANON_KEY;
-    if (!anonKey) {
+    const anonKey = servers.supabaseAnonKey ?? ctx.flags.supabaseAnonKey ?? ctx.env.SUPABASE_ANON_KEY;
+    if (followsLocalStack(profile) && servers.supabaseUrl === undefined) {
+      outcome.revokeError = `the local stack in ${profile.localStack} is not running`;
+    } else if (!anonKey) {
       outcome.revokeError = "no anon key recorded for this profile";
     } else {
       const { createProfileClient } = await import("./client.js");

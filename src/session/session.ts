@@ -8,7 +8,13 @@ import { type Config, type ProfileConfig, type ServerSettings, loadConfig, updat
 import { openStore } from "./credentials/select.js";
 import type { CredentialStore } from "./credentials/types.js";
 import { withFileLock } from "./lock.js";
-import { type ResolvedSettings, resolveSettings } from "./settings.js";
+import {
+  BUILTIN_DEFAULTS,
+  type ResolvedSettings,
+  followsLocalStack,
+  resolveSettings,
+  savedServers,
+} from "./settings.js";
 
 /** What session functions need from a command's context (src/cli/context.ts Context fits). */
 export interface SessionContext {
@@ -45,6 +51,21 @@ export async function loadProfileState(ctx: SessionContext): Promise<ProfileStat
   };
 }
 
+/** A profile (or the defaults) follows a local stack that is not running. */
+export class LocalStackDownError extends CliError {
+  constructor(dataDir: string) {
+    super(`the local stack in ${dataDir} is not running`, {
+      hint: `start it with \`lgauth dev --data-dir ${dataDir}\` (add --detach to run it in the background)`,
+    });
+    this.name = "LocalStackDownError";
+  }
+}
+
+/** Throws when the servers would be a guess because the local stack they follow is not running. */
+export function requireRunningStack(settings: ResolvedSettings): void {
+  if (settings.localStackDown !== undefined) throw new LocalStackDownError(settings.localStackDown);
+}
+
 export function requireAnonKey(settings: ResolvedSettings): string {
   if (!settings.supabaseAnonKey) {
     throw new UsageError(
@@ -61,6 +82,11 @@ export function isLoggedIn(
   return p?.credentialStore !== undefined && p.userId !== undefined;
 }
 
+/** The keychain accounts of a profile's recorded session (no network, also when its local stack is down). */
+export function profileAccounts(name: string, p: ProfileConfig): SessionAccounts {
+  return sessionAccounts(name, p.supabaseUrl ?? BUILTIN_DEFAULTS.supabaseUrl, followsLocalStack(p));
+}
+
 /** A logged-in profile, its store and accounts; throws exit 4 when there is none. */
 export interface OpenSession extends ProfileState {
   profile: ProfileConfig & { credentialStore: "keychain" | "file" };
@@ -74,7 +100,9 @@ export async function openSession(ctx: SessionContext, state?: ProfileState): Pr
   const s = state ?? (await loadProfileState(ctx));
   const p = s.profile;
   if (!isLoggedIn(p)) throw new NotLoggedInError(ctx.profile);
-  const sessionUrl = p.supabaseUrl ?? s.settings.supabaseUrl;
+  const follows = followsLocalStack(p);
+  const sessionUrl = follows ? savedServers(p).supabaseUrl : (p.supabaseUrl ?? s.settings.supabaseUrl);
+  if (sessionUrl === undefined) throw new LocalStackDownError(p.localStack ?? "");
   if (new URL(sessionUrl).host !== new URL(s.settings.supabaseUrl).host) {
     throw new NotLoggedInError(
       ctx.profile,
@@ -82,7 +110,13 @@ export async function openSession(ctx: SessionContext, state?: ProfileState): Pr
     );
   }
   const store = await openStore(p.credentialStore, ctx.env);
-  return { ...s, profile: p, store, accounts: sessionAccounts(ctx.profile, sessionUrl), supabaseUrl: sessionUrl };
+  return {
+    ...s,
+    profile: p,
+    store,
+    accounts: sessionAccounts(ctx.profile, sessionUrl, follows),
+    supabaseUrl: sessionUrl,
+  };
 }
 
 export interface AccessToken {

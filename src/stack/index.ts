@@ -16,9 +16,14 @@ import {
 import { defaultDataDir } from "./paths.js";
 import { ensurePortFree } from "./ports.js";
 import { SERVICE_LABEL, type Service, type ServiceExit, type ServiceName } from "./service.js";
+import { lockDataDir } from "./lock.js";
+import { readStackState, removeStackState, writeStackState } from "./state.js";
 import { waitUntilAnswers } from "./wait.js";
+import { commandLine, processRunning } from "../util/process.js";
 
 export { PortInUseError } from "./ports.js";
+export { DataDirInUseError, lockHolder } from "./lock.js";
+export { readStackState, type StackState, stateFile } from "./state.js";
 export type { ServiceExit, ServiceName } from "./service.js";
 export type { LangGraphLauncher } from "./launchers.js";
 export { defaultDataDir } from "./paths.js";
@@ -56,6 +61,9 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Aborting while the stack starts stops whatever has started and rejects with StackAbortedError. */
   signal?: AbortSignal;
+  /** Recorded in the state file: started with `lgauth dev --detach`, writing to this log. */
+  detached?: boolean;
+  logFile?: string;
 }
 
 export interface Stack {
@@ -113,6 +121,31 @@ function raceWithDeath<T>(ready: Promise<T>, others: Service<unknown>[], aborted
   ]);
 }
 
+/**
+ * The servers of an `lgauth dev` that was killed stop themselves within a second or two (they
+ * watch their parent); a restart right after waits for them instead of failing on their ports
+ * or opening the auth database they still hold.
+ */
+async function waitForEarlierChildren(dataDir: string, timeoutMs = 5_000): Promise<void> {
+  const earlier = readStackState(dataDir);
+  if (!earlier || earlier.pid === process.pid) return;
+  // still one of our servers (a pid of a crash long ago may belong to another program now)
+  const ours = (pid: number) => processRunning(pid) && /stack[/\\](auth|langgraph)-entry/.test(commandLine(pid));
+  const pids = [earlier.pids.auth, earlier.pids.langgraph].filter((p): p is number => p !== null);
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(ours)) {
+    if (Date.now() > deadline) {
+      const pid = pids.find(ours);
+      throw new StackStartError(
+        "auth",
+        `a server of an earlier lgauth dev (pid ${pid}) is still running on ${dataDir}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await removeStackState(dataDir, earlier.pid);
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const host = options.host ?? "127.0.0.1";
   const authPort = options.authPort ?? 54321;
@@ -121,11 +154,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
   const dataDir = resolve(options.dataDir ?? defaultDataDir(baseEnv));
 
-  // every port problem is reported before anything starts
-  await ensurePortFree(host, authPort, SERVICE_LABEL.auth);
-  if (options.only !== "auth") await ensurePortFree(host, langgraphPort, SERVICE_LABEL.langgraph);
-
   await ensurePrivateDir(dataDir);
+  // one stack per data directory, before anything else: a second `lgauth dev` says so instead
+  // of failing on a port or on the databases the first one holds
+  const lock = await lockDataDir(dataDir);
+  try {
+    await waitForEarlierChildren(dataDir);
+    // every port problem is reported before anything starts
+    await ensurePortFree(host, authPort, SERVICE_LABEL.auth);
+    if (options.only !== "auth") await ensurePortFree(host, langgraphPort, SERVICE_LABEL.langgraph);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+
   const authDir = join(dataDir, "auth");
   const langgraphDir = join(dataDir, "langgraph");
   if (!options.authInMemory) await ensurePrivateDir(authDir);
@@ -140,6 +182,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stopAll = async () => {
     // LangGraph first (it flushes its files), then the auth server it depends on
     for (const s of [...services].reverse()) await s.stop();
+    await removeStackState(dataDir, process.pid).catch(() => {});
+    await lock.release();
   };
 
   try {
@@ -218,6 +262,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       langgraphUrl = ready.url;
       await raceWithDeath(waitUntilAnswers(`${langgraphUrl}/info`, readyTimeoutMs), [auth, langgraph], aborted);
     }
+
+    await writeStackState({
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      dataDir,
+      supabaseUrl: authReady.url,
+      anonKey: authReady.anonKey,
+      serviceRoleKey: authReady.serviceRoleKey,
+      langgraphUrl: langgraphUrl ?? null,
+      oidcIssuer: authReady.oidcIssuer ?? null,
+      pids: { auth: auth.pid, langgraph: langgraph?.pid ?? null },
+      detached: options.detached ?? false,
+      logFile: options.logFile ?? null,
+    });
 
     const died = Promise.race(
       services.map((s) => s.exited.then((exit) => (s.stopping ? new Promise<ServiceExit>(() => {}) : exit))),

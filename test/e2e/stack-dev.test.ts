@@ -115,11 +115,13 @@ describe("lgauth dev", () => {
     assert.equal(((await stat(dataDir)).mode & 0o777).toString(8), "700");
 
     const saved = JSON.parse(await readFile(config, "utf8"));
-    assert.deepEqual(saved.defaults, {
-      supabaseUrl: ready.supabase_url,
-      supabaseAnonKey: ready.supabase_anon_key,
-      langgraphUrl: ready.langgraph_url,
-    });
+    assert.deepEqual(saved.defaults, { localStack: dataDir }, "profiles without servers follow the stack");
+    const state = JSON.parse(await readFile(join(dataDir, "state.json"), "utf8"));
+    assert.equal(state.pid, child.pid);
+    assert.equal(state.supabaseUrl, ready.supabase_url);
+    assert.equal(state.langgraphUrl, ready.langgraph_url);
+    assert.equal(state.serviceRoleKey, ready.supabase_service_key);
+    assert.equal(((await stat(join(dataDir, "state.json"))).mode & 0o777).toString(8), "600");
     assert.deepEqual(saved.profiles.prod, { supabaseUrl: "https://prod.example.com" }, "a profile's own servers stay");
 
     const kids = childrenOf(child.pid);
@@ -129,6 +131,7 @@ describe("lgauth dev", () => {
     assert.equal(exit.code, 0, child.output().slice(-1500));
     for (const kid of kids) assert.ok(!alive(kid.pid), `child ${kid.pid} still running`);
     assert.equal(stdout().trim().split("\n").length, 1, "exactly one line on stdout");
+    await assert.rejects(stat(join(dataDir, "state.json")), /ENOENT/, "a stopped stack leaves no state file");
     const files = await readdir(join(dataDir, "langgraph", ".langgraph_api"));
     assert.ok(files.includes(".langgraphjs_ops.json"), "the LangGraph server flushed its storage on the way out");
   });

@@ -5,7 +5,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { emptyConfig, loadConfig, parseConfig, saveConfig, updateConfig } from "../../src/session/config.js";
 import { configDir, configFile } from "../../src/session/paths.js";
+import { sessionAccounts } from "../../src/session/accounts.js";
+import { requireRunningStack } from "../../src/session/session.js";
 import { resolveSettings } from "../../src/session/settings.js";
+import { type StackState, writeStackState } from "../../src/stack/state.js";
 
 let dir: string;
 before(async () => {
@@ -60,6 +63,80 @@ describe("settings precedence: flags > env > profile > config defaults > built-i
   test("trailing slashes are trimmed", () => {
     const s = resolveSettings({ supabaseUrl: "http://x:1/" }, {}, emptyConfig(), "default");
     assert.equal(s.supabaseUrl, "http://x:1");
+  });
+});
+
+describe("profiles that follow a local stack (its URLs come from its state file)", () => {
+  const stackState = (dataDir: string, pid: number, port: number) => ({
+    version: 1,
+    pid,
+    startedAt: new Date().toISOString(),
+    dataDir,
+    supabaseUrl: `http://127.0.0.1:${port}`,
+    anonKey: `anon-${port}`,
+    serviceRoleKey: `service-${port}`,
+    langgraphUrl: `http://127.0.0.1:${port + 1}`,
+    oidcIssuer: null,
+    pids: { auth: pid, langgraph: pid },
+    detached: false,
+    logFile: null,
+  });
+
+  test("a running stack's current URLs; the profile's own URLs beat them; the keychain entry is the stack's", async () => {
+    const stack = join(dir, "stack-up");
+    await writeStackState(stackState(stack, process.pid, 40001) as StackState);
+    const config = emptyConfig();
+    config.profiles.dev = { localStack: stack };
+    config.profiles.mixed = { localStack: stack, langgraphUrl: "http://own:2" };
+    const s = resolveSettings({}, {}, config, "dev");
+    assert.equal(s.supabaseUrl, "http://127.0.0.1:40001");
+    assert.equal(s.supabaseAnonKey, "anon-40001");
+    assert.equal(s.langgraphUrl, "http://127.0.0.1:40002");
+    assert.equal(s.sources.supabaseUrl, "local-stack");
+    assert.equal(s.localStack, stack);
+    assert.equal(s.localStackDown, undefined);
+    const m = resolveSettings({}, {}, config, "mixed");
+    assert.equal(m.langgraphUrl, "http://own:2");
+    assert.equal(m.supabaseUrl, "http://127.0.0.1:40001");
+
+    // the stack restarts on other ports: the profile follows
+    await writeStackState(stackState(stack, process.pid, 40011) as StackState);
+    assert.equal(resolveSettings({}, {}, config, "dev").supabaseUrl, "http://127.0.0.1:40011");
+
+    // flags still win, and then the URL is not the stack's
+    const f = resolveSettings({ supabaseUrl: "http://flag:1" }, {}, config, "dev");
+    assert.equal(f.localStack, undefined);
+    assert.equal(sessionAccounts("dev", "http://127.0.0.1:40001", true).refresh, "dev@lgauth-dev");
+    assert.equal(sessionAccounts("dev", "http://127.0.0.1:40001").refresh, "dev@127.0.0.1:40001");
+  });
+
+  test("the defaults saved by lgauth dev name the stack; a stopped stack's URLs are not guessed", async () => {
+    const up = join(dir, "stack-default");
+    await writeStackState(stackState(up, process.pid, 40021) as StackState);
+    const config = emptyConfig();
+    config.defaults = { localStack: up };
+    config.profiles.explicit = { supabaseUrl: "http://explicit:1" };
+    assert.equal(resolveSettings({}, {}, config, "new").supabaseUrl, "http://127.0.0.1:40021");
+    assert.equal(resolveSettings({}, {}, config, "explicit").supabaseUrl, "http://explicit:1");
+
+    // no state file (stopped), or one whose process is gone (killed): not running
+    const gone = join(dir, "stack-killed");
+    await writeStackState(stackState(gone, 2 ** 22 + 12345, 40031) as StackState);
+    for (const stack of [join(dir, "stack-never"), gone]) {
+      config.profiles.dev = { localStack: stack };
+      const s = resolveSettings({}, {}, config, "dev");
+      assert.equal(s.localStackDown, stack, "even though the defaults' stack runs: the profile's is another");
+      assert.throws(() => requireRunningStack(s), /the local stack in .* is not running/);
+    }
+    // an explicit flag does not depend on the stack
+    assert.equal(resolveSettings({ supabaseUrl: "http://flag:1" }, {}, config, "dev").localStackDown, undefined);
+  });
+
+  test("localStack must be an absolute path", () => {
+    assert.throws(
+      () => parseConfig("/cfg/config.json", '{"version":1,"defaults":{"localStack":"rel/dir"}}'),
+      /defaults\.localStack must be an absolute path/,
+    );
   });
 });
 

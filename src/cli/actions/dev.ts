@@ -1,7 +1,7 @@
 /**
  * `lgauth dev`: the local stack in the foreground. Starts the local Supabase Auth server and
- * the LangGraph server (src/stack), saves their URLs and the anon key as the config defaults
- * (used by every profile that names no servers of its own), prints them (and the local OpenID
+ * the LangGraph server (src/stack), makes the stack the config default (every profile that
+ * names no servers of its own follows it, see saveDefaults), prints them (and the local OpenID
  * provider with its demo account, for `lgauth login --provider local`), and runs until
  * SIGINT/SIGTERM (clean stop, exit 0) or until a child dies (the other is stopped, exit 1
  * naming the one that died and why).
@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD } from "../../local-oidc/demo.js";
 import { updateConfig } from "../../session/config.js";
 import {
+  DataDirInUseError,
   defaultDataDir,
   PortInUseError,
   type ServiceExit,
@@ -59,6 +60,11 @@ async function start(opts: DevOptions, debug: boolean, signal: AbortSignal): Pro
     });
   } catch (err) {
     if (err instanceof StackAbortedError) return undefined;
+    if (err instanceof DataDirInUseError) {
+      throw new CliError(err.message, {
+        hint: "stop that one first, or pass another --data-dir",
+      });
+    }
     if (err instanceof PortInUseError) {
       const flag = err.service.startsWith("LangGraph") ? "--langgraph-port" : "--auth-port";
       throw new CliError(err.message, { hint: `stop what uses port ${err.port}, or pass ${flag} 0 for a free port` });
@@ -73,11 +79,14 @@ async function start(opts: DevOptions, debug: boolean, signal: AbortSignal): Pro
   }
 }
 
+/**
+ * Profiles without servers of their own follow this stack: the defaults name its data
+ * directory, and its URLs are read from its state file at each command (they change when it
+ * restarts on other ports). A login through them records the stack, not its URLs.
+ */
 async function saveDefaults(stack: Stack): Promise<void> {
   await updateConfig((config) => {
-    config.defaults.supabaseUrl = stack.supabaseUrl;
-    config.defaults.supabaseAnonKey = stack.anonKey;
-    if (stack.langgraphUrl) config.defaults.langgraphUrl = stack.langgraphUrl;
+    config.defaults = { localStack: stack.dataDir };
   });
 }
 
@@ -95,7 +104,7 @@ function printForPeople(stack: Stack, color: boolean, seconds: string): void {
   }
   printLine(`  ${key("data directory")}     ${stack.dataDir}`);
   printLine();
-  printLine("Saved as the defaults for profiles without their own servers. Try:");
+  printLine("Profiles without servers of their own follow this stack, also when it restarts on other ports. Try:");
   printLine("  lgauth signup --email alice@example.com");
   printLine("Press Ctrl+C to stop.");
 }

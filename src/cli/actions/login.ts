@@ -28,7 +28,7 @@ export const login: Action<string[], LoginOptions> = async (ctx, _args, opts) =>
   checkMethodFlags(opts);
   if (envToken(ctx.env)) throw envTokenRefusal("log in");
   const { settings } = await loadProfileState(ctx);
-  const account = sessionAccounts(ctx.profile, settings.supabaseUrl).refresh;
+  const account = sessionAccounts(ctx.profile, settings.supabaseUrl, settings.localStack !== undefined).refresh;
   const chooseStore = () =>
     chooseStoreForLogin({
       env: ctx.env,

@@ -15,7 +15,7 @@ export const signup: Action<string[], LoginOptions> = async (ctx, _args, opts) =
   const chosen = await chooseStoreForLogin({
     env: ctx.env,
     insecureStorage: opts.insecureStorage === true,
-    probeAccount: sessionAccounts(ctx.profile, settings.supabaseUrl).refresh,
+    probeAccount: sessionAccounts(ctx.profile, settings.supabaseUrl, settings.localStack !== undefined).refresh,
     confirm: consentPrompt(),
   });
   const password = await readPassword(opts, true);

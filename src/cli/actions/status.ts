@@ -3,13 +3,12 @@ import type { Action } from "../command-kit.js";
 import { ExitCode } from "../errors.js";
 import { timeoutSignal } from "../timeout-signal.js";
 import { paint, printJson, printLine } from "../output.js";
-import { sessionAccounts } from "../../session/accounts.js";
 import { decodeClaims } from "../../session/clock.js";
 import { type ProfileConfig, loadConfig } from "../../session/config.js";
 import { credentialsFile } from "../../session/credentials/file.js";
 import { openStore } from "../../session/credentials/select.js";
-import { ENV_TOKEN, envToken, isLoggedIn } from "../../session/session.js";
-import { resolveSettings } from "../../session/settings.js";
+import { ENV_TOKEN, envToken, isLoggedIn, profileAccounts } from "../../session/session.js";
+import { resolveSettings, savedServers } from "../../session/settings.js";
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -60,7 +59,7 @@ async function storageOf(name: string, p: ProfileConfig, env: NodeJS.ProcessEnv)
   try {
     const store = await openStore(p.credentialStore, env, false);
     if (store.kind === "keychain") out.location = store.description;
-    const accounts = sessionAccounts(name, p.supabaseUrl ?? "http://127.0.0.1:54321");
+    const accounts = profileAccounts(name, p);
     out.refresh_token_present = (await store.get(accounts.refresh)) !== null;
   } catch (err) {
     out.error = (err as Error).message;
@@ -86,8 +85,9 @@ export const status: Action = async (ctx) => {
     [...names].sort().map(async (name) => {
       const p = config.profiles[name] ?? {};
       const s = resolveSettings(name === ctx.profile ? ctx.flags : {}, ctx.env, config, name);
-      const supabaseUrl = isLoggedIn(p) ? (p.supabaseUrl ?? s.supabaseUrl) : s.supabaseUrl;
-      const anon = p.supabaseAnonKey ?? s.supabaseAnonKey;
+      const own = savedServers(p);
+      const supabaseUrl = isLoggedIn(p) ? (own.supabaseUrl ?? s.supabaseUrl) : s.supabaseUrl;
+      const anon = own.supabaseAnonKey ?? s.supabaseAnonKey;
       const [storage, supabase, langgraph] = await Promise.all([
         storageOf(name, p, ctx.env),
         once(`s ${supabaseUrl}`, () => probe(`${supabaseUrl}/auth/v1/health`, anon ? { apikey: anon } : {})),

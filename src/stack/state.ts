@@ -1,0 +1,95 @@
+/**
+ * The running stack's state file, `<data dir>/state.json` (0600 in the 0700 data directory):
+ * who runs the stack (pid), its URLs and keys. Written by the `lgauth dev` that holds the data
+ * directory once both servers answer, removed when it stops. Read by `lgauth dev status`,
+ * `lgauth dev mail` (the service key, never from argv) and profiles that follow the local stack
+ * (their URLs change when the stack restarts on other ports). Kept free of heavy imports: the
+ * CLI reads it on every command that resolves a profile.
+ */
+import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { writeFileAtomic } from "../session/fsutil.js";
+
+export const STATE_FILE = "state.json";
+
+export interface StackState {
+  version: 1;
+  /** The `lgauth dev` process that runs the stack. */
+  pid: number;
+  /** ISO time the stack became ready. */
+  startedAt: string;
+  dataDir: string;
+  supabaseUrl: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  /** null with `--only auth`. */
+  langgraphUrl: string | null;
+  oidcIssuer: string | null;
+  pids: { auth: number; langgraph: number | null };
+  /** Started with `--detach`: its output goes to `logFile`. */
+  detached: boolean;
+  logFile: string | null;
+}
+
+export function stateFile(dataDir: string): string {
+  return join(dataDir, STATE_FILE);
+}
+
+function isUrl(v: unknown): v is string {
+  if (typeof v !== "string") return false;
+  try {
+    const u = new URL(v);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+const isPid = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v > 0;
+const isText = (v: unknown): v is string => typeof v === "string" && v !== "";
+
+/** The state file's content when it is there and well-formed; undefined otherwise (no stack, or torn by hand). */
+export function readStackState(dataDir: string): StackState | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(stateFile(dataDir), "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const s = raw as Record<string, unknown>;
+  const pids = s.pids as Record<string, unknown> | null | undefined;
+  if (
+    s.version !== 1 ||
+    !isPid(s.pid) ||
+    !isText(s.startedAt) ||
+    typeof s.dataDir !== "string" ||
+    !isAbsolute(s.dataDir) ||
+    !isUrl(s.supabaseUrl) ||
+    !isText(s.anonKey) ||
+    !isText(s.serviceRoleKey) ||
+    !(s.langgraphUrl === null || isUrl(s.langgraphUrl)) ||
+    !(s.oidcIssuer === null || isUrl(s.oidcIssuer)) ||
+    typeof pids !== "object" ||
+    pids === null ||
+    !isPid(pids.auth) ||
+    !(pids.langgraph === null || isPid(pids.langgraph)) ||
+    typeof s.detached !== "boolean" ||
+    !(s.logFile === null || isText(s.logFile))
+  ) {
+    return undefined;
+  }
+  return raw as StackState;
+}
+
+export async function writeStackState(state: StackState): Promise<void> {
+  await writeFileAtomic(stateFile(state.dataDir), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** Removes the state file when it is still the one `pid` wrote (a newer stack's file stays). */
+export async function removeStackState(dataDir: string, pid: number): Promise<void> {
+  const current = readStackState(dataDir);
+  if (current && current.pid !== pid) return;
+  await rm(stateFile(dataDir), { force: true });
+}
