@@ -8,7 +8,7 @@ import type { App } from "./app.js";
 import { openDatabase } from "./db.js";
 import { answerClientError } from "./http.js";
 import { KeyedMutex } from "./keyed-mutex.js";
-import { es256Keys, hs256Keys } from "./keys.js";
+import { configuredKeys, es256Keys, hs256Keys, type KeyMaterial } from "./keys.js";
 import { OidcClient } from "./oidc-client.js";
 import { type LocalSupabase, type LocalSupabaseOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
@@ -25,7 +25,12 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
   const config = resolveOptions(opts);
   const database = await openDatabase(config.dataDir);
   try {
-    const keys = config.jwtSecret !== undefined ? hs256Keys(config.jwtSecret) : await es256Keys(database.db);
+    const keys: KeyMaterial =
+      config.jwtKeys !== undefined
+        ? await configuredKeys(database.db, config.jwtKeys)
+        : config.jwtSecret !== undefined
+          ? hs256Keys(config.jwtSecret)
+          : await es256Keys(database.db);
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -1,6 +1,7 @@
 /**
  * JWT signing and verification with node:crypto, shaped after GoTrue (golang-jwt): ES256 with raw
- * r||s signatures and a kid, or HS256 with the shared secret; header keys in Go's sorted order;
+ * r||s signatures and RS256 (PKCS #1 v1.5), each with a kid, or HS256 with the shared secret or
+ * a configured `oct` key; header keys in Go's sorted order;
  * verification failures carry golang-jwt's wording behind GoTrue's "invalid JWT" prefix.
  */
 import { createHmac, type KeyObject, sign, timingSafeEqual, verify } from "node:crypto";
@@ -8,17 +9,20 @@ import { ApiError } from "./errors.js";
 
 export type JwtClaims = Record<string, unknown>;
 
+export type JwtAlg = "ES256" | "RS256" | "HS256";
+
 export interface SigningKey {
-  alg: "ES256" | "HS256";
+  alg: JwtAlg;
   kid?: string;
-  /** EC private key for ES256, or the shared secret bytes for HS256. */
+  /** EC or RSA private key, or the shared secret bytes for HS256. */
   key: KeyObject | Buffer;
 }
 
 export interface VerifyingKeys {
   /** Algorithms GoTrue would accept (its ValidMethods). */
   algs: string[];
-  byKid: Map<string, { alg: string; key: KeyObject }>;
+  /** Public keys (secret bytes for HS256) by kid. */
+  byKid: Map<string, { alg: JwtAlg; key: KeyObject | Buffer }>;
   /** The HS256 secret, when configured. */
   secret?: Buffer;
 }
@@ -35,6 +39,8 @@ export function signJwt(signer: SigningKey, claims: JwtClaims): string {
     signature = createHmac("sha256", signer.key as Buffer)
       .update(input)
       .digest();
+  } else if (signer.alg === "RS256") {
+    signature = sign("sha256", Buffer.from(input), signer.key as KeyObject);
   } else {
     signature = sign("sha256", Buffer.from(input), { key: signer.key as KeyObject, dsaEncoding: "ieee-p1363" });
   }
@@ -67,6 +73,27 @@ function canonical(segment: string): boolean {
   return Buffer.from(segment, "base64url").toString("base64url") === segment;
 }
 
+/** The signature check of one algorithm, failing with golang-jwt's wording for it. */
+function checkSignature(alg: JwtAlg, key: KeyObject | Buffer, input: Buffer, signature: Buffer): void {
+  if (alg === "HS256") {
+    const expected = createHmac("sha256", key as Buffer)
+      .update(input)
+      .digest();
+    if (expected.length !== signature.length || !timingSafeEqual(expected, signature)) {
+      throw badJwt("token signature is invalid: signature is invalid");
+    }
+  } else if (alg === "RS256") {
+    if (signature.length === 0 || !verify("sha256", input, key as KeyObject, signature)) {
+      throw badJwt("token signature is invalid: crypto/rsa: verification error");
+    }
+  } else if (
+    signature.length !== 64 ||
+    !verify("sha256", input, { key: key as KeyObject, dsaEncoding: "ieee-p1363" }, signature)
+  ) {
+    throw badJwt("token signature is invalid: crypto/ecdsa: verification error");
+  }
+}
+
 /**
  * Verifies a compact JWT the way GoTrue's parseJWTClaims does and returns its claims. A segment
  * that is not the canonical spelling of its bytes fails as a bad signature of the token's alg.
@@ -88,14 +115,9 @@ export function verifyJwt(token: string, keys: VerifyingKeys, nowSeconds = Date.
   const known = kid !== undefined ? keys.byKid.get(kid) : undefined;
   if (known) {
     if (known.alg !== alg) throw badJwt(`token signature is invalid: signing method ${alg} is invalid`);
-    if (signature.length !== 64 || !verify("sha256", input, { key: known.key, dsaEncoding: "ieee-p1363" }, signature)) {
-      throw badJwt("token signature is invalid: crypto/ecdsa: verification error");
-    }
+    checkSignature(known.alg, known.key, input, signature);
   } else if (alg === "HS256" && keys.secret) {
-    const expected = createHmac("sha256", keys.secret).update(input).digest();
-    if (expected.length !== signature.length || !timingSafeEqual(expected, signature)) {
-      throw badJwt("token signature is invalid: signature is invalid");
-    }
+    checkSignature("HS256", keys.secret, input, signature);
   } else {
     throw badJwt(
       `token is unverifiable: error while executing keyfunc: unrecognized JWT kid ${kid ?? "<nil>"} for algorithm ${alg}`,

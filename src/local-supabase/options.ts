@@ -1,4 +1,5 @@
 /** The public options of the local auth server and their defaults. */
+import { type ConfiguredJwk, type KeySet, parseJwtKeys } from "./keys.js";
 import { compileUriGlob } from "./uri-glob.js";
 
 export interface LocalSupabaseOptions {
@@ -8,8 +9,15 @@ export interface LocalSupabaseOptions {
   host?: string;
   /** PGlite data directory; undefined keeps everything in memory. */
   dataDir?: string;
-  /** Set: legacy HS256 mode with this secret and an empty JWKS. */
+  /** Set: legacy HS256 mode with this secret and an empty JWKS (with jwtKeys: it only verifies). */
   jwtSecret?: string;
+  /**
+   * GoTrue's GOTRUE_JWT_KEYS: JWKs with a `kid` each (RSA for RS256, EC P-256 for ES256, oct for
+   * HS256). The one whose `key_ops` has "sign" signs every token; the others only verify
+   * (rotation). The JWKS publishes the public part of each RSA and EC key. Unset: the generated
+   * ES256 key (or jwtSecret's HS256).
+   */
+  jwtKeys?: ConfiguredJwk[];
   /** Access token lifetime in seconds, default 3600 (GoTrue's JWT exp). */
   accessTokenTtl?: number;
   /** Seconds a rotated refresh token may still be used, default 10 (Supabase's default). */
@@ -88,6 +96,8 @@ export interface ServerConfig {
   host: string;
   dataDir: string | undefined;
   jwtSecret: string | undefined;
+  /** The checked jwtKeys. */
+  jwtKeys: KeySet | undefined;
   accessTokenTtl: number;
   refreshTokenReuseInterval: number;
   confirmEmail: boolean;
@@ -135,6 +145,7 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
     host: opts.host ?? "127.0.0.1",
     dataDir: opts.dataDir,
     jwtSecret: opts.jwtSecret,
+    jwtKeys: opts.jwtKeys !== undefined ? parseJwtKeys(opts.jwtKeys, opts.jwtSecret) : undefined,
     accessTokenTtl: intOption("accessTokenTtl", opts.accessTokenTtl, 3600, 1, 10 * 365 * 24 * 3600),
     refreshTokenReuseInterval: intOption("refreshTokenReuseInterval", opts.refreshTokenReuseInterval, 10, 0, 86400),
     confirmEmail: opts.confirmEmail ?? false,
