@@ -4,7 +4,7 @@
  * gap found, exit 5), and the demo against a server whose owner filter was removed (LEAK rows).
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,44 @@ const NO_OWNER_AUTH = `${fileURLToPath(new URL("../helpers/server-no-owner-auth.
 interface Report {
   checks: { name: string; route: string; expected: string; actual: string; ok: boolean; explanation?: string }[];
   ok: boolean;
+}
+
+/**
+ * The JUnit report as CI systems read it: well-formed enough for a strict reader (one root,
+ * every element closed, attributes quoted, entities escaped), one testcase per check, and a
+ * failure with what was expected and what came back for each leak.
+ */
+function checkJunit(xml: string, report: Report, suite: string): void {
+  assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
+  const body = xml.replace(/^<\?xml[^>]*\?>/, "");
+  const stack: string[] = [];
+  for (const tag of body.matchAll(
+    /<(\/?)([a-z]+)((?:\s+[a-z]+="[^"<&]*(?:&(?:amp|lt|gt|quot|apos);[^"<&]*)*")*)\s*(\/?)>/g,
+  )) {
+    const [, close, name = "", , selfClose] = tag;
+    if (close) assert.equal(stack.pop(), name, "tags close in order");
+    else if (!selfClose) stack.push(name);
+  }
+  assert.deepEqual(stack, [], "every element is closed");
+  assert.doesNotMatch(body.replace(/<[^>]*>/g, ""), /[<>]|&(?!(amp|lt|gt|quot|apos);)/, "text is escaped");
+  const failures = report.checks.filter((c) => !c.ok).length;
+  assert.match(
+    xml,
+    new RegExp(`<testsuite name="${suite}" tests="${report.checks.length}" failures="${failures}" errors="0"`),
+  );
+  assert.equal([...xml.matchAll(/<testcase /g)].length, report.checks.length);
+  assert.equal([...xml.matchAll(/<failure /g)].length, failures);
+  for (const c of report.checks.filter((x) => !x.ok)) {
+    const esc = (t: string) =>
+      t
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/'/g, "&apos;")
+        .replace(/"/g, "&quot;");
+    assert.ok(xml.includes(`expected: ${esc(c.expected)}`), `failure of ${c.name} says what was expected`);
+    assert.ok(xml.includes(`actual: ${esc(c.actual)}`), `failure of ${c.name} says what came back`);
+  }
 }
 
 function parseReport(stdout: string): Report {
@@ -36,9 +74,18 @@ describe("lgauth demo on the local stack", () => {
     try {
       const env: NodeJS.ProcessEnv = { ...process.env, LGAUTH_CONFIG_DIR: config };
       for (const k of ["SUPABASE_URL", "SUPABASE_ANON_KEY", "LANGGRAPH_URL", "LGAUTH_PROFILE"]) delete env[k];
-      const r = await runCli(["demo", "--ci", "--json"], { env, timeoutMs: 120_000 });
+      const junit = join(config, "demo.xml");
+      const summary = join(config, "summary.md");
+      const r = await runCli(["demo", "--ci", "--json", "--junit", junit], {
+        env: { ...env, GITHUB_STEP_SUMMARY: summary },
+        timeoutMs: 120_000,
+      });
       assert.equal(r.code, 0, r.stderr);
       const report = parseReport(r.stdout);
+      checkJunit(await readFile(junit, "utf8"), report, "lgauth demo");
+      const table = await readFile(summary, "utf8");
+      assert.match(table, /^### lgauth demo: isolation holds \(\d+ of \d+ checks\)/);
+      assert.equal(table.split("\n").filter((l) => l.startsWith("| ✅ pass |")).length, report.checks.length);
       assert.equal(report.ok, true);
       assert.deepEqual(
         report.checks.filter((c) => !c.ok),
@@ -49,7 +96,10 @@ describe("lgauth demo on the local stack", () => {
         "expired token",
         "token after logout",
         "forged token (signed by another key)",
-        "join alice's live run stream (run id only)",
+        "join alice's run stream (run id only)",
+        "join alice's run through bob's own thread",
+        "join alice's run through bob's own thread (resumable replay)",
+        "wait on alice's run through bob's own thread (/join)",
       ]) {
         assert.ok(names.includes(n), `missing check ${n}`);
       }
@@ -91,7 +141,8 @@ describe("lgauth audit and the demo against other servers", () => {
     ]);
     [ours = "", stock = "", broken = ""] = stack.langgraph;
     config = await mkdtemp(join(tmpdir(), "lgauth-audit-test-"));
-    for (const name of ["alice", "bob"]) {
+    // profiles named neither alice nor bob: the audit's reports must name these (#19)
+    for (const name of ["carol", "dave"]) {
       const r = await runCli(
         ["--profile", name, "signup", "--email", `${name}.audit@example.com`, "--password-stdin"],
         {
@@ -108,7 +159,7 @@ describe("lgauth audit and the demo against other servers", () => {
   });
 
   test("audit finds no leak on our server", async () => {
-    const r = await runCli(["audit", "--as", "bob", "--other", "alice", "--json"], {
+    const r = await runCli(["audit", "--as", "dave", "--other", "carol", "--json"], {
       env: env(ours),
       timeoutMs: 90_000,
     });
@@ -118,7 +169,7 @@ describe("lgauth audit and the demo against other servers", () => {
   });
 
   test("audit finds each known gap of the tutorial's server and exits 5", async () => {
-    const r = await runCli(["audit", "--as", "bob", "--other", "alice", "--json"], {
+    const r = await runCli(["audit", "--as", "dave", "--other", "carol", "--json"], {
       env: env(stock),
       timeoutMs: 90_000,
     });
@@ -128,24 +179,44 @@ describe("lgauth audit and the demo against other servers", () => {
     const leaks = report.checks.filter((c) => !c.ok).map((c) => c.name);
     for (const gap of [
       "Studio bypass header (x-auth-scheme: langsmith)",
-      "join alice's live run stream (run id only)",
-      "protocol v2 state.get on alice's thread",
+      "join carol's run stream (run id only)",
+      "join carol's run through dave's own thread",
+      "join carol's run through dave's own thread (resumable replay)",
+      "wait on carol's run through dave's own thread (/join)",
+      "protocol v2 state.get on carol's thread",
       "reach the data-wipe route",
     ]) {
       assert.ok(leaks.includes(gap), `expected LEAK for ${gap}; leaks: ${leaks.join(", ")}`);
     }
     // what the tutorial does get right stays right
     const byName = new Map(report.checks.map((c) => [c.name, c]));
-    assert.equal(byName.get("read alice's thread")?.ok, true);
+    assert.equal(byName.get("read carol's thread")?.ok, true);
     assert.equal(byName.get("forged token (signed by another key)")?.ok, true);
+    assert.equal(byName.get("tampered token (dave's signature, carol's id)")?.ok, true);
     for (const c of report.checks.filter((x) => !x.ok)) assert.ok(c.explanation, "a LEAK row explains itself");
-    const human = await runCli(["audit", "--as", "bob", "--other", "alice"], {
-      env: { ...env(stock), NO_COLOR: "1" },
+    assert.doesNotMatch(r.stdout, /alice|bob/i, "the report names the profiles it was given");
+
+    const junit = join(config, "audit.xml");
+    const summary = join(config, "summary.md");
+    await writeFile(summary, "earlier step\n");
+    const human = await runCli(["audit", "--as", "dave", "--other", "carol", "--junit", junit], {
+      env: { ...env(stock), NO_COLOR: "1", GITHUB_STEP_SUMMARY: summary },
       timeoutMs: 90_000,
     });
     assert.equal(human.code, 5);
     assert.match(human.stdout, /^LEAK\s+reach the data-wipe route/m);
+    assert.match(human.stdout, /^LEAK\s+join carol's run through dave's own thread\s/m);
     assert.match(human.stdout, /Isolation broken: \d+ of \d+ checks leaked/);
+    assert.doesNotMatch(human.stdout + human.stderr, /alice|bob/i, "the report names the profiles it was given");
+    const xml = await readFile(junit, "utf8");
+    checkJunit(xml, { ...report, checks: report.checks.map((c) => ({ ...c, actual: "" })) }, "lgauth audit");
+    assert.match(
+      xml,
+      /<testcase classname="lgauth\.audit" name="join carol&apos;s run through dave&apos;s own thread" time="[\d.]+">\n\s*<failure message="LEAK: [^"]+" type="leak">route: GET \/threads\/\{attacker_thread\}\/runs\/\{owner_unread_run_2\}\/stream\nexpected: [^\n]+\nactual: 200 with carol&apos;s data<\/failure>/,
+    );
+    const table = await readFile(summary, "utf8");
+    assert.match(table, /^earlier step\n### lgauth audit: isolation broken \(\d+ of \d+ checks leaked\)\n/, "appended");
+    assert.match(table, /^\| ❌ LEAK \| reach the data-wipe route \| `POST \/internal\/truncate` \|/m);
   });
 
   test("the demo against a server without the owner filter exits 5 with LEAK rows", async () => {
@@ -173,9 +244,9 @@ describe("lgauth audit and the demo against other servers", () => {
   });
 
   test("audit needs two different logged-in profiles", async () => {
-    const same = await runCli(["audit", "--as", "bob", "--other", "bob"], { env: env(ours) });
+    const same = await runCli(["audit", "--as", "dave", "--other", "dave"], { env: env(ours) });
     assert.equal(same.code, 2);
-    const nobody = await runCli(["audit", "--as", "bob", "--other", "carol"], { env: env(ours) });
+    const nobody = await runCli(["audit", "--as", "dave", "--other", "erin"], { env: env(ours) });
     assert.equal(nobody.code, 4);
   });
 });

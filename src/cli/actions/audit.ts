@@ -1,4 +1,4 @@
-import { runProbes } from "../../audit/probes.js";
+import { ProbeSetupError, runProbes } from "../../audit/runner.js";
 import { forgedToken, tamperedToken } from "../../audit/tokens.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
 import { getAccessToken, loadProfileState, openSession } from "../../session/session.js";
@@ -12,6 +12,7 @@ import { startSpinner } from "../spinner.js";
 interface AuditOptions {
   as?: string;
   other?: string;
+  junit?: string;
 }
 
 async function userOf(ctx: Context, profile: string) {
@@ -20,7 +21,7 @@ async function userOf(ctx: Context, profile: string) {
   const session = await openSession(sub, state);
   const token = () => getAccessToken(sub, { minValiditySeconds: 60 });
   return {
-    label: profile,
+    name: profile,
     userId: session.profile.userId ?? "",
     token,
     langgraphUrl: state.settings.langgraphUrl,
@@ -48,11 +49,12 @@ export const audit: Action<[], AuditOptions> = async (ctx, _args, opts) => {
     `probing ${url} as ${opts.as} against ${opts.other}…`,
     !ctx.json && process.stderr.isTTY === true,
   );
+  const started = Date.now();
   try {
     const run = await runProbes({
       langgraphUrl: url,
-      alice: { label: opts.other, userId: owner.userId, token: owner.token },
-      bob: { label: opts.as, userId: attacker.userId, token: attacker.token },
+      owner,
+      attacker,
       badTokens: {
         forged: await forgedToken(await attacker.token()),
         tampered: tamperedToken(await attacker.token(), owner.userId),
@@ -60,11 +62,16 @@ export const audit: Action<[], AuditOptions> = async (ctx, _args, opts) => {
     });
     await run.cleanup();
     spinner.stop();
-    return reportChecks(ctx, run.checks, { server: url, as: opts.as, other: opts.other });
+    return await reportChecks(ctx, run.checks, {
+      title: "lgauth audit",
+      junit: opts.junit,
+      seconds: (Date.now() - started) / 1000,
+      extra: { server: url, as: opts.as, other: opts.other },
+    });
   } catch (err) {
     spinner.stop();
     if (err instanceof CliError) throw err;
-    if (err instanceof Error && /could not (create a thread|start a run)/.test(err.message)) {
+    if (err instanceof ProbeSetupError) {
       throw new CliError(err.message, { hint: `check that ${url} is the LangGraph server the profiles log in to` });
     }
     throw describeLangGraphError(err, url, "probe");

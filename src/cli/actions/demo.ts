@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Check, runProbes } from "../../audit/probes.js";
+import { runProbes } from "../../audit/runner.js";
 import { forgedToken, tamperedToken } from "../../audit/tokens.js";
 import { listThreads, streamAnswer } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
@@ -32,6 +32,7 @@ interface DemoOptions {
   ci?: boolean;
   keep?: boolean;
   emailDomain?: string;
+  junit?: string;
 }
 
 /** Access tokens live this long in the demo's stack: every command refreshes, and a token
@@ -220,18 +221,18 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     say.step("bob tries alice's thread, runs and store every way the server offers");
     const run = await runProbes({
       langgraphUrl: flags.langgraphUrl ?? "",
-      alice: { label: "alice", userId: aliceId, token: aliceToken },
-      bob: { label: "bob", userId: bobId, token: bobToken },
+      owner: { name: "alice", userId: aliceId, token: aliceToken },
+      attacker: { name: "bob", userId: bobId, token: bobToken },
       badTokens: bad,
     });
     await run.cleanup();
     say.stop();
     if (!ctx.json) say.line("");
-    const checks: Check[] = run.checks;
-    const code = reportChecks(ctx, checks, {
-      langgraph_url: flags.langgraphUrl,
-      supabase_url: flags.supabaseUrl,
-      seconds: Math.round((Date.now() - started) / 100) / 10,
+    const code = await reportChecks(ctx, run.checks, {
+      title: "lgauth demo",
+      junit: opts.junit,
+      seconds: (Date.now() - started) / 1000,
+      extra: { langgraph_url: flags.langgraphUrl, supabase_url: flags.supabaseUrl },
     });
     if (opts.keep && stack) {
       keep = true;
