@@ -55,6 +55,28 @@ export interface LocalSupabaseOptions {
   passwordRequiredCharacters?: string[];
   /** GoTrue's SMTP_MAX_FREQUENCY in seconds: the least time between two emails to one user; default 60. */
   emailMaxFrequency?: number;
+  /** Digits in an emailed code, 6 to 10 (GoTrue MAILER_OTP_LENGTH, default 6). */
+  otpLength?: number;
+  /**
+   * An email change is confirmed from both the current and the new address (GoTrue
+   * MAILER_SECURE_EMAIL_CHANGE_ENABLED, default true); false: the new address alone.
+   */
+  secureEmailChange?: boolean;
+  /**
+   * A password change needs the nonce GET /reauthenticate emails, when the session is older than
+   * `reauthenticationSessionAge` (GoTrue SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION, false).
+   */
+  passwordUpdateRequiresReauthentication?: boolean;
+  /**
+   * Seconds a session may be old before a password change needs the nonce; GoTrue fixes it at
+   * 24 hours (86400, the default). 0: every password change needs one.
+   */
+  reauthenticationSessionAge?: number;
+  /**
+   * A password change must carry the current password as `current_password`, except in a session
+   * opened by an emailed code or link (GoTrue SECURITY_UPDATE_PASSWORD_REQUIRE_CURRENT_PASSWORD, false).
+   */
+  passwordUpdateRequiresCurrentPassword?: boolean;
   /** Where log lines go; default nowhere. */
   log?: (line: string) => void;
 }
@@ -110,6 +132,11 @@ export interface ServerConfig {
   emailMaxFrequency: number;
   /** Seconds an email link stays valid (GoTrue mailer OTP exp). */
   otpExpiry: number;
+  otpLength: number;
+  secureEmailChange: boolean;
+  passwordUpdateRequiresReauthentication: boolean;
+  reauthenticationSessionAge: number;
+  passwordUpdateRequiresCurrentPassword: boolean;
   externalProviders: Map<string, ExternalProviderOptions>;
   siteUrl: string;
   /** The redirect allow list: each pattern and its compiled form. */
@@ -166,6 +193,17 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
     passwordRequiredCharacters: resolveRequiredCharacters(opts.passwordRequiredCharacters ?? []),
     emailMaxFrequency: secondsOption("emailMaxFrequency", opts.emailMaxFrequency, 60),
     otpExpiry: intOption("otpTtl", opts.otpTtl, 86400, 1, 10 * 365 * 24 * 3600),
+    otpLength: intOption("otpLength", opts.otpLength, 6, 6, 10),
+    secureEmailChange: opts.secureEmailChange ?? true,
+    passwordUpdateRequiresReauthentication: opts.passwordUpdateRequiresReauthentication ?? false,
+    reauthenticationSessionAge: intOption(
+      "reauthenticationSessionAge",
+      opts.reauthenticationSessionAge,
+      86400,
+      0,
+      10 * 365 * 24 * 3600,
+    ),
+    passwordUpdateRequiresCurrentPassword: opts.passwordUpdateRequiresCurrentPassword ?? false,
     externalProviders: resolveProviders(opts.externalProviders ?? {}),
     siteUrl: resolveSiteUrl(opts.siteUrl ?? DEFAULT_SITE_URL),
     uriAllowList: (opts.uriAllowList ?? []).map((pattern) => ({ pattern, regex: compileUriGlob(pattern) })),

@@ -7,10 +7,15 @@ export interface OutboxMessage {
   id: string;
   to: string;
   subject: string;
-  /** signup: confirm a new address; magiclink: log in (the code is for verifyOtp type "email"). */
-  type: "signup" | "email_change" | "magiclink";
-  /** The /verify link to follow. */
-  link: string;
+  /**
+   * signup: confirm a new address; magiclink: log in (the code is for verifyOtp type "email");
+   * recovery: log in to set a new password; invite: accept an invitation; email_change: confirm
+   * a change (one message to each address in secure mode); reauthentication: the nonce for a
+   * password change (no link).
+   */
+  type: "signup" | "invite" | "magiclink" | "recovery" | "email_change" | "reauthentication";
+  /** The /verify link to follow (none for reauthentication). */
+  link?: string;
   /** The one-time code the email would carry (for verifyOtp). */
   token: string;
   sent_at: string;

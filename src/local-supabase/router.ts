@@ -9,9 +9,14 @@ import { apiKeyOf, bodyReader, type Req, sendError, sendJson } from "./http.js";
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from "./handlers/admin.js";
 import { adminDeleteFactor, adminListFactors, adminUpdateFactor } from "./handlers/admin-factors.js";
 import { authorize, callback } from "./handlers/external.js";
+import { generateLink } from "./handlers/generate-link.js";
+import { invite } from "./handlers/invite.js";
 import { health, jwks, outbox, settings } from "./handlers/meta.js";
 import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from "./handlers/mfa.js";
 import { otp } from "./handlers/otp.js";
+import { reauthenticate } from "./handlers/reauthenticate.js";
+import { recover } from "./handlers/recover.js";
+import { resend } from "./handlers/resend.js";
 import { signup } from "./handlers/signup.js";
 import { token } from "./handlers/token.js";
 import { getUser, logout, updateUser } from "./handlers/user.js";
@@ -28,6 +33,10 @@ const ROUTES: Routes = {
   "/.well-known/jwks.json": { GET: jwks },
   "/signup": { POST: signup },
   "/otp": { POST: otp },
+  "/recover": { POST: recover },
+  "/resend": { POST: resend },
+  "/reauthenticate": { GET: reauthenticate },
+  "/invite": { POST: invite },
   "/token": { POST: token },
   "/user": { GET: getUser, PUT: updateUser },
   "/logout": { POST: logout },
@@ -42,6 +51,7 @@ const ROUTES: Routes = {
   "/factors/:id": { DELETE: unenrollFactor },
   "/factors/:id/challenge": { POST: challengeFactor },
   "/factors/:id/verify": { POST: verifyFactor },
+  "/admin/generate_link": { POST: generateLink },
   "/_dev/outbox": { GET: outbox },
 };
 

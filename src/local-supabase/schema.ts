@@ -4,7 +4,7 @@
  * state (schema version, signing keys). Bump SCHEMA_VERSION when the SQL changes; it also
  * names the cached template data directory.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 create table if not exists lgauth_meta (
@@ -134,4 +134,13 @@ create index if not exists mfa_challenges_factor_id_idx on mfa_challenges (facto
 
 -- the factor whose verification raised a session to aal2 (GoTrue sessions.factor_id)
 alter table sessions add column if not exists factor_id uuid;
+
+-- Accounts (recovery, reauthentication, secure email change): GoTrue's users columns for the
+-- code mailed to the current address, how many of the two addresses confirmed, and the nonce.
+alter table users add column if not exists email_change_token_current text not null default '';
+alter table users add column if not exists email_change_confirm_status smallint not null default 0;
+alter table users add column if not exists reauthentication_token text not null default '';
+alter table users add column if not exists reauthentication_sent_at timestamptz;
+create index if not exists users_email_change_token_current_idx on users (email_change_token_current)
+  where email_change_token_current <> '';
 `;

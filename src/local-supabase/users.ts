@@ -20,8 +20,13 @@ export interface UserRow {
   recovery_token: string;
   recovery_sent_at: Date | null;
   email_change_token_new: string;
+  email_change_token_current: string;
   email_change: string;
   email_change_sent_at: Date | null;
+  /** 0 until one of the two addresses of a secure email change confirmed, then 1. */
+  email_change_confirm_status: number;
+  reauthentication_token: string;
+  reauthentication_sent_at: Date | null;
   last_sign_in_at: Date | null;
   raw_app_meta_data: JsonObject;
   raw_user_meta_data: JsonObject;
@@ -88,6 +93,7 @@ export function userJson(user: LoadedUser): JsonObject {
   put(out, "recovery_sent_at", iso(u.recovery_sent_at));
   if (u.email_change) out.new_email = u.email_change;
   put(out, "email_change_sent_at", iso(u.email_change_sent_at));
+  put(out, "reauthentication_sent_at", iso(u.reauthentication_sent_at));
   put(out, "last_sign_in_at", iso(u.last_sign_in_at));
   out.app_metadata = u.raw_app_meta_data;
   out.user_metadata = u.raw_user_meta_data;
@@ -127,9 +133,16 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Loa
   return withIdentities(db, r.rows[0]);
 }
 
+/** The users columns that hold the hash of an emailed code (GoTrue's one-time tokens). */
+export type TokenColumn =
+  | "confirmation_token"
+  | "recovery_token"
+  | "email_change_token_current"
+  | "email_change_token_new";
+
 export async function findUserByColumn(
   db: Queryable,
-  column: "confirmation_token" | "recovery_token" | "email_change_token_new",
+  column: TokenColumn,
   value: string,
 ): Promise<LoadedUser | undefined> {
   if (value === "") return undefined;
@@ -183,4 +196,28 @@ export async function confirmUser(tx: Queryable, user: UserRow): Promise<void> {
        raw_user_meta_data = $3, updated_at = $2 where id = $1`,
     [user.id, now, mergeMetadata(user.raw_user_meta_data, { email_verified: true })],
   );
+}
+
+/** GoTrue's signupVerify: the email identity of the confirmed address says email_verified. */
+export async function markEmailIdentityVerified(tx: Queryable, userId: string, email: string): Promise<void> {
+  await tx.query(
+    `update identities set identity_data = identity_data || '{"email_verified": true}'::jsonb, updated_at = $3
+     where user_id = $1 and provider = 'email' and lower(identity_data->>'email') = $2`,
+    [userId, email.toLowerCase(), new Date().toISOString()],
+  );
+}
+
+/** GoTrue's UpdateAppMetaDataProviders: app_metadata.providers from the identities, oldest first. */
+export async function syncProviders(tx: Queryable, userId: string): Promise<void> {
+  const r = await tx.query<{ provider: string }>(
+    "select provider from identities where user_id = $1 order by created_at, id",
+    [userId],
+  );
+  const providers = [...new Set(r.rows.map((row) => row.provider))];
+  const payload: JsonObject = { providers };
+  if (providers.length > 0) payload.provider = providers[0];
+  await tx.query("update users set raw_app_meta_data = raw_app_meta_data || $2::jsonb where id = $1", [
+    userId,
+    JSON.stringify(payload),
+  ]);
 }

@@ -1,11 +1,13 @@
 /**
- * Confirmation and magic-link emails: GoTrue's token hash (hex SHA-224 of email + six-digit code), the /verify
- * link, and delivery to the local outbox and the server log.
+ * The emails GoTrue sends (internal/api/mail.go): each stores GoTrue's token hash (hex SHA-224 of
+ * address + code) in the user's column for its kind, and delivers the code and the /verify link
+ * to the local outbox and the server log. One mail of a kind per user per emailMaxFrequency.
  */
 import { createHash, randomInt } from "node:crypto";
 import type { App } from "../app.js";
 import type { Queryable } from "../db.js";
 import { ApiError } from "../errors.js";
+import type { OutboxMessage } from "../outbox.js";
 import type { UserRow } from "../users.js";
 
 export function tokenHash(email: string, otp: string): string {
@@ -14,55 +16,120 @@ export function tokenHash(email: string, otp: string): string {
     .digest("hex");
 }
 
-function otpCode(): string {
-  return String(randomInt(0, 1_000_000)).padStart(6, "0");
+/** GoTrue's crypto.GenerateOtp: `length` random digits. */
+export function otpCode(length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += String(randomInt(0, 10));
+  return out;
 }
 
-export function verifyLink(app: App, hash: string, type: string, redirectTo: string): string {
+/** The link type names GoTrue puts in ?type= (email_change_current/_new links say email_change). */
+export type LinkType = "signup" | "invite" | "magiclink" | "recovery" | "email_change";
+
+export function verifyLink(app: App, hash: string, type: LinkType, redirectTo: string): string {
   const q = new URLSearchParams({ token: hash, type, redirect_to: redirectTo });
   return `${app.baseUrl}/auth/v1/verify?${q.toString()}`;
 }
 
-const SUBJECTS = {
-  signup: "Confirm Your Signup",
-  email_change: "Confirm Email Change",
-  magiclink: "Your Magic Link",
-} as const;
+type MailType = OutboxMessage["type"];
 
-function deliver(app: App, to: string, type: keyof typeof SUBJECTS, link: string, otp: string): void {
+const SUBJECTS: Record<MailType, string> = {
+  signup: "Confirm Your Signup",
+  invite: "You have been invited",
+  magiclink: "Your Magic Link",
+  recovery: "Reset Your Password",
+  email_change: "Confirm Email Change",
+  reauthentication: "Confirm reauthentication",
+};
+
+function deliver(app: App, to: string, type: MailType, otp: string, link?: string): void {
   const subject = SUBJECTS[type];
-  app.outbox.add({ to, subject, type, link, token: otp });
-  app.config.log(`[local-supabase] mail to ${to} (${subject}): ${link}`);
+  app.outbox.add({ to, subject, type, ...(link !== undefined ? { link } : {}), token: otp });
+  app.config.log(`[local-supabase] mail to ${to} (${subject})${link !== undefined ? `: ${link}` : ""}`);
 }
 
-/** GoTrue's SMTP max frequency: one mail per user per emailMaxFrequency seconds. */
-function checkFrequency(app: App, sentAt: Date | null): void {
+/**
+ * GoTrue's validateSentWithinFrequencyLimit: 429 while the last mail of this kind is younger than
+ * emailMaxFrequency, saying how many whole seconds are left (Go truncates the duration).
+ */
+export function checkFrequency(app: App, sentAt: Date | null): void {
   if (!sentAt) return;
   const until = +new Date(sentAt) + app.config.emailMaxFrequency * 1000;
-  const left = Math.ceil((until - Date.now()) / 1000);
-  if (left > 0) {
+  const now = Date.now();
+  if (until > now) {
     throw new ApiError(
       429,
       "over_email_send_rate_limit",
-      `For security purposes, you can only request this after ${left} seconds.`,
+      `For security purposes, you can only request this after ${Math.floor((until - now) / 1000)} seconds.`,
     );
   }
 }
 
-export async function sendConfirmation(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
-  checkFrequency(app, user.confirmation_sent_at);
-  const email = user.email ?? "";
-  const otp = otpCode();
-  const hash = tokenHash(email, otp);
-  const now = new Date().toISOString();
-  await tx.query("update users set confirmation_token = $2, confirmation_sent_at = $3, updated_at = $3 where id = $1", [
-    user.id,
-    hash,
-    now,
-  ]);
-  deliver(app, email, "signup", verifyLink(app, hash, "signup", redirectTo), otp);
+/** One code of a kind: its hash in `column`, the send time in `sentAtColumn`. */
+interface CodeSlot {
+  column: "confirmation_token" | "recovery_token" | "reauthentication_token";
+  sentAtColumn: "confirmation_sent_at" | "recovery_sent_at" | "reauthentication_sent_at";
 }
 
+const CONFIRMATION: CodeSlot = { column: "confirmation_token", sentAtColumn: "confirmation_sent_at" };
+const RECOVERY: CodeSlot = { column: "recovery_token", sentAtColumn: "recovery_sent_at" };
+const REAUTHENTICATION: CodeSlot = { column: "reauthentication_token", sentAtColumn: "reauthentication_sent_at" };
+
+/** Stores a new code for `user` in `slot` (replacing the last one) and returns it and its hash. */
+async function newCode(
+  app: App,
+  tx: Queryable,
+  user: UserRow,
+  slot: CodeSlot,
+  extraSet = "",
+): Promise<{ otp: string; hash: string }> {
+  const otp = otpCode(app.config.otpLength);
+  const hash = tokenHash(user.email ?? "", otp);
+  const now = new Date().toISOString();
+  await tx.query(
+    `update users set ${slot.column} = $2, ${slot.sentAtColumn} = $3${extraSet}, updated_at = $3 where id = $1`,
+    [user.id, hash, now],
+  );
+  return { otp, hash };
+}
+
+export async function sendConfirmation(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
+  checkFrequency(app, user.confirmation_sent_at);
+  const { otp, hash } = await newCode(app, tx, user, CONFIRMATION);
+  deliver(app, user.email ?? "", "signup", otp, verifyLink(app, hash, "signup", redirectTo));
+}
+
+/** GoTrue's sendInvite: a confirmation code of type invite, with no frequency limit. */
+export async function sendInvite(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
+  const { otp, hash } = await newCode(app, tx, user, CONFIRMATION, ", invited_at = $3");
+  deliver(app, user.email ?? "", "invite", otp, verifyLink(app, hash, "invite", redirectTo));
+}
+
+/** GoTrue's sendPasswordRecovery: a login code (and link) in recovery_token. */
+export async function sendRecovery(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
+  checkFrequency(app, user.recovery_sent_at);
+  const { otp, hash } = await newCode(app, tx, user, RECOVERY);
+  deliver(app, user.email ?? "", "recovery", otp, verifyLink(app, hash, "recovery", redirectTo));
+}
+
+/** GoTrue's sendMagicLink: a login code (and link) in recovery_token, sharing recovery's timer. */
+export async function sendMagicLink(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
+  checkFrequency(app, user.recovery_sent_at);
+  const { otp, hash } = await newCode(app, tx, user, RECOVERY);
+  deliver(app, user.email ?? "", "magiclink", otp, verifyLink(app, hash, "magiclink", redirectTo));
+}
+
+/** GoTrue's sendReauthenticationOtp: the nonce for a password change, no link. */
+export async function sendReauthentication(app: App, tx: Queryable, user: UserRow): Promise<void> {
+  checkFrequency(app, user.reauthentication_sent_at);
+  const { otp } = await newCode(app, tx, user, REAUTHENTICATION);
+  deliver(app, user.email ?? "", "reauthentication", otp);
+}
+
+/**
+ * GoTrue's sendEmailChange: a code for the new address and, with secure email change and a
+ * current address, a second one for the current address; both confirmations start over.
+ */
 export async function sendEmailChange(
   app: App,
   tx: Queryable,
@@ -71,28 +138,20 @@ export async function sendEmailChange(
   redirectTo: string,
 ): Promise<void> {
   checkFrequency(app, user.email_change_sent_at);
-  const otp = otpCode();
-  const hash = tokenHash(newEmail, otp);
+  const otpNew = otpCode(app.config.otpLength);
+  const hashNew = tokenHash(newEmail, otpNew);
+  const current = user.email ?? "";
+  const secure = app.config.secureEmailChange && current !== "";
+  const otpCurrent = secure ? otpCode(app.config.otpLength) : "";
+  const hashCurrent = secure ? tokenHash(current, otpCurrent) : "";
   const now = new Date().toISOString();
   await tx.query(
-    `update users set email_change = $2, email_change_token_new = $3, email_change_sent_at = $4, updated_at = $4
-     where id = $1`,
-    [user.id, newEmail, hash, now],
+    `update users set email_change = $2, email_change_token_new = $3, email_change_token_current = $4,
+       email_change_confirm_status = 0, email_change_sent_at = $5, updated_at = $5 where id = $1`,
+    [user.id, newEmail, hashNew, hashCurrent, now],
   );
-  deliver(app, newEmail, "email_change", verifyLink(app, hash, "email_change", redirectTo), otp);
-}
-
-/** GoTrue's sendMagicLink: a login code (and link) in recovery_token, one per emailMaxFrequency. */
-export async function sendMagicLink(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
-  checkFrequency(app, user.recovery_sent_at);
-  const email = user.email ?? "";
-  const otp = otpCode();
-  const hash = tokenHash(email, otp);
-  const now = new Date().toISOString();
-  await tx.query("update users set recovery_token = $2, recovery_sent_at = $3, updated_at = $3 where id = $1", [
-    user.id,
-    hash,
-    now,
-  ]);
-  deliver(app, email, "magiclink", verifyLink(app, hash, "magiclink", redirectTo), otp);
+  deliver(app, newEmail, "email_change", otpNew, verifyLink(app, hashNew, "email_change", redirectTo));
+  if (secure) {
+    deliver(app, current, "email_change", otpCurrent, verifyLink(app, hashCurrent, "email_change", redirectTo));
+  }
 }

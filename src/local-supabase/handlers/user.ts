@@ -1,13 +1,15 @@
 /** GET and PUT /user, POST /logout (GoTrue internal/api/user.go, logout.go). */
 import type { Handler } from "../app.js";
-import { requireAuthentication } from "../auth.js";
+import { type Authenticated, requireAuthentication } from "../auth.js";
 import { validateEmail } from "../email.js";
+import { applyEmailChange } from "../email-change.js";
 import { ApiError } from "../errors.js";
 import { objField, readJson, sendEmpty, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword, verifyPassword } from "../password.js";
 import { logoutAll, logoutOthers, logoutSession } from "../sessions.js";
-import { findUserByEmail, findUserById, mergeMetadata, userJson } from "../users.js";
+import { findUserByEmail, findUserById, mergeMetadata, syncProviders, userJson } from "../users.js";
 import { sendEmailChange } from "./mail.js";
+import { consumeReauthenticationNonce } from "./reauthenticate.js";
 import { referrer } from "./redirect.js";
 
 function requestAud(req: Parameters<Handler>[1]): string {
@@ -69,13 +71,7 @@ export const updateUser: Handler = async (app, req, res) => {
   }
   let newHash: string | undefined;
   if (password !== undefined) {
-    if (
-      password !== "" &&
-      user.encrypted_password !== "" &&
-      (await verifyPassword(password, user.encrypted_password))
-    ) {
-      throw new ApiError(422, "same_password", "New password should be different from the old password.");
-    }
+    await checkPasswordChange(app, auth, password, params);
     newHash = password === "" ? "" : await hashPassword(password);
   }
   const redirectTo = referrer(app, req);
@@ -83,12 +79,15 @@ export const updateUser: Handler = async (app, req, res) => {
   await app.database.tx(async (tx) => {
     const now = new Date().toISOString();
     if (newHash !== undefined) {
+      // GoTrue UpdatePassword: the pending codes were sent under the old password; the other
+      // sessions no longer count as trusted
       await tx.query(
         `update users set encrypted_password = $2, confirmation_token = '', confirmation_sent_at = null,
-           email_change_token_new = '', email_change_sent_at = null, updated_at = $3 where id = $1`,
+           recovery_token = '', recovery_sent_at = null, email_change_token_current = '',
+           email_change_token_new = '', email_change_sent_at = null, reauthentication_token = '',
+           reauthentication_sent_at = null, updated_at = $3 where id = $1`,
         [user.id, newHash, now],
       );
-      // GoTrue UpdatePassword: the other sessions no longer count as trusted
       if (auth.session) await logoutOthers(tx, user.id, auth.session.id);
       else await logoutAll(tx, user.id);
     }
@@ -99,13 +98,65 @@ export const updateUser: Handler = async (app, req, res) => {
     }
     if (email !== "" && email !== user.email) {
       const current = await findUserById(tx, user.id);
-      if (current) await sendEmailChange(app, tx, current.row, email, redirectTo);
+      if (!current) return;
+      if (current.row.is_anonymous && !app.config.confirmEmail) {
+        // an anonymous user adding an address under autoconfirm: applied at once, like a signup
+        await applyEmailChange(tx, { ...current, row: { ...current.row, email_change: email } });
+        await syncProviders(tx, user.id);
+      } else {
+        await sendEmailChange(app, tx, current.row, email, redirectTo);
+      }
     }
   });
   const updated = await findUserById(app.database.db, user.id);
   if (!updated) throw new ApiError(403, "user_not_found", "User from sub claim in JWT does not exist");
   sendJson(res, 200, userJson(updated));
 };
+
+/** GoTrue's amr methods of a session opened by an emailed code or link (Session.IsRecovery). */
+const RECOVERY_METHODS = new Set(["otp", "magiclink", "recovery"]);
+
+/**
+ * What a password change must pass before it is stored (GoTrue UserUpdate): the reauthentication
+ * nonce for a session older than reauthenticationSessionAge, the current password where
+ * required (not in a session opened by an emailed code), and a password other than the old one.
+ */
+async function checkPasswordChange(
+  app: Parameters<Handler>[0],
+  auth: Authenticated,
+  password: string,
+  params: Record<string, unknown>,
+): Promise<void> {
+  const user = auth.user.row;
+  const config = app.config;
+  if (config.passwordUpdateRequiresReauthentication) {
+    const session = auth.session;
+    const age = config.reauthenticationSessionAge * 1000;
+    if (!session || Date.now() > +new Date(session.created_at) + age) {
+      const nonce = str(params, "nonce");
+      if (nonce === "") {
+        throw new ApiError(400, "reauthentication_needed", "Password update requires reauthentication");
+      }
+      await consumeReauthenticationNonce(app, user, nonce);
+    }
+  }
+  if (password === "" || user.encrypted_password === "") return;
+  if (config.passwordUpdateRequiresCurrentPassword) {
+    const recovery = auth.session?.amr.some((a) => RECOVERY_METHODS.has(a.method)) ?? false;
+    if (!recovery) {
+      const current = typeof params.current_password === "string" ? params.current_password : "";
+      if (current === "") {
+        throw new ApiError(400, "current_password_required", "Current password required when setting new password.");
+      }
+      if (!(await verifyPassword(current, user.encrypted_password))) {
+        throw new ApiError(400, "current_password_invalid", "Current password required when setting new password.");
+      }
+    }
+  }
+  if (await verifyPassword(password, user.encrypted_password)) {
+    throw new ApiError(422, "same_password", "New password should be different from the old password.");
+  }
+}
 
 export const logout: Handler = async (app, req, res) => {
   const auth = await requireAuthentication(app, req);

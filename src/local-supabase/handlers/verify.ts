@@ -1,13 +1,25 @@
 /**
- * GET and POST /verify for signup confirmation, magic links and emailed login codes, and email
- * change (GoTrue internal/api/verify.go).
+ * GET and POST /verify for signup confirmation, invites, magic links and emailed login codes,
+ * password recovery and email change (GoTrue internal/api/verify.go).
  */
 import { type App, clientInfo, type Handler } from "../app.js";
+import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
+import { confirmEmailChange, SINGLE_CONFIRMATION_ACCEPTED } from "../email-change.js";
 import { ApiError } from "../errors.js";
 import { type JsonObject, type Req, readJson, sendJson, str } from "../http.js";
-import { issueSession } from "../sessions.js";
-import { confirmUser, findUserByColumn, isBanned, type LoadedUser } from "../users.js";
+import { hashPassword, randomPassword } from "../password.js";
+import { issueSession, logoutAll } from "../sessions.js";
+import {
+  confirmUser,
+  findUserByColumn,
+  isBanned,
+  type LoadedUser,
+  markEmailIdentityVerified,
+  syncProviders,
+  type TokenColumn,
+  type UserRow,
+} from "../users.js";
 import { tokenHash } from "./mail.js";
 import { referrer } from "./redirect.js";
 
@@ -20,25 +32,59 @@ function expired(app: App, sentAt: Date | null): boolean {
 const linkInvalid = () => new ApiError(403, "otp_expired", "Email link is invalid or has expired");
 const tokenInvalid = () => new ApiError(403, "otp_expired", "Token has expired or is invalid");
 
-type TokenColumn = "confirmation_token" | "recovery_token" | "email_change_token_new";
-
 /** The columns a verification type may match, in GoTrue's order ("email" is signup or magic link). */
 function columnsFor(type: string): TokenColumn[] {
   if (type === "signup" || type === "invite") return ["confirmation_token"];
   if (type === "email") return ["confirmation_token", "recovery_token"];
   if (type === "magiclink" || type === "recovery") return ["recovery_token"];
-  if (type === "email_change") return ["email_change_token_new"];
+  if (type === "email_change") return ["email_change_token_current", "email_change_token_new"];
   throw new ApiError(400, "validation_failed", "Invalid email verification type");
 }
 
 const SENT_AT = {
   confirmation_token: "confirmation_sent_at",
   recovery_token: "recovery_sent_at",
+  email_change_token_current: "email_change_sent_at",
   email_change_token_new: "email_change_sent_at",
 } as const;
 
+/** What a verification gave: a session, or (first of two email change confirmations) a message. */
+type Verified = { session: JsonObject; type: string } | { message: string };
+
+async function findByHash(
+  app: App,
+  db: Queryable,
+  columns: TokenColumn[],
+  hash: string,
+): Promise<{ user: LoadedUser; column: TokenColumn } | undefined> {
+  for (const column of columns) {
+    const user = await findUserByColumn(db, column, hash);
+    if (user && !expired(app, user.row[SENT_AT[column]])) return { user, column };
+  }
+  return undefined;
+}
+
+/** An invited user without a password gets a random one when accepting (GoTrue signupVerify). */
+const needsInvitePassword = (u: UserRow) => u.invited_at !== null && u.encrypted_password === "";
+
+/** GoTrue's signupVerify (confirmation code: signup or invite). */
+async function signupVerify(tx: Queryable, user: UserRow, inviteHash: string | undefined): Promise<void> {
+  if (needsInvitePassword(user)) {
+    // UpdatePassword(tx, nil): the pending codes go, and so does every session
+    await tx.query(
+      `update users set encrypted_password = $2, recovery_token = '', recovery_sent_at = null,
+         email_change_token_current = '', email_change_token_new = '', email_change_sent_at = null,
+         reauthentication_token = '', reauthentication_sent_at = null where id = $1`,
+      [user.id, inviteHash ?? (await hashPassword(randomPassword()))],
+    );
+    await logoutAll(tx, user.id);
+  }
+  await confirmUser(tx, user);
+  if (user.email) await markEmailIdentityVerified(tx, user.id, user.email);
+}
+
 /**
- * Finds the user for a token hash, applies the verification (once: the token is cleared) and
+ * Finds the user for a token hash, applies the verification (once: the code is cleared) and
  * returns a new session. `invalid` is the error for an unknown, used or expired token: the link
  * wording for token hashes, "Token has expired or is invalid" for typed codes.
  */
@@ -48,44 +94,39 @@ async function verifyTokenHash(
   type: string,
   hash: string,
   invalid: () => ApiError,
-): Promise<JsonObject> {
+): Promise<Verified> {
   const columns = columnsFor(type);
-  return app.database.tx(async (tx) => {
-    let user: LoadedUser | undefined;
-    let column: TokenColumn | undefined;
-    for (const c of columns) {
-      const found = await findUserByColumn(tx, c, hash);
-      if (found && !expired(app, found.row[SENT_AT[c]])) {
-        user = found;
-        column = c;
-        break;
-      }
-    }
-    if (!user || !column) throw invalid();
+  // bcrypt outside the transaction, as GoTrue does: an invite being accepted needs a password
+  const peek = await findByHash(app, app.database.db, columns, hash);
+  const inviteHash =
+    peek?.column === "confirmation_token" && needsInvitePassword(peek.user.row)
+      ? await hashPassword(randomPassword())
+      : undefined;
+  return app.database.tx(async (tx): Promise<Verified> => {
+    const found = await findByHash(app, tx, columns, hash);
+    if (!found) throw invalid();
+    const { user, column } = found;
     if (isBanned(user.row)) throw new ApiError(403, "user_banned", "User is banned");
+    let resolvedType = type;
     if (column === "confirmation_token") {
-      await confirmUser(tx, user.row);
+      await signupVerify(tx, user.row, inviteHash);
+      if (type === "email") resolvedType = "signup";
     } else if (column === "recovery_token") {
       await tx.query("update users set recovery_token = '', updated_at = $2 where id = $1", [
         user.row.id,
         new Date().toISOString(),
       ]);
       if (user.row.email_confirmed_at === null) await confirmUser(tx, user.row);
+      if (type === "email") resolvedType = "magiclink";
     } else {
-      const now = new Date().toISOString();
-      const email = user.row.email_change;
-      await tx.query(
-        `update users set email = $2, email_change = '', email_change_token_new = '', email_change_sent_at = null,
-           updated_at = $3 where id = $1`,
-        [user.row.id, email, now],
-      );
-      await tx.query(
-        `update identities set identity_data = identity_data || jsonb_build_object('email', $2::text), updated_at = $3
-         where user_id = $1 and provider = 'email'`,
-        [user.row.id, email, now],
-      );
+      const outcome = await confirmEmailChange(tx, user, column, {
+        secureEmailChange: app.config.secureEmailChange,
+        autoconfirm: !app.config.confirmEmail,
+      });
+      if (outcome === "pending") return { message: SINGLE_CONFIRMATION_ACCEPTED };
     }
-    return issueSession(tx, app.tokens, user.row.id, "otp", clientInfo(req));
+    await syncProviders(tx, user.row.id);
+    return { session: await issueSession(tx, app.tokens, user.row.id, "otp", clientInfo(req)), type: resolvedType };
   });
 }
 
@@ -105,8 +146,14 @@ export const verifyGet: Handler = async (app, req, res) => {
   const redirectTo = referrer(app, req);
   if (type === "") throw new ApiError(400, "validation_failed", "Verify requires a verification type");
   if (token === "") throw new ApiError(400, "validation_failed", "Verify requires a token or a token hash");
+  const base = redirectTo.split("#")[0] ?? redirectTo;
   try {
-    const session = await verifyTokenHash(app, req, type, token, linkInvalid);
+    const verified = await verifyTokenHash(app, req, type, token, linkInvalid);
+    if ("message" in verified) {
+      redirect(res, `${base}#${fragment({ message: verified.message, sb: "" })}`);
+      return;
+    }
+    const { session } = verified;
     redirect(
       res,
       `${redirectTo}#${fragment({
@@ -116,7 +163,7 @@ export const verifyGet: Handler = async (app, req, res) => {
         refresh_token: String(session.refresh_token),
         sb: "",
         token_type: "bearer",
-        type,
+        type: verified.type,
       })}`,
     );
   } catch (err) {
@@ -126,7 +173,6 @@ export const verifyGet: Handler = async (app, req, res) => {
     ];
     const values: Record<string, string> = { error_code: err.code, error_description: err.message, sb: "" };
     if (oauth) values.error = oauth;
-    const base = redirectTo.split("#")[0] ?? redirectTo;
     redirect(res, `${base}#${fragment(values)}`);
   }
 };
@@ -162,5 +208,10 @@ export const verifyPost: Handler = async (app, req, res) => {
   } else if (str(p, "email") !== "" || str(p, "phone") !== "" || str(p, "redirect_to") !== "") {
     throw new ApiError(400, "validation_failed", "Only the token_hash and type should be provided");
   }
-  sendJson(res, 200, await verifyTokenHash(app, req, type, hash, token !== "" ? tokenInvalid : linkInvalid));
+  const verified = await verifyTokenHash(app, req, type, hash, token !== "" ? tokenInvalid : linkInvalid);
+  if ("message" in verified) {
+    sendJson(res, 200, { msg: verified.message, code: "200" });
+    return;
+  }
+  sendJson(res, 200, verified.session);
 };

@@ -1,0 +1,49 @@
+/**
+ * GET /reauthenticate and the nonce it emails (GoTrue internal/api/reauthenticate.go): with
+ * passwordUpdateRequiresReauthentication, PUT /user {password, nonce} spends the nonce.
+ */
+import type { App, Handler } from "../app.js";
+import { requireAuthentication } from "../auth.js";
+import { ApiError } from "../errors.js";
+import { sendJson } from "../http.js";
+import type { UserRow } from "../users.js";
+import { sendReauthentication, tokenHash } from "./mail.js";
+
+export const reauthenticate: Handler = async (app, req, res) => {
+  const auth = await requireAuthentication(app, req);
+  const user = auth.user.row;
+  const email = user.email ?? "";
+  if (email === "" && (user.phone ?? "") === "") {
+    throw new ApiError(
+      400,
+      "validation_failed",
+      "Reauthentication requires the user to have an email or a phone number",
+    );
+  }
+  if (email === "") throw new ApiError(400, "phone_provider_disabled", "Unsupported phone provider");
+  if (user.email_confirmed_at === null) {
+    throw new ApiError(422, "email_not_confirmed", "Please verify your email first.");
+  }
+  await app.database.tx((tx) => sendReauthentication(app, tx, user));
+  sendJson(res, 200, {});
+};
+
+const INVALID_NONCE = "Nonce has expired or is invalid";
+
+/**
+ * GoTrue's verifyReauthentication: the nonce must be the last one emailed to the user and not
+ * older than the OTP expiry; it works once (cleared in the same statement that checks it).
+ */
+export async function consumeReauthenticationNonce(app: App, user: UserRow, nonce: string): Promise<void> {
+  const email = user.email ?? "";
+  if (email === "") {
+    throw new ApiError(422, "reauthentication_not_valid", "Reauthentication requires an email or a phone number");
+  }
+  const notBefore = new Date(Date.now() - app.config.otpExpiry * 1000).toISOString();
+  const r = await app.database.db.query<{ id: string }>(
+    `update users set reauthentication_token = '' where id = $1 and reauthentication_token <> ''
+       and reauthentication_token = $2 and reauthentication_sent_at >= $3 returning id`,
+    [user.id, tokenHash(email, nonce), notBefore],
+  );
+  if (r.rows.length === 0) throw new ApiError(422, "reauthentication_not_valid", INVALID_NONCE);
+}

@@ -1,0 +1,30 @@
+/**
+ * POST /recover (GoTrue internal/api/recover.go): emails a recovery code and link. The answer is
+ * the same `{}` whether or not the address has an account, so it tells nobody which do.
+ */
+import type { Handler } from "../app.js";
+import { validateEmail } from "../email.js";
+import { ApiError } from "../errors.js";
+import { readJson, sendJson, str } from "../http.js";
+import { findUserByEmail } from "../users.js";
+import { sendRecovery } from "./mail.js";
+import { validatePkceParams } from "./pkce.js";
+import { referrer } from "./redirect.js";
+
+const FIELDS = { email: "string", code_challenge: "string", code_challenge_method: "string" } as const;
+
+export const recover: Handler = async (app, req, res) => {
+  app.limiters.signup.take(req.ip);
+  const params = await readJson(req, FIELDS, "RecoverParams");
+  if (str(params, "email") === "") {
+    throw new ApiError(400, "validation_failed", "Password recovery requires an email");
+  }
+  const email = validateEmail(str(params, "email"));
+  validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
+  const user = await findUserByEmail(app.database.db, email);
+  if (user) {
+    const redirectTo = referrer(app, req);
+    await app.database.tx((tx) => sendRecovery(app, tx, user.row, redirectTo));
+  }
+  sendJson(res, 200, {});
+};
