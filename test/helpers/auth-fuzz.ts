@@ -41,6 +41,10 @@ const ENDPOINTS = [
   "/_dev/outbox",
   "/recover",
   "/otp",
+  "/resend",
+  "/reauthenticate",
+  "/invite",
+  "/admin/generate_link",
   "/nope",
 ];
 const METHODS: Record<string, string[]> = {
@@ -51,9 +55,14 @@ const METHODS: Record<string, string[]> = {
   "/verify": ["GET", "POST"],
   "/callback": ["GET", "POST"],
   "/admin/users": ["GET", "POST"],
+  "/resend": ["POST"],
+  "/recover": ["POST"],
+  "/invite": ["POST"],
+  "/admin/generate_link": ["POST"],
 };
 const FIELDS = [
   "email",
+  "new_email",
   "password",
   "phone",
   "refresh_token",
