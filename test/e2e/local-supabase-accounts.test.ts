@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { client, email, raw, V2024 } from "./local-supabase-kit.js";
+import { client, email, outbox, raw, V2024 } from "./local-supabase-kit.js";
 
 interface Message {
   to: string;
@@ -45,14 +45,7 @@ after(async () => {
 const PASSWORD = "secret-123";
 const admin = (s: LocalSupabase) => client(s, s.serviceRoleKey).auth.admin;
 
-async function mailbox(s: LocalSupabase, to: string): Promise<Message[]> {
-  const box = await raw(s, "GET", `/_dev/outbox?email=${encodeURIComponent(to)}`, {
-    apikey: s.serviceRoleKey,
-    bearer: s.serviceRoleKey,
-  });
-  assert.equal(box.status, 200, box.text);
-  return box.json.messages as Message[];
-}
+const mailbox = (s: LocalSupabase, to: string): Promise<Message[]> => outbox(s, to);
 
 async function lastMail(s: LocalSupabase, to: string, type: string): Promise<Message> {
   const last = (await mailbox(s, to)).filter((m) => m.type === type).at(-1);
