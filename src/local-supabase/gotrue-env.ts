@@ -15,6 +15,7 @@
  * with GoTrue's parser (goBool, goInt, goDuration, goList, goRate...) and GoTrue's clamping.
  */
 import { goBool, goDuration, goFloat, goInt, goList } from "./go-values.js";
+import { type ConfiguredJwk, parseJwtKeys } from "./keys.js";
 import type { ExternalProviderOptions, LocalSupabaseOptions } from "./options.js";
 import { compileUriGlob } from "./uri-glob.js";
 
@@ -43,6 +44,24 @@ export interface GotrueVariable {
 }
 
 const MAX_SECONDS = 10 * 365 * 24 * 3600;
+
+/**
+ * GOTRUE_JWT_KEYS: a JSON array of JWKs (the keys themselves are checked when the server
+ * starts). The message never repeats the value: it holds private keys.
+ */
+function jwtKeys(value: string): ConfiguredJwk[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new RangeError("expected a JSON array of JWKs, got text that is not JSON");
+  }
+  if (!Array.isArray(parsed) || parsed.some((k) => typeof k !== "object" || k === null || Array.isArray(k))) {
+    throw new RangeError("expected a JSON array of JWKs");
+  }
+  parseJwtKeys(parsed as ConfiguredJwk[]); // GoTrue checks the set at start: one signing key, kids, algorithms
+  return parsed as ConfiguredJwk[];
+}
 
 /** A variable that sets an option. */
 function option<T>(name: string, parse: (value: string) => T, set: (into: GotrueSettable, value: T) => void) {
@@ -169,7 +188,9 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   ),
   inert("GOTRUE_JWT_ADMIN_GROUP_NAME"),
   notUsed("GOTRUE_JWT_ISSUER", "tokens' iss is always the server's own URL + /auth/v1"),
-  notYet("GOTRUE_JWT_KEYS", "a configured signing key set"),
+  option("GOTRUE_JWT_KEYS", jwtKeys, (o, v) => {
+    o.jwtKeys = v;
+  }),
   notYet("GOTRUE_JWT_KEY_ID", "a key id for the JWT secret"),
   notYet("GOTRUE_JWT_VALID_METHODS", "restricting the accepted JWT algorithms"),
   notYet("GOTRUE_JWT_VALIDMETHODS", "restricting the accepted JWT algorithms"),
@@ -327,7 +348,13 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
       o.mfa = { ...o.mfa, factorExpiry: v };
     },
   ),
-  notYet("GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY", "a rate limit on MFA challenges"),
+  option(
+    "GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY",
+    (v) => goFloat(v), // per minute, float64 in GoTrue
+    (o, v) => {
+      o.rateLimits = { ...o.rateLimits, mfa: Math.min(1e9, Math.max(1, Math.round(v))) };
+    },
+  ),
   off("GOTRUE_MFA_PHONE_ENROLL_ENABLED", "phone (SMS) MFA"),
   off("GOTRUE_MFA_PHONE_VERIFY_ENABLED", "phone (SMS) MFA"),
   inert("GOTRUE_MFA_PHONE_OTP_LENGTH"),

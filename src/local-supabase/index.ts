@@ -57,9 +57,9 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
       limiters: {
         token: new RateLimiter(config.rateLimits.token, config.rateLimits.windowSeconds),
         signup: new RateLimiter(config.rateLimits.signup, config.rateLimits.windowSeconds),
-        // GoTrue: N per minute with bursts of 2N
-        mfaChallenge: new RateLimiter(2 * config.rateLimits.mfa, 120),
-        mfaVerify: new RateLimiter(2 * config.rateLimits.mfa, 120),
+        // GoTrue: N per minute with bursts of 30
+        mfaChallenge: new RateLimiter(30, 1800 / config.rateLimits.mfa),
+        mfaVerify: new RateLimiter(30, 1800 / config.rateLimits.mfa),
       },
       signupLock: new KeyedMutex(),
       providers: new Map([...config.externalProviders].map(([name, p]) => [name, new OidcClient(name, p)])),

@@ -10,13 +10,22 @@ import { startLocalSupabase } from "./index.js";
 import { parseMainArgs, USAGE, UsageError } from "./main-args.js";
 import type { LocalSupabaseOptions } from "./options.js";
 
+function signing(url: string, opts: LocalSupabaseOptions): string {
+  const jwks = `JWKS at ${url}/auth/v1/.well-known/jwks.json`;
+  if (opts.jwtKeys !== undefined) {
+    const signer = opts.jwtKeys.find((k) => Array.isArray(k.key_ops) && k.key_ops.includes("sign"));
+    return `configured keys (${String(signer?.alg ?? signer?.kty)}, kid ${String(signer?.kid)}), ${jwks}`;
+  }
+  return opts.jwtSecret !== undefined ? "HS256 (legacy JWT secret, empty JWKS)" : `ES256, ${jwks}`;
+}
+
 function banner(url: string, anonKey: string, serviceKey: string, opts: LocalSupabaseOptions): string {
   return [
     "lgauth local Supabase Auth: a LOCAL DEVELOPMENT SERVER (GoTrue-compatible), not for production use",
     `  API URL          ${url}  (auth at ${url}/auth/v1)`,
     `  anon key         ${anonKey}`,
     `  service_role key ${serviceKey}`,
-    `  signing          ${opts.jwtSecret !== undefined ? "HS256 (legacy JWT secret, empty JWKS)" : `ES256, JWKS at ${url}/auth/v1/.well-known/jwks.json`}`,
+    `  signing          ${signing(url, opts)}`,
     `  data             ${opts.dataDir ?? "in memory (gone when the server stops)"}`,
     `  OAuth providers  ${Object.keys(opts.externalProviders ?? {}).join(", ") || "none (set LGAUTH_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET)"}`,
     `  email            ${opts.confirmEmail ? "confirmation required" : "autoconfirm (no confirmation emails)"}; mail goes to this log and to GET ${url}/auth/v1/_dev/outbox (service_role key as apikey and Bearer)`,

@@ -27,7 +27,7 @@ export interface LocalSupabaseOptions {
   /**
    * Requests per window per client IP on /token and /signup; `mfa` is per minute per client IP
    * on each of /factors/{id}/challenge and /verify (GoTrue MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY,
-   * default 15, with bursts of twice that).
+   * default 15, with bursts of 30).
    */
   rateLimits?: { token?: number; signup?: number; windowSeconds?: number; mfa?: number };
   /** TOTP multi-factor authentication (GoTrue's MFA_* settings). */

@@ -90,6 +90,9 @@ describe("GOTRUE_* table", () => {
       GOTRUE_MFA_MAX_ENROLLED_FACTORS: "3",
       GOTRUE_MFA_CHALLENGE_EXPIRY_DURATION: "600",
       GOTRUE_MFA_FACTOR_EXPIRY_DURATION: "10m",
+      GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY: "30",
+      GOTRUE_JWT_KEYS:
+        '[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQ","kid":"k1","alg":"HS256","key_ops":["sign","verify"]}]',
       PATH: "/usr/bin", // not GoTrue's: not looked at
     });
     assert.deepEqual(warnings, []);
@@ -104,7 +107,8 @@ describe("GOTRUE_* table", () => {
       refreshTokenReuseInterval: 0,
       passwordMinLength: 10,
       passwordRequiredCharacters: ["abcdefghijklmnopqrstuvwxyz", "0123456789"],
-      rateLimits: { token: 150, signup: 30 },
+      rateLimits: { token: 150, signup: 30, mfa: 30 },
+      jwtKeys: [{ kty: "oct", k: "c2VjcmV0LXNlY3JldC1zZWNyZXQ", kid: "k1", alg: "HS256", key_ops: ["sign", "verify"] }],
       flowStateTtl: 600,
       mfa: { totpEnroll: false, totpVerify: true, maxEnrolledFactors: 3, challengeExpiry: 600, factorExpiry: 600 },
     });
@@ -171,6 +175,12 @@ describe("GOTRUE_* table", () => {
       ["GOTRUE_SITE_URL", "not a url", /^GOTRUE_SITE_URL: expected an absolute URL$/],
       ["GOTRUE_URI_ALLOW_LIST", "https://{a,b", /^GOTRUE_URI_ALLOW_LIST: redirect URL pattern .* unclosed/],
       ["GOTRUE_JWT_SECRET", "short-secret", /^GOTRUE_JWT_SECRET: must be at least 16 characters$/],
+      ["GOTRUE_JWT_KEYS", '{"keys":[]}', /^GOTRUE_JWT_KEYS: expected a JSON array of JWKs$/],
+      [
+        "GOTRUE_JWT_KEYS",
+        '[{"kty":"oct","k":"c2VjcmV0","kid":"a","key_ops":["sign"]},{"kty":"oct","k":"c2VjcmV0","kid":"b","key_ops":["sign"]}]',
+        /^GOTRUE_JWT_KEYS: jwtKeys: multiple signing keys detected/,
+      ],
     ];
     for (const [name, value, message] of cases) {
       assert.throws(
