@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { makeContext, type Context, type GlobalOptions } from "./context.js";
-import { NotYetAvailableError } from "./errors.js";
+import { type Context, type GlobalOptions, type World, makeContext } from "./context.js";
 
 /** A command's implementation: returns its exit code (0 when it returns nothing). */
 export type Action<A extends unknown[] = string[], O = Record<string, unknown>> = (
@@ -9,12 +8,31 @@ export type Action<A extends unknown[] = string[], O = Record<string, unknown>> 
   opts: O,
 ) => Promise<number | undefined>;
 
-/** Exit code chosen by the last action; main.ts exits with it. */
-export const outcome = { exitCode: 0 };
+/** One run of the program: the world it runs in and the exit code its action chose. */
+export interface RunState {
+  world: World;
+  exitCode: number;
+}
+
+const runs = new WeakMap<Command, RunState>();
+
+/** Ties a program (the root command) to the run it serves; see program.ts. */
+export function bindRun(program: Command, state: RunState): void {
+  runs.set(program, state);
+}
+
+function runOf(command: Command): RunState {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const state = runs.get(root);
+  if (!state) throw new Error("lgauth: command run outside buildProgram()");
+  return state;
+}
 
 /**
  * Wires a commander command to an action loaded on demand, so `lgauth --version` never pays
- * for the supabase or LangGraph clients.
+ * for the supabase or LangGraph clients. The action gets a Context built from the global
+ * options and the run's World.
  */
 export function lazyAction<A extends unknown[] = string[], O = Record<string, unknown>>(
   cmd: Command,
@@ -24,15 +42,9 @@ export function lazyAction<A extends unknown[] = string[], O = Record<string, un
     const command = received[received.length - 1] as Command;
     const opts = received[received.length - 2] as O;
     const args = received.slice(0, -2) as A;
-    const ctx = makeContext(command.optsWithGlobals<GlobalOptions>());
+    const run = runOf(command);
+    const ctx = makeContext(command.optsWithGlobals<GlobalOptions>(), run.world);
     const action = await load();
-    outcome.exitCode = (await action(ctx, args, opts)) ?? 0;
-  });
-}
-
-/** For commands whose issue has not landed: says so and exits 1, never pretends to work. */
-export function notYet(cmd: Command, name: string): Command {
-  return cmd.action(() => {
-    throw new NotYetAvailableError(name);
+    run.exitCode = (await action(ctx, args, opts)) ?? 0;
   });
 }

@@ -1,6 +1,16 @@
+/**
+ * What every command receives (gh's Factory and IOStreams in one): the chosen profile and
+ * output mode, the server flags, the environment, the terminal (`io`), the `prompter`, and the
+ * config store of its own directory. Commands write and ask only through it, so a test runs
+ * one in process with captured streams and a scripted prompter (see `World`).
+ */
+import { ConfigStore, PROFILE_NAME, type ServerSettings } from "../session/config.js";
+import type { SessionContext, SessionLog } from "../session/context.js";
+import { configDir } from "../session/paths.js";
+import { redact } from "../util/redact.js";
 import { UsageError } from "./errors.js";
-import { wantsColor } from "./output.js";
-import { PROFILE_NAME, type ServerSettings } from "../session/config.js";
+import type { IOStreams } from "./io.js";
+import { type Asker, Prompter, inquirerAsker } from "./prompter.js";
 
 export interface GlobalOptions {
   profile?: string;
@@ -11,14 +21,23 @@ export interface GlobalOptions {
   langgraphUrl?: string;
 }
 
-/** What every command receives: the chosen profile, output mode and server flags. */
-export interface Context {
-  profile: string;
+/** What one run of lgauth gets from outside: the terminal, the environment, who answers prompts. */
+export interface World {
+  io: IOStreams;
+  env: NodeJS.ProcessEnv;
+  /** Answers prompts; @inquirer/prompts on `io` when not given. */
+  asker?: Asker;
+  /** The config folder; from the environment (LGAUTH_CONFIG_DIR, XDG_CONFIG_HOME) when not given. */
+  configDir?: string;
+}
+
+export interface Context extends SessionContext {
   json: boolean;
   debug: boolean;
+  /** Colour on stdout (never with --json). */
   color: boolean;
-  flags: ServerSettings;
-  env: NodeJS.ProcessEnv;
+  io: IOStreams;
+  prompter: Prompter;
 }
 
 function checkUrlFlag(name: string, value: string | undefined): string | undefined {
@@ -32,7 +51,17 @@ function checkUrlFlag(name: string, value: string | undefined): string | undefin
   throw new UsageError(`${name} must be an http(s) URL`, `for example ${name} http://127.0.0.1:54321`);
 }
 
-export function makeContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
+/** Where the session layer's messages go: stderr lines, --debug lines redacted. */
+export function sessionLog(io: IOStreams, debug: boolean): SessionLog {
+  return {
+    warn: (text) => io.note(`lgauth: warning: ${text}`),
+    info: (text) => io.note(`lgauth: ${text}`),
+    debug: debug ? (text) => io.note(`lgauth debug: ${redact(text)}`) : undefined,
+  };
+}
+
+export function makeContext(opts: GlobalOptions, world: World): Context {
+  const { io, env } = world;
   const profile = opts.profile ?? env.LGAUTH_PROFILE ?? "default";
   if (!PROFILE_NAME.test(profile)) {
     throw new UsageError(
@@ -47,12 +76,19 @@ export function makeContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = proces
   if (langgraphUrl) flags.langgraphUrl = langgraphUrl;
   if (opts.supabaseAnonKey) flags.supabaseAnonKey = opts.supabaseAnonKey;
   const json = opts.json === true;
+  const debug = opts.debug === true;
+  const prompter = new Prompter(io, world.asker ?? inquirerAsker(io));
   return {
     profile,
     json,
-    debug: opts.debug === true,
-    color: !json && wantsColor(),
+    debug,
+    color: !json && io.colorEnabled,
     flags,
     env,
+    config: new ConfigStore(world.configDir ?? configDir(env)),
+    log: sessionLog(io, debug),
+    interactive: prompter.available,
+    io,
+    prompter,
   };
 }

@@ -1,3 +1,8 @@
+import { CommanderError } from "commander";
+import { type ErrorCode, type ErrorDetails, LgauthError } from "../util/errors.js";
+
+export { LgauthError, NotLoggedInError, UsageError } from "../util/errors.js";
+
 /** Exit codes promised in the brief (gh's 4 for "authentication required"). */
 export const ExitCode = {
   ok: 0,
@@ -8,58 +13,178 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/**
- * The one error type commands throw. `message` says what went wrong, `hint` what to do;
- * both must be free of secrets because they are printed as they are.
- */
-export class CliError extends Error {
-  readonly exitCode: ExitCodeValue;
-  readonly hint: string | undefined;
-
-  constructor(message: string, options: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+/** A failure the CLI itself finds (code "failed", exit 1), with what to do about it. */
+export class CliError extends LgauthError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super("failed", message, options);
     this.name = "CliError";
-    this.exitCode = options.exitCode ?? ExitCode.error;
-    this.hint = options.hint;
   }
 }
 
-export class UsageError extends CliError {
-  constructor(message: string, hint?: string) {
-    super(message, { exitCode: ExitCode.usage, hint: hint ?? "see `lgauth --help`" });
-    this.name = "UsageError";
-  }
+interface Rule {
+  exit: ExitCodeValue;
+  /** The usual advice for this code; an error's own `hint` wins. */
+  hint?: (details: ErrorDetails) => string | undefined;
 }
 
-export class NotLoggedInError extends CliError {
-  constructor(profile: string, message?: string) {
-    super(message ?? `not logged in (profile "${profile}")`, {
-      exitCode: ExitCode.auth,
-      hint: `run \`lgauth login${profile === "default" ? "" : ` --profile ${profile}`}\``,
-    });
-    this.name = "NotLoggedInError";
-  }
-}
+const loginHint = (d: ErrorDetails) =>
+  `run \`lgauth login${d.profile === undefined || d.profile === "default" ? "" : ` --profile ${d.profile}`}\``;
+const providerAgain = () => "start again with `lgauth login --provider …`";
 
-export class NotYetAvailableError extends CliError {
-  constructor(command: string) {
-    super(`\`${command}\` is not yet available in this version of lgauth`, {
-      hint: "see the README for what works today",
-    });
-    this.name = "NotYetAvailableError";
-  }
-}
+/**
+ * Every error code's exit code and usual hint: the one place the CLI decides how a failure
+ * ends the process. (Record<ErrorCode, …>: a new code without a row does not compile.)
+ */
+export const ERROR_TABLE: Record<ErrorCode, Rule> = {
+  usage: { exit: ExitCode.usage, hint: () => "see `lgauth --help`" },
+  failed: { exit: ExitCode.error },
+
+  not_logged_in: { exit: ExitCode.auth, hint: loginHint },
+  env_token_set: {
+    exit: ExitCode.error,
+    hint: (d) => `unset LGAUTH_ACCESS_TOKEN to ${d.action} with stored credentials`,
+  },
+  no_anon_key: {
+    exit: ExitCode.usage,
+    hint: () => "pass --supabase-anon-key or set SUPABASE_ANON_KEY (`lgauth dev` prints the local one)",
+  },
+  token_rejected: { exit: ExitCode.auth },
+  session_not_stored: { exit: ExitCode.error },
+  local_stack_down: {
+    exit: ExitCode.error,
+    hint: (d) => `start it with \`lgauth dev --data-dir ${d.dataDir}\` (add --detach to run it in the background)`,
+  },
+
+  auth_unreachable: {
+    exit: ExitCode.error,
+    hint: () => "check the URL (--supabase-url or SUPABASE_URL) and that the server is running",
+  },
+  auth_unexpected: { exit: ExitCode.error },
+  auth_server_error: { exit: ExitCode.error, hint: () => "try again later" },
+  auth_failed: { exit: ExitCode.error },
+  invalid_credentials: { exit: ExitCode.auth, hint: () => "check both, or create an account with `lgauth signup`" },
+  email_not_confirmed: {
+    exit: ExitCode.auth,
+    hint: (d) => `open the confirmation link sent to ${d.email ?? "your inbox"}, then run \`lgauth login\` again`,
+  },
+  user_already_exists: { exit: ExitCode.error, hint: () => "run `lgauth login` instead" },
+  weak_password: { exit: ExitCode.error, hint: () => "choose a longer password" },
+  rate_limited: {
+    exit: ExitCode.error,
+    hint: (d) =>
+      d.retryAfterSeconds !== undefined
+        ? `try again in ${d.retryAfterSeconds} s`
+        : d.emailLimit
+          ? "try again in an hour (the email limit is hourly)"
+          : "try again in a few minutes",
+  },
+  signup_disabled: { exit: ExitCode.error, hint: () => "ask its owner for an account" },
+  user_banned: { exit: ExitCode.auth },
+  flow_state_not_found: { exit: ExitCode.auth, hint: providerAgain },
+  flow_state_expired: {
+    exit: ExitCode.auth,
+    hint: () => "start again with `lgauth login --provider …` and finish within 5 minutes",
+  },
+  bad_code_verifier: { exit: ExitCode.auth, hint: providerAgain },
+  otp_expired: { exit: ExitCode.auth, hint: () => "request a new one with `lgauth login --otp`" },
+  otp_disabled: { exit: ExitCode.auth, hint: () => "create the account first with `lgauth signup`" },
+  invalid_input: { exit: ExitCode.usage },
+
+  oauth_refused: {
+    exit: ExitCode.auth,
+    hint: (d) => (d.error === "access_denied" ? "allow access in the browser to log in" : undefined),
+  },
+  oauth_state_mismatch: {
+    exit: ExitCode.auth,
+    hint: () => "a stale tab or a forged request; start again with `lgauth login --provider …`",
+  },
+  oauth_timeout: {
+    exit: ExitCode.auth,
+    hint: () => "start again, and check that the redirect URL http://127.0.0.1:*/** is allowed in Supabase Auth",
+  },
+  provider_not_enabled: {
+    exit: ExitCode.error,
+    hint: (d) =>
+      d.enabled ? `enabled: ${d.enabled}` : "enable it in the project's Auth settings, or use `lgauth login --otp`",
+  },
+
+  config_invalid: {
+    exit: ExitCode.error,
+    hint: (d) =>
+      d.field === undefined
+        ? "fix or remove the file; lgauth will not overwrite it until then"
+        : "fix or remove that field; lgauth will not overwrite the file until then",
+  },
+  config_unreadable: { exit: ExitCode.error },
+  credentials_invalid: {
+    exit: ExitCode.error,
+    hint: () => "remove it and log in again; lgauth will not overwrite it until then",
+  },
+  credentials_unreadable: { exit: ExitCode.error },
+  keychain_unavailable: {
+    exit: ExitCode.error,
+    hint: () =>
+      "start a Secret Service (gnome-keyring) in this session, or allow a 0600 file with --insecure-storage or LGAUTH_CREDENTIAL_STORE=file",
+  },
+  keychain_timeout: {
+    exit: ExitCode.error,
+    hint: () => "unlock your keyring (or check that its daemon runs) and try again",
+  },
+  keychain_required: {
+    exit: ExitCode.error,
+    hint: () => "LGAUTH_CREDENTIAL_STORE=keychain forbids the plain-file fallback; start a Secret Service or unset it",
+  },
+  plain_file_needs_consent: {
+    exit: ExitCode.error,
+    hint: () =>
+      "to store tokens in a 0600 plain file instead, pass --insecure-storage or set LGAUTH_CREDENTIAL_STORE=file",
+  },
+  plain_file_refused: {
+    exit: ExitCode.error,
+    hint: () => "start a Secret Service (gnome-keyring), or rerun with --insecure-storage",
+  },
+  plain_file_forbidden: {
+    exit: ExitCode.error,
+    hint: () => "unset LGAUTH_CREDENTIAL_STORE, or log in again to move the tokens to the keychain",
+  },
+
+  langgraph_unauthorized: { exit: ExitCode.auth, hint: () => "run `lgauth login` again" },
+  langgraph_forbidden: { exit: ExitCode.error },
+  langgraph_not_found: { exit: ExitCode.error },
+  langgraph_conflict: { exit: ExitCode.error },
+  langgraph_rejected: { exit: ExitCode.error },
+  langgraph_server_error: { exit: ExitCode.error, hint: (d) => (d.url ? `server ${d.url}` : undefined) },
+  langgraph_unreachable: {
+    exit: ExitCode.error,
+    hint: () => "is `lgauth dev` running? set --langgraph-url or LANGGRAPH_URL",
+  },
+  langgraph_failed: { exit: ExitCode.error },
+  run_failed: { exit: ExitCode.error },
+};
 
 /** Collapses any message to one line so the error path never prints more than one. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-/** `lgauth: <what went wrong> (<hint>)`: the single line every failure prints. */
+/** Exit code and hint of an error, from ERROR_TABLE (an error's own hint wins). */
+export function classify(err: LgauthError): { exitCode: ExitCodeValue; hint: string | undefined } {
+  const rule = ERROR_TABLE[err.code] ?? ERROR_TABLE.failed;
+  return { exitCode: rule.exit, hint: err.hint ?? rule.hint?.(err.details) };
+}
+
+/**
+ * `lgauth: <what went wrong> (<hint>)`: the single line every failure prints. commander's own
+ * errors (unknown command, missing argument) are usage errors like ours.
+ */
 export function formatError(err: unknown): { line: string; exitCode: ExitCodeValue } {
-  if (err instanceof CliError) {
-    const hint = err.hint ? ` (${oneLine(err.hint)})` : "";
-    return { line: `lgauth: ${oneLine(err.message)}${hint}`, exitCode: err.exitCode };
+  if (err instanceof CommanderError) {
+    const message = oneLine(err.message.replace(/^error:\s*/i, ""));
+    return { line: `lgauth: ${message} (see \`lgauth --help\`)`, exitCode: ExitCode.usage };
+  }
+  if (err instanceof LgauthError) {
+    const { exitCode, hint } = classify(err);
+    return { line: `lgauth: ${oneLine(err.message)}${hint ? ` (${oneLine(hint)})` : ""}`, exitCode };
   }
   const message = err instanceof Error ? err.message : String(err);
   return {

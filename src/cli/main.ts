@@ -1,51 +1,18 @@
-import { CommanderError } from "commander";
-import { outcome } from "./command-kit.js";
-import { ExitCode, formatError, oneLine } from "./errors.js";
-import { buildProgram } from "./program.js";
-import { redact } from "./redact.js";
+import type { World } from "./context.js";
+import { systemIO } from "./io.js";
+import { reportFailure, runLgauth } from "./run.js";
 
-const debug = process.argv.includes("--debug");
+const world: World = { io: systemIO(), env: process.env };
 
-function fail(err: unknown): never {
-  const { line, exitCode } = formatError(err);
-  process.stderr.write(`${redact(line)}\n`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
-  process.exit(exitCode);
-}
+process.on("unhandledRejection", (err) => {
+  process.exit(reportFailure(world, err, process.argv.includes("--debug")));
+});
 
-async function main(): Promise<void> {
-  const program = buildProgram();
-  program.exitOverride();
-  // commander's own messages ("error: unknown command 'x'") are turned into our one line.
-  program.configureOutput({ writeErr: () => {}, outputError: () => {} });
-  for (const cmd of program.commands) {
-    cmd.exitOverride();
-    cmd.configureOutput({ writeErr: () => {}, outputError: () => {} });
-    for (const sub of cmd.commands) {
-      sub.exitOverride();
-      sub.configureOutput({ writeErr: () => {}, outputError: () => {} });
-    }
-  }
-  const argv = process.argv.slice(2);
-  if (argv.length === 0) {
-    program.outputHelp();
-    return;
-  }
-  try {
-    await program.parseAsync(process.argv);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
-        process.exit(ExitCode.ok);
-      }
-      const message = oneLine(err.message.replace(/^error:\s*/i, ""));
-      process.stderr.write(`lgauth: ${message} (see \`lgauth --help\`)\n`);
-      process.exit(ExitCode.usage);
-    }
-    fail(err);
-  }
-  process.exitCode = outcome.exitCode;
-}
-
-process.on("unhandledRejection", fail);
-await main().catch(fail);
+const result = await runLgauth(process.argv.slice(2), world).catch((err: unknown) => ({
+  exitCode: reportFailure(world, err, process.argv.includes("--debug")),
+  failed: true,
+}));
+// A failure exits at once (a hung keychain call must not keep the process alive); a command
+// that returned lets the event loop drain.
+if (result.failed) process.exit(result.exitCode);
+process.exitCode = result.exitCode;

@@ -1,17 +1,4 @@
-import { stdout } from "node:process";
-
-export interface OutputOptions {
-  json: boolean;
-  /** Colour only on a terminal and never with NO_COLOR. */
-  color: boolean;
-}
-
-export function wantsColor(stream: { isTTY?: boolean } = stdout): boolean {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
-  if (process.env.FORCE_COLOR === "0") return false;
-  return stream.isTTY === true;
-}
-
+/** Pure formatting for people: colours and aligned tables (writing is IOStreams's job). */
 const codes = {
   bold: [1, 22],
   dim: [2, 22],
@@ -26,20 +13,6 @@ export function paint(enabled: boolean, style: Style, text: string): string {
   if (!enabled) return text;
   const [open, close] = codes[style];
   return `\u001b[${open}m${text}\u001b[${close}m`;
-}
-
-/** One JSON document on stdout, nothing else there. */
-export function printJson(value: unknown): void {
-  stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-export function printLine(text = ""): void {
-  stdout.write(`${text}\n`);
-}
-
-/** Lines for stderr: progress and warnings never go to stdout, so --json stays parseable. */
-export function note(text: string): void {
-  process.stderr.write(`${text}\n`);
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes

@@ -3,7 +3,7 @@ import { junitXml, markdownSummary, type SuiteInfo } from "../audit/ci-formats.j
 import type { Check } from "../audit/types.js";
 import type { Context } from "./context.js";
 import { CliError, ExitCode } from "./errors.js";
-import { formatTable, paint, printJson, printLine } from "./output.js";
+import { formatTable, paint } from "./output.js";
 
 /** One table row per check, for people. */
 function checkRow(ctx: Context, c: Check): string[] {
@@ -55,7 +55,7 @@ export async function reportChecks(ctx: Context, checks: Check[], opts: ReportOp
   const failed = checks.filter((c) => !c.ok);
   const ok = failed.length === 0;
   if (ctx.json) {
-    printJson({
+    ctx.io.printJson({
       ...opts.extra,
       seconds: Math.round(opts.seconds * 10) / 10,
       checks: checks.map((c) => ({
@@ -69,19 +69,19 @@ export async function reportChecks(ctx: Context, checks: Check[], opts: ReportOp
       ok,
     });
   } else {
-    printLine(
+    ctx.io.print(
       formatTable(
         ["result", "what was tried", "a private server answers", "it answered"],
         checks.map((c) => checkRow(ctx, c)),
         ctx.color,
       ),
     );
-    printLine();
+    ctx.io.print();
     for (const c of failed) {
-      printLine(paint(ctx.color, "red", `LEAK ${c.route}: ${c.explanation ?? c.name}`));
+      ctx.io.print(paint(ctx.color, "red", `LEAK ${c.route}: ${c.explanation ?? c.name}`));
     }
-    if (ok) printLine(paint(ctx.color, "green", `Isolation holds: ${checks.length} of ${checks.length} checks`));
-    else printLine(paint(ctx.color, "red", `Isolation broken: ${failed.length} of ${checks.length} checks leaked`));
+    if (ok) ctx.io.print(paint(ctx.color, "green", `Isolation holds: ${checks.length} of ${checks.length} checks`));
+    else ctx.io.print(paint(ctx.color, "red", `Isolation broken: ${failed.length} of ${checks.length} checks leaked`));
   }
   await writeCiReports(ctx, checks, opts);
   return ok ? ExitCode.ok : ExitCode.leak;

@@ -6,8 +6,9 @@ import { registerProfiles } from "./commands/profiles.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerStack } from "./commands/stack.js";
 import { registerThreads } from "./commands/threads.js";
+import { type RunState, bindRun } from "./command-kit.js";
 import { bashScript, fishScript, zshScript } from "./completion.js";
-import { outcome } from "./command-kit.js";
+import type { World } from "./context.js";
 
 declare const __LGAUTH_VERSION__: string;
 export const VERSION = typeof __LGAUTH_VERSION__ === "string" ? __LGAUTH_VERSION__ : "0.0.0-dev";
@@ -28,8 +29,19 @@ Environment:
 
 Exit codes: 0 ok, 1 error, 2 bad usage, 4 not logged in or session expired, 5 isolation leak.`;
 
-export function buildProgram(): Command {
+/**
+ * The command tree for one run in `world`. Help and commander's errors go through the world's
+ * streams (errors are thrown, see run.ts, and printed as our one line); every subcommand
+ * inherits that, since commander copies it to commands created with .command().
+ */
+export function buildProgram(world: World, state: RunState = { world, exitCode: 0 }): Command {
   const program = new Command("lgauth")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => world.io.write(text),
+      writeErr: () => {},
+      outputError: () => {},
+    })
     .description("Companion to the LangGraph auth tutorials: Supabase Auth users and their private conversations")
     .version(VERSION, "-V, --version", "print the version")
     .option("-p, --profile <name>", 'profile to use (env LGAUTH_PROFILE, default "default")')
@@ -40,6 +52,7 @@ export function buildProgram(): Command {
     .option("--langgraph-url <url>", "LangGraph server URL (env LANGGRAPH_URL)")
     .showSuggestionAfterError(true)
     .addHelpText("after", EXAMPLES);
+  bindRun(program, state);
 
   registerAuth(program);
   registerProfiles(program);
@@ -56,8 +69,7 @@ export function buildProgram(): Command {
     .action((shell: string) => {
       const script =
         shell === "bash" ? bashScript(program) : shell === "zsh" ? zshScript(program) : fishScript(program);
-      process.stdout.write(script);
-      outcome.exitCode = 0;
+      world.io.write(script);
     });
 
   return program;

@@ -5,11 +5,7 @@ import { UsageError } from "./errors.js";
  * newline; refuses bytes that are not UTF-8 (a password silently mangled by a decoder would
  * lock the account owner out in confusing ways). The value never appears in any message.
  */
-export async function readFirstLine(
-  what: string,
-  flag: string,
-  input: NodeJS.ReadableStream = process.stdin,
-): Promise<string> {
+export async function readFirstLine(what: string, flag: string, input: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of input) {

@@ -1,5 +1,5 @@
 import type { Client } from "@langchain/langgraph-sdk";
-import { CliError } from "../cli/errors.js";
+import { LgauthError } from "../util/errors.js";
 import { type ChatMessage, chunkText, messagesFromValues, threadTitle } from "./messages.js";
 
 export const DEFAULT_ASSISTANT = "agent";
@@ -118,7 +118,7 @@ export async function streamAnswer(
     } else if (ev.event === "error") {
       const data = ev.data as { message?: unknown; error?: unknown } | undefined;
       const why = typeof data?.message === "string" ? data.message : String(data?.error ?? "unknown error");
-      throw new CliError(`the run failed: ${why}`);
+      throw new LgauthError("run_failed", `the run failed: ${why}`);
     }
   }
   return { thread_id: threadId, run_id: runId, text };

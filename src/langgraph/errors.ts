@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from "../cli/errors.js";
+import { LgauthError } from "../util/errors.js";
 
 interface HttpLikeError {
   status: number;
@@ -25,29 +25,31 @@ function serverMessage(err: HttpLikeError): string {
  * Turns what the SDK throws into one line for the user. `what` names the resource
  * ("thread 1234…"); a resource of someone else's is "not found", exactly like a missing one.
  */
-export function describeLangGraphError(err: unknown, url: string, what = "resource"): CliError {
-  if (err instanceof CliError) return err;
+export function describeLangGraphError(err: unknown, url: string, what = "resource"): LgauthError {
+  if (err instanceof LgauthError) return err;
   if (isHttpError(err)) {
     switch (err.status) {
       case 401:
-        return new CliError("the LangGraph server rejected your session", {
-          exitCode: ExitCode.auth,
-          hint: "run `lgauth login` again",
-          cause: err,
-        });
+        return new LgauthError("langgraph_unauthorized", "the LangGraph server rejected your session", { cause: err });
       case 403:
-        return new CliError(`forbidden: ${serverMessage(err)}`, { cause: err });
+        return new LgauthError("langgraph_forbidden", `forbidden: ${serverMessage(err)}`, { cause: err });
       case 404:
-        return new CliError(`${what} not found`, { cause: err });
+        return new LgauthError("langgraph_not_found", `${what} not found`, { cause: err });
       case 409:
-        return new CliError(`conflict: ${serverMessage(err)}`, { cause: err });
+        return new LgauthError("langgraph_conflict", `conflict: ${serverMessage(err)}`, { cause: err });
       case 422:
-        return new CliError(`the server refused the request: ${serverMessage(err)}`, { cause: err });
-      default:
-        return new CliError(`LangGraph server error ${err.status}: ${serverMessage(err)}`, {
-          hint: `server ${url}`,
+        return new LgauthError("langgraph_rejected", `the server refused the request: ${serverMessage(err)}`, {
           cause: err,
         });
+      default:
+        return new LgauthError(
+          "langgraph_server_error",
+          `LangGraph server error ${err.status}: ${serverMessage(err)}`,
+          {
+            details: { url },
+            cause: err,
+          },
+        );
     }
   }
   const e = err as { name?: string; message?: string; cause?: { code?: string } } | undefined;
@@ -58,10 +60,10 @@ export function describeLangGraphError(err: unknown, url: string, what = "resour
     e?.name === "AbortError" ||
     /fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|timed? ?out|aborted/i.test(message)
   ) {
-    return new CliError(`cannot reach the LangGraph server at ${url}`, {
-      hint: "is `lgauth dev` running? set --langgraph-url or LANGGRAPH_URL",
+    return new LgauthError("langgraph_unreachable", `cannot reach the LangGraph server at ${url}`, {
+      details: { url },
       cause: err,
     });
   }
-  return new CliError(message, { cause: err });
+  return new LgauthError("langgraph_failed", message, { cause: err });
 }

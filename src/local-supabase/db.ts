@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
 import { discardTemplate, quietPglite, templateDump } from "./template-cache.js";
-import { ensurePrivateDir } from "../session/fsutil.js";
+import { ensurePrivateDir } from "../util/private-files.js";
 import { processAlive } from "../util/process.js";
 
 /** What handlers use: the database or a transaction on it. */

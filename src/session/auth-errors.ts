@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from "../cli/errors.js";
+import { LgauthError } from "../util/errors.js";
 import type { WireLog } from "./client.js";
 
 /** The fields of a supabase-js AuthError we read (checked structurally, no class import). */
@@ -56,99 +56,76 @@ export function isUnreachable(err: AuthErrorLike): boolean {
 }
 
 /**
- * One line in the user's language for every failure of an auth call. `url` is the Supabase
- * URL (no secrets); server messages are passed through (GoTrue never echoes a password).
+ * One line in the user's language for every failure of an auth call, with a stable code (GoTrue's
+ * own where it has one). `url` is the Supabase URL (no secrets); server messages are passed
+ * through (GoTrue never echoes a password).
  */
-export function authFailure(err: unknown, url: string, wire?: WireLog, email?: string): CliError {
+export function authFailure(err: unknown, url: string, wire?: WireLog, email?: string): LgauthError {
   const e = asAuthError(err);
   if (!e) {
-    if (err instanceof CliError) return err;
+    if (err instanceof LgauthError) return err;
     const message = err instanceof Error ? err.message : String(err);
-    return new CliError(`unexpected failure talking to Supabase Auth at ${url}: ${message}`);
+    return new LgauthError("auth_unexpected", `unexpected failure talking to Supabase Auth at ${url}: ${message}`);
   }
   if (isUnreachable(e)) {
     const why = wire?.unreachable ? ` (${wire.unreachable})` : "";
-    return new CliError(`cannot reach Supabase Auth at ${url}${why}`, {
-      hint: "check the URL (--supabase-url or SUPABASE_URL) and that the server is running",
-    });
+    return new LgauthError("auth_unreachable", `cannot reach Supabase Auth at ${url}${why}`, { details: { url } });
   }
   switch (e.code) {
     case "invalid_credentials":
-      return new CliError("wrong email or password", {
-        exitCode: ExitCode.auth,
-        hint: "check both, or create an account with `lgauth signup`",
-      });
+      return new LgauthError("invalid_credentials", "wrong email or password");
     case "email_not_confirmed":
-      return new CliError("email not confirmed", {
-        exitCode: ExitCode.auth,
-        hint: `open the confirmation link sent to ${email ?? "your inbox"}, then run \`lgauth login\` again`,
-      });
+      return new LgauthError("email_not_confirmed", "email not confirmed", { details: { email } });
     case "user_already_exists":
     case "email_exists":
-      return new CliError("an account with this email already exists", { hint: "run `lgauth login` instead" });
+      return new LgauthError("user_already_exists", "an account with this email already exists");
     case "weak_password": {
       const reasons = (e.reasons ?? []).map((r) => REASON_WORDS[r] ?? r);
       const why = reasons.length > 0 ? `: ${reasons.join(", ")}` : "";
       const server = e.message ? ` (${e.message.replace(/\.$/, "")})` : "";
-      return new CliError(`password is too weak${why}${server}`, { hint: "choose a longer password" });
+      return new LgauthError("weak_password", `password is too weak${why}${server}`);
     }
     case "over_request_rate_limit":
     case "over_email_send_rate_limit":
     case "too_many_requests":
       return rateLimited(e, wire);
     case "signup_disabled":
-      return new CliError(`sign-ups are disabled on the Supabase project at ${url}`, {
-        hint: "ask its owner for an account",
-      });
+      return new LgauthError("signup_disabled", `sign-ups are disabled on the Supabase project at ${url}`);
     case "user_banned":
-      return new CliError("this account is banned", { exitCode: ExitCode.auth });
+      return new LgauthError("user_banned", "this account is banned");
     case "flow_state_not_found":
-      return new CliError("the login code is unknown or was already used", {
-        exitCode: ExitCode.auth,
-        hint: "start again with `lgauth login --provider …`",
-      });
+      return new LgauthError("flow_state_not_found", "the login code is unknown or was already used");
     case "flow_state_expired":
-      return new CliError("the login code expired before it reached lgauth", {
-        exitCode: ExitCode.auth,
-        hint: "start again with `lgauth login --provider …` and finish within 5 minutes",
-      });
+      return new LgauthError("flow_state_expired", "the login code expired before it reached lgauth");
     case "bad_code_verifier":
-      return new CliError("the login code belongs to another login attempt", {
-        exitCode: ExitCode.auth,
-        hint: "start again with `lgauth login --provider …`",
-      });
+      return new LgauthError("bad_code_verifier", "the login code belongs to another login attempt");
     case "otp_expired":
-      return new CliError("the code is wrong or has expired", {
-        exitCode: ExitCode.auth,
-        hint: "request a new one with `lgauth login --otp`",
-      });
+      return new LgauthError("otp_expired", "the code is wrong or has expired");
     case "otp_disabled":
-      return new CliError(`Supabase Auth at ${url} does not allow a code login for ${email ?? "this email"}`, {
-        exitCode: ExitCode.auth,
-        hint: "create the account first with `lgauth signup`",
-      });
+      return new LgauthError(
+        "otp_disabled",
+        `Supabase Auth at ${url} does not allow a code login for ${email ?? "this email"}`,
+      );
     case "validation_failed":
     case "email_address_invalid":
-      return new CliError(`Supabase Auth refused the input: ${e.message ?? "invalid"}`, { exitCode: ExitCode.usage });
+      return new LgauthError("invalid_input", `Supabase Auth refused the input: ${e.message ?? "invalid"}`);
     default:
       break;
   }
   if (e.status === 429) return rateLimited(e, wire);
   if (e.status !== undefined && e.status >= 500) {
-    return new CliError(`Supabase Auth at ${url} failed (HTTP ${e.status}${e.message ? `: ${e.message}` : ""})`, {
-      hint: "try again later",
-    });
+    return new LgauthError(
+      "auth_server_error",
+      `Supabase Auth at ${url} failed (HTTP ${e.status}${e.message ? `: ${e.message}` : ""})`,
+    );
   }
-  return new CliError(`Supabase Auth at ${url}: ${e.message || e.code || "request failed"}`);
+  return new LgauthError("auth_failed", `Supabase Auth at ${url}: ${e.message || e.code || "request failed"}`);
 }
 
-function rateLimited(e: AuthErrorLike, wire?: WireLog): CliError {
-  const when =
-    wire?.retryAfterSeconds !== undefined
-      ? `try again in ${wire.retryAfterSeconds} s`
-      : e.code === "over_email_send_rate_limit"
-        ? "try again in an hour (the email limit is hourly)"
-        : "try again in a few minutes";
-  const what = e.code === "over_email_send_rate_limit" ? "too many emails sent" : "too many requests";
-  return new CliError(`rate limited by Supabase Auth: ${what}`, { hint: when });
+function rateLimited(e: AuthErrorLike, wire?: WireLog): LgauthError {
+  const emailLimit = e.code === "over_email_send_rate_limit";
+  const what = emailLimit ? "too many emails sent" : "too many requests";
+  return new LgauthError("rate_limited", `rate limited by Supabase Auth: ${what}`, {
+    details: { retryAfterSeconds: wire?.retryAfterSeconds, emailLimit },
+  });
 }

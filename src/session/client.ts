@@ -1,14 +1,13 @@
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { AuthClient } from "@supabase/supabase-js";
-import { redact } from "../cli/redact.js";
-import { timeoutSignal } from "../cli/timeout-signal.js";
+import { redact } from "../util/redact.js";
+import { timeoutSignal } from "../util/timeout-signal.js";
 import type { SessionAccounts } from "./accounts.js";
 import { ServerClock } from "./clock.js";
-import { loadConfig, updateConfig } from "./config.js";
+import type { ConfigStore } from "./config.js";
 import type { CredentialStore } from "./credentials/types.js";
 import { withFileLock } from "./lock.js";
-import { configDir } from "./paths.js";
 import { type AdapterOptions, CredentialStorage, STORAGE_KEY } from "./storage-adapter.js";
 
 /** What the client saw on the wire: clock skew, rate-limit hints, request count (for --debug and benches). */
@@ -74,9 +73,14 @@ function pathOf(url: string): string {
  * and in the user's runtime directory for the keychain (one keychain per login session, while
  * LGAUTH_CONFIG_DIR may differ between two shells of the same user).
  */
-export function lockPathFor(kind: CredentialStore["kind"], account: string, env: NodeJS.ProcessEnv): string {
+export function lockPathFor(
+  kind: CredentialStore["kind"],
+  account: string,
+  where: { config: ConfigStore; env: NodeJS.ProcessEnv },
+): string {
   const name = `${account.replace(/[^A-Za-z0-9._@-]/g, "_")}.lock`;
-  if (kind === "file") return join(configDir(env), "locks", name);
+  if (kind === "file") return join(where.config.dir, "locks", name);
+  const env = where.env;
   const runtime = env.XDG_RUNTIME_DIR?.startsWith("/")
     ? join(env.XDG_RUNTIME_DIR, "lgauth")
     : join(tmpdir(), `lgauth-${userInfo().uid}`);
@@ -94,8 +98,10 @@ export interface ProfileClientOptions extends Omit<AdapterOptions, "clock"> {
    * with the same clock as the one that refreshed it.
    */
   profile?: string;
+  /** The config store the profile lives in (its lock files, its recorded expiry and skew). */
+  config: ConfigStore;
   env: NodeJS.ProcessEnv;
-  debug?: (line: string) => void;
+  debug?: ((line: string) => void) | undefined;
   lockTimeoutMs?: number;
   /** "pkce" for browser logins (the code verifier stays in this process's memory). */
   flowType?: "implicit" | "pkce";
@@ -134,14 +140,14 @@ export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
       profile === undefined
         ? undefined
         : (saved) =>
-            updateConfig((config) => {
+            opts.config.update((config) => {
               const p = config.profiles[profile];
               if (!p) return;
               if (saved.expiresAt !== undefined) p.expiresAt = saved.expiresAt;
               if (clock.measured) p.clockSkew = clock.skewSeconds;
             }),
   });
-  const lockPath = lockPathFor(opts.store.kind, opts.accounts.refresh, opts.env);
+  const lockPath = lockPathFor(opts.store.kind, opts.accounts.refresh, opts);
   const auth = new AuthClient({
     url: new URL("auth/v1", `${opts.supabaseUrl.replace(/\/+$/, "")}/`).href,
     headers: { apikey: opts.anonKey, Authorization: `Bearer ${opts.anonKey}` },
@@ -158,7 +164,7 @@ export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
         async () => {
           storage.invalidate();
           if (opts.profile !== undefined && !clock.measured) {
-            const skew = (await loadConfig()).profiles[opts.profile]?.clockSkew;
+            const skew = (await opts.config.load()).profiles[opts.profile]?.clockSkew;
             if (skew !== undefined) clock.skewSeconds = skew;
           }
           return fn();

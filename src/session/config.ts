@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { isAbsolute } from "node:path";
-import { CliError } from "../cli/errors.js";
-import { writeFileAtomic } from "./fsutil.js";
+import { isAbsolute, join } from "node:path";
+import { LgauthError } from "../util/errors.js";
+import { writeFileAtomic } from "../util/private-files.js";
 import { withFileLock } from "./lock.js";
-import { configFile } from "./paths.js";
 
 /** Where a profile keeps its tokens. Tokens themselves never go in this file. */
 export type CredentialStoreKind = "keychain" | "file";
@@ -48,11 +47,9 @@ export function emptyConfig(): Config {
   return { version: 1, defaults: {}, profiles: {} };
 }
 
-export class ConfigError extends CliError {
+export class ConfigError extends LgauthError {
   constructor(file: string, field: string, problem: string) {
-    super(`config file ${file} is invalid: ${field} ${problem}`, {
-      hint: "fix or remove that field; lgauth will not overwrite the file until then",
-    });
+    super("config_invalid", `config file ${file} is invalid: ${field} ${problem}`, { details: { file, field } });
     this.name = "ConfigError";
   }
 }
@@ -154,9 +151,7 @@ export function parseConfig(file: string, text: string): Config {
     raw = JSON.parse(text);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new CliError(`config file ${file} is not valid JSON (${why})`, {
-      hint: "fix or remove the file; lgauth will not overwrite it until then",
-    });
+    throw new LgauthError("config_invalid", `config file ${file} is not valid JSON (${why})`, { details: { file } });
   }
   if (!isObject(raw)) throw new ConfigError(file, "(top level)", "must be a JSON object");
   if (raw.version !== 1) throw new ConfigError(file, "version", "must be 1");
@@ -174,18 +169,21 @@ export function parseConfig(file: string, text: string): Config {
   return config;
 }
 
-export async function loadConfig(file = configFile()): Promise<Config> {
+export async function loadConfig(file: string): Promise<Config> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyConfig();
-    throw new CliError(`cannot read config file ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new LgauthError(
+      "config_unreadable",
+      `cannot read config file ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   return parseConfig(file, text);
 }
 
-export async function saveConfig(config: Config, file = configFile()): Promise<void> {
+export async function saveConfig(config: Config, file: string): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -193,11 +191,35 @@ export async function saveConfig(config: Config, file = configFile()): Promise<v
  * Read-modify-write under a lock file, so two commands saving at once lose nothing. The file
  * is parsed (and so validated) first: a corrupt file stops the update instead of being replaced.
  */
-export async function updateConfig<T>(fn: (config: Config) => T | Promise<T>, file = configFile()): Promise<T> {
+export async function updateConfig<T>(fn: (config: Config) => T | Promise<T>, file: string): Promise<T> {
   return withFileLock(`${file}.lock`, async () => {
     const config = await loadConfig(file);
     const result = await fn(config);
     await saveConfig(config, file);
     return result;
   });
+}
+
+/**
+ * The config of one lgauth home: `config.json` (profiles, defaults), and beside it the plain
+ * credentials file and the lock files of file-stored sessions. A command gets its store from
+ * its context (the CLI builds it from LGAUTH_CONFIG_DIR / XDG_CONFIG_HOME, the demo and tests
+ * from their own folders), so nothing below the CLI looks the location up in the environment.
+ */
+export class ConfigStore {
+  readonly file: string;
+  readonly credentialsFile: string;
+
+  constructor(readonly dir: string) {
+    this.file = join(dir, "config.json");
+    this.credentialsFile = join(dir, "credentials.json");
+  }
+
+  load(): Promise<Config> {
+    return loadConfig(this.file);
+  }
+
+  update<T>(fn: (config: Config) => T | Promise<T>): Promise<T> {
+    return updateConfig(fn, this.file);
+  }
 }

@@ -1,6 +1,6 @@
 import { open, readFile, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ensurePrivateDir } from "./fsutil.js";
+import { ensurePrivateDir } from "../util/private-files.js";
 import { processAlive } from "../util/process.js";
 
 export class LockTimeoutError extends Error {

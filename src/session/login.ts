@@ -1,16 +1,14 @@
-import { CliError } from "../cli/errors.js";
-import { note } from "../cli/output.js";
+import { LgauthError } from "../util/errors.js";
 import { type SessionAccounts, sessionAccounts } from "./accounts.js";
 import type { ProfileClient } from "./client.js";
 import { authFailure } from "./auth-errors.js";
 import { decodeClaims } from "./clock.js";
-import { type ProfileConfig, type SavedServers, type ServerSettings, updateConfig } from "./config.js";
+import type { ProfileConfig, SavedServers, ServerSettings } from "./config.js";
 import type { ChosenStore } from "./credentials/select.js";
 import { openStore } from "./credentials/select.js";
 import { withFileLock } from "./lock.js";
 import {
   type SessionContext,
-  debugLog,
   isLoggedIn,
   loadProfileState,
   profileAccounts,
@@ -81,8 +79,9 @@ export async function openLoginClient(
     accounts,
     minValiditySeconds: 60,
     skewSeconds: 0,
+    config: ctx.config,
     env: ctx.env,
-    debug: debugLog(ctx),
+    debug: ctx.log.debug,
     flowType,
   });
   const servers = serversToRecord(state.settings);
@@ -100,7 +99,8 @@ export async function recordSession(
   fallback: { email?: string | undefined; userId?: string | undefined },
 ): Promise<AuthOutcome> {
   const saved = login.client.storage.saved;
-  if (!saved) throw new CliError("Supabase Auth returned a session but it could not be stored");
+  if (!saved)
+    throw new LgauthError("session_not_stored", "Supabase Auth returned a session but it could not be stored");
   const email = saved.email ?? fallback.email ?? "";
   await recordLogin(ctx, {
     ...login.servers,
@@ -147,7 +147,7 @@ export async function passwordAuth(
     // GoTrue answers a sign-up for an already confirmed address with a stand-in user that has
     // no identities (so as not to reveal who has an account).
     if (mode === "signup" && user && Array.isArray(user.identities) && user.identities.length === 0) {
-      throw new CliError("an account with this email already exists", { hint: "run `lgauth login` instead" });
+      throw new LgauthError("user_already_exists", "an account with this email already exists");
     }
     return {
       status: "confirmation_required",
@@ -173,9 +173,10 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
   const { data, error } = await client.auth.getUser(token);
   if (error || !data.user) {
     if (error && error.status !== 0 && (error.status === 401 || error.status === 403)) {
-      throw new CliError("the server refused that access token (expired, revoked or for another project)", {
-        exitCode: 4,
-      });
+      throw new LgauthError(
+        "token_rejected",
+        "the server refused that access token (expired, revoked or for another project)",
+      );
     }
     throw authFailure(error ?? new Error("no user"), url, client.wire);
   }
@@ -206,7 +207,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
 }
 
 async function recordLogin(ctx: SessionContext, fields: ProfileConfig): Promise<void> {
-  await updateConfig((config) => {
+  await ctx.config.update((config) => {
     const p: ProfileConfig = config.profiles[ctx.profile] ?? {};
     for (const [k, v] of Object.entries(fields) as [keyof ProfileConfig, ProfileConfig[keyof ProfileConfig]][]) {
       if (v === undefined) delete p[k];
@@ -228,12 +229,10 @@ async function removeStaleCopies(
   if (previous.credentialStore === chosen.kind && old.refresh === accounts.refresh) return;
   try {
     const store =
-      previous.credentialStore === chosen.kind ? chosen.store : await openStore(previous.credentialStore, ctx.env);
+      previous.credentialStore === chosen.kind ? chosen.store : await openStore(previous.credentialStore, ctx);
     await store.delete(old.refresh);
     await store.delete(old.access);
   } catch (err) {
-    note(
-      `lgauth: warning: could not remove the previous tokens of profile "${ctx.profile}" (${(err as Error).message})`,
-    );
+    ctx.log.warn(`could not remove the previous tokens of profile "${ctx.profile}" (${(err as Error).message})`);
   }
 }

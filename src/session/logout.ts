@@ -1,14 +1,7 @@
 import { asAuthError, authFailure, isUnreachable, sessionEnded } from "./auth-errors.js";
 import type { ProfileConfig } from "./config.js";
 import { openStore } from "./credentials/select.js";
-import {
-  type SessionContext,
-  clearSession,
-  debugLog,
-  forgetSessionFields,
-  isLoggedIn,
-  profileAccounts,
-} from "./session.js";
+import { type SessionContext, clearSession, forgetSessionFields, isLoggedIn, profileAccounts } from "./session.js";
 import { BUILTIN_DEFAULTS, followsLocalStack, savedServers } from "./settings.js";
 
 export type LogoutScope = "local" | "global";
@@ -40,7 +33,7 @@ export async function logoutProfile(
   const outcome: LogoutOutcome = { wasLoggedIn: true, revoked: false, scope, email: profile.email };
   let store: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
-    store = await openStore(profile.credentialStore, ctx.env);
+    store = await openStore(profile.credentialStore, ctx);
     const anonKey = servers.supabaseAnonKey ?? ctx.flags.supabaseAnonKey ?? ctx.env.SUPABASE_ANON_KEY;
     if (followsLocalStack(profile) && servers.supabaseUrl === undefined) {
       outcome.revokeError = `the local stack in ${profile.localStack} is not running`;
@@ -55,8 +48,9 @@ export async function logoutProfile(
         accounts,
         minValiditySeconds: 60,
         skewSeconds: profile.clockSkew ?? 0,
+        config: ctx.config,
         env: ctx.env,
-        debug: debugLog(ctx),
+        debug: ctx.log.debug,
       });
       client.storage.allowRemoval = true;
       const hasRefresh = (await store.get(accounts.refresh)) !== null;
@@ -82,7 +76,7 @@ export async function logoutProfile(
   if (store) {
     await clearSession(ctx, { store, accounts });
   } else {
-    await forgetSessionFields(ctx.profile);
+    await forgetSessionFields(ctx.config, ctx.profile);
   }
   return outcome;
 }

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CliError, ExitCode } from "../cli/errors.js";
+import { LgauthError } from "../util/errors.js";
 
 /** What the browser brought back to the loopback redirect URI. */
 export type CallbackResult =
@@ -60,10 +60,10 @@ export async function startLoopbackReceiver(): Promise<LoopbackReceiver> {
       done = true;
       page(res, 400, { ok: false, message: "This answer does not belong to the login lgauth is waiting for." });
       fail?.(
-        new CliError("the browser came back with a state that does not belong to this login; nothing was stored", {
-          exitCode: ExitCode.auth,
-          hint: "a stale tab or a forged request; start again with `lgauth login --provider …`",
-        }),
+        new LgauthError(
+          "oauth_state_mismatch",
+          "the browser came back with a state that does not belong to this login; nothing was stored",
+        ),
       );
       return;
     }
@@ -106,10 +106,10 @@ export async function startLoopbackReceiver(): Promise<LoopbackReceiver> {
         timer = setTimeout(() => {
           done = true;
           reject(
-            new CliError(`no answer from the browser within ${formatDuration(timeoutMs)}; nothing was stored`, {
-              exitCode: ExitCode.auth,
-              hint: "start again, and check that the redirect URL http://127.0.0.1:*/** is allowed in Supabase Auth",
-            }),
+            new LgauthError(
+              "oauth_timeout",
+              `no answer from the browser within ${formatDuration(timeoutMs)}; nothing was stored`,
+            ),
           );
         }, timeoutMs);
       });

@@ -1,5 +1,5 @@
 import type { Provider } from "@supabase/supabase-js";
-import { CliError, ExitCode } from "../cli/errors.js";
+import { LgauthError } from "../util/errors.js";
 import { authFailure } from "./auth-errors.js";
 import type { ChosenStore } from "./credentials/select.js";
 import { type AuthOutcome, type LoginClient, openLoginClient, recordSession } from "./login.js";
@@ -44,9 +44,8 @@ export async function oauthAuth(
     if (answer.kind === "error") {
       const why = answer.description ?? answer.errorCode ?? answer.error;
       receiver.finish({ ok: false, message: `The login was refused: ${why}` });
-      throw new CliError(`the ${opts.provider} login was refused: ${why}; nothing was stored`, {
-        exitCode: ExitCode.auth,
-        hint: answer.error === "access_denied" ? "allow access in the browser to log in" : undefined,
+      throw new LgauthError("oauth_refused", `the ${opts.provider} login was refused: ${why}; nothing was stored`, {
+        details: { provider: opts.provider, error: answer.error },
       });
     }
     const exchanged = await client.auth.exchangeCodeForSession(answer.code);
@@ -91,13 +90,9 @@ async function checkProviderEnabled(login: LoginClient, provider: string): Promi
   const enabled = Object.entries(external)
     .filter(([name, on]) => on === true && !["email", "phone", "anonymous_users"].includes(name))
     .map(([name]) => name);
-  throw new CliError(
+  throw new LgauthError(
+    "provider_not_enabled",
     `the provider "${provider}" is not enabled in Supabase Auth at ${login.url}${said ? ` (${said.replace(/\.$/, "")})` : ""}`,
-    {
-      hint:
-        enabled.length > 0
-          ? `enabled: ${enabled.join(", ")}`
-          : "enable it in the project's Auth settings, or use `lgauth login --otp`",
-    },
+    { details: { provider, enabled: enabled.length > 0 ? enabled.join(", ") : undefined } },
   );
 }

@@ -1,10 +1,9 @@
-import { CliError, NotLoggedInError, UsageError } from "../cli/errors.js";
-import { note } from "../cli/output.js";
-import { redact } from "../cli/redact.js";
+import { LgauthError, NotLoggedInError } from "../util/errors.js";
 import { type SessionAccounts, sessionAccounts } from "./accounts.js";
 import { asAuthError, authFailure, sessionEnded, sessionEndedWords } from "./auth-errors.js";
 import { ServerClock, decodeClaims } from "./clock.js";
-import { type Config, type ProfileConfig, type ServerSettings, loadConfig, updateConfig } from "./config.js";
+import type { Config, ConfigStore, ProfileConfig } from "./config.js";
+import type { SessionContext } from "./context.js";
 import { openStore } from "./credentials/select.js";
 import type { CredentialStore } from "./credentials/types.js";
 import { withFileLock } from "./lock.js";
@@ -16,20 +15,10 @@ import {
   savedServers,
 } from "./settings.js";
 
-/** What session functions need from a command's context (src/cli/context.ts Context fits). */
-export interface SessionContext {
-  profile: string;
-  env: NodeJS.ProcessEnv;
-  flags: ServerSettings;
-  debug: boolean;
-}
+export type { SessionContext, SessionLog } from "./context.js";
 
 export const DEFAULT_MIN_VALIDITY_S = 60;
 export const ENV_TOKEN = "LGAUTH_ACCESS_TOKEN";
-
-export function debugLog(ctx: SessionContext): ((line: string) => void) | undefined {
-  return ctx.debug ? (line) => note(`lgauth debug: ${redact(line)}`) : undefined;
-}
 
 export function envToken(env: NodeJS.ProcessEnv): string | undefined {
   const t = env[ENV_TOKEN]?.trim();
@@ -43,7 +32,7 @@ export interface ProfileState {
 }
 
 export async function loadProfileState(ctx: SessionContext): Promise<ProfileState> {
-  const config = await loadConfig();
+  const config = await ctx.config.load();
   return {
     config,
     profile: config.profiles[ctx.profile],
@@ -52,11 +41,9 @@ export async function loadProfileState(ctx: SessionContext): Promise<ProfileStat
 }
 
 /** A profile (or the defaults) follows a local stack that is not running. */
-export class LocalStackDownError extends CliError {
+export class LocalStackDownError extends LgauthError {
   constructor(dataDir: string) {
-    super(`the local stack in ${dataDir} is not running`, {
-      hint: `start it with \`lgauth dev --data-dir ${dataDir}\` (add --detach to run it in the background)`,
-    });
+    super("local_stack_down", `the local stack in ${dataDir} is not running`, { details: { dataDir } });
     this.name = "LocalStackDownError";
   }
 }
@@ -68,10 +55,7 @@ export function requireRunningStack(settings: ResolvedSettings): void {
 
 export function requireAnonKey(settings: ResolvedSettings): string {
   if (!settings.supabaseAnonKey) {
-    throw new UsageError(
-      "no Supabase anon key configured",
-      "pass --supabase-anon-key or set SUPABASE_ANON_KEY (`lgauth dev` prints the local one)",
-    );
+    throw new LgauthError("no_anon_key", "no Supabase anon key configured");
   }
   return settings.supabaseAnonKey;
 }
@@ -109,7 +93,7 @@ export async function openSession(ctx: SessionContext, state?: ProfileState): Pr
       `profile "${ctx.profile}" is logged in at ${sessionUrl}, not at ${s.settings.supabaseUrl}`,
     );
   }
-  const store = await openStore(p.credentialStore, ctx.env);
+  const store = await openStore(p.credentialStore, ctx);
   return {
     ...s,
     profile: p,
@@ -186,8 +170,9 @@ async function refreshUnderLock(
     force: opts.force,
     skewSeconds: session.profile.clockSkew ?? 0,
     profile: ctx.profile,
+    config: ctx.config,
     env: ctx.env,
-    debug: debugLog(ctx),
+    debug: ctx.log.debug,
   });
   const { auth, storage, wire, clock } = client;
   let { data, error } = await auth.getSession();
@@ -246,7 +231,7 @@ export async function clearSession(
   onlyIfRefreshToken?: string,
 ): Promise<boolean> {
   const { lockPathFor } = await import("./client.js");
-  const lockPath = lockPathFor(session.store.kind, session.accounts.refresh, ctx.env);
+  const lockPath = lockPathFor(session.store.kind, session.accounts.refresh, ctx);
   const cleared = await withFileLock(lockPath, async () => {
     if (onlyIfRefreshToken !== undefined) {
       const current = await session.store.get(session.accounts.refresh);
@@ -256,12 +241,12 @@ export async function clearSession(
     await session.store.delete(session.accounts.access);
     return true;
   });
-  if (cleared) await forgetSessionFields(ctx.profile);
+  if (cleared) await forgetSessionFields(ctx.config, ctx.profile);
   return cleared;
 }
 
-export async function forgetSessionFields(profile: string): Promise<void> {
-  await updateConfig((config) => {
+export async function forgetSessionFields(store: ConfigStore, profile: string): Promise<void> {
+  await store.update((config) => {
     const p = config.profiles[profile];
     if (!p) return;
     delete p.userId;
@@ -273,12 +258,8 @@ export async function forgetSessionFields(profile: string): Promise<void> {
   });
 }
 
-export function notLoggedInHint(profile: string): string {
-  return `run \`lgauth login${profile === "default" ? "" : ` --profile ${profile}`}\``;
-}
-
-export function envTokenRefusal(action: string): CliError {
-  return new CliError(`${ENV_TOKEN} is set, so lgauth uses that token and does not ${action}`, {
-    hint: `unset ${ENV_TOKEN} to ${action} with stored credentials`,
+export function envTokenRefusal(action: string): LgauthError {
+  return new LgauthError("env_token_set", `${ENV_TOKEN} is set, so lgauth uses that token and does not ${action}`, {
+    details: { action },
   });
 }

@@ -5,7 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { ensurePrivateDir } from "../session/fsutil.js";
+import { ensurePrivateDir } from "../util/private-files.js";
 import {
   type AuthReady,
   type LangGraphLauncher,

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
-import { writeFileAtomic } from "../session/fsutil.js";
+import { writeFileAtomic } from "../util/private-files.js";
 
 export const STATE_FILE = "state.json";
 

@@ -10,6 +10,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { decodeClaims } from "../../src/session/clock.js";
+import { sessionContext } from "../helpers/session-context.js";
 import { type AuthWorld, REFRESH, keyringSkip, oneLine, refreshAtServer, startAuthWorld } from "./auth-harness.js";
 
 const skip = keyringSkip();
@@ -166,11 +167,9 @@ describe("getAccessToken / forceRefresh for the LangGraph client layer (in proce
   });
 
   test("a token a server refused is refreshed once, even when several callers report it", async () => {
-    const saved = process.env.LGAUTH_CONFIG_DIR;
-    process.env.LGAUTH_CONFIG_DIR = w.configDir;
-    try {
+    {
       const { getAccessToken, forceRefresh } = await import("../../src/session/session.js");
-      const ctx = { profile: "default", env: w.env, flags: {}, debug: false };
+      const ctx = sessionContext({ env: w.env, dir: w.configDir });
       const before = w.proxy.count(REFRESH);
       const t0 = await getAccessToken(ctx, { minValiditySeconds: 60 });
       assert.equal(w.proxy.count(REFRESH), before, "valid token: no request");
@@ -183,8 +182,6 @@ describe("getAccessToken / forceRefresh for the LangGraph client layer (in proce
       assert.notEqual(d, a);
       assert.equal(w.proxy.count(REFRESH) - before, 2);
       assert.equal(await getAccessToken(ctx), d);
-    } finally {
-      process.env.LGAUTH_CONFIG_DIR = saved;
     }
   });
 });

@@ -17,6 +17,7 @@ import { listThreads, streamAnswer } from "../../src/langgraph/conversations.js"
 import { chooseStoreForLogin } from "../../src/session/credentials/select.js";
 import { passwordAuth } from "../../src/session/login.js";
 import { forceRefresh, getAccessToken, type SessionContext } from "../../src/session/session.js";
+import { sessionContext } from "../helpers/session-context.js";
 import { type Stack, startStack } from "../../src/stack/index.js";
 import { createRecorder } from "../helpers/recorder.js";
 
@@ -72,8 +73,8 @@ describe(`load: ${USERS} users chatting and listing threads for ${SECONDS} s`, (
   });
 
   async function loginUser(i: number): Promise<{ ctx: SessionContext; userId: string; client: Client }> {
-    const ctx: SessionContext = { profile: `user${i}`, env: process.env, flags: {}, debug: false };
-    const chosen = await chooseStoreForLogin({ env: process.env, insecureStorage: false, probeAccount: "probe" });
+    const ctx: SessionContext = sessionContext({ profile: `user${i}` });
+    const chosen = await chooseStoreForLogin(ctx, { insecureStorage: false, probeAccount: "probe" });
     rec.secrets.add(`pw-load-${i}-Secret`);
     const outcome = await passwordAuth(ctx, "signup", `load.user${i}@example.com`, `pw-load-${i}-Secret`, chosen);
     assert.equal(outcome.status, "logged_in");

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { openerFor } from "../../src/cli/browser.js";
-import { CliError } from "../../src/cli/errors.js";
+import { LgauthError } from "../../src/util/errors.js";
 import { startLoopbackReceiver } from "../../src/session/loopback.js";
 
 function withQuery(redirectUri: string, params: Record<string, string>): string {
@@ -62,7 +62,10 @@ describe("loopback receiver", () => {
         u.searchParams.set("code", "stolen");
         const res = await fetch(u);
         assert.equal(res.status, 400);
-        await assert.rejects(waiting, (e: unknown) => e instanceof CliError && /state/.test(e.message));
+        await assert.rejects(
+          waiting,
+          (e: unknown) => e instanceof LgauthError && e.code === "oauth_state_mismatch" && /state/.test(e.message),
+        );
       } finally {
         await r.close();
       }
@@ -97,7 +100,8 @@ describe("loopback receiver", () => {
     try {
       await assert.rejects(
         r.wait(200),
-        (e: unknown) => e instanceof CliError && /no answer from the browser/.test(e.message),
+        (e: unknown) =>
+          e instanceof LgauthError && e.code === "oauth_timeout" && /no answer from the browser/.test(e.message),
       );
     } finally {
       await r.close();

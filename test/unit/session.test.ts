@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
+import { formatError } from "../../src/cli/errors.js";
 import { readFirstLine } from "../../src/cli/stdin.js";
 import { sessionAccounts } from "../../src/session/accounts.js";
 import { ServerClock, decodeClaims } from "../../src/session/clock.js";
 import { FileStore } from "../../src/session/credentials/file.js";
 import { chooseStoreForLogin } from "../../src/session/credentials/select.js";
 import { CredentialStorage, STORAGE_KEY } from "../../src/session/storage-adapter.js";
+import { sessionContext } from "../helpers/session-context.js";
 
 let dir: string;
 before(async () => {
@@ -137,25 +139,26 @@ describe("where login stores tokens when no keychain answers", () => {
   const env = (extra: NodeJS.ProcessEnv) => ({ ...noBus, LGAUTH_CONFIG_DIR: join(dir, "sel"), ...extra });
   test("a script without consent fails with a hint naming both ways to consent", async () => {
     await assert.rejects(
-      chooseStoreForLogin({ env: env({}), insecureStorage: false, probeAccount: "p@h" }),
-      (err: Error & { hint?: string }) =>
+      chooseStoreForLogin(sessionContext({ env: env({}) }), { insecureStorage: false, probeAccount: "p@h" }),
+      (err: Error) =>
         /no keychain available/.test(err.message) &&
-        /--insecure-storage/.test(err.hint ?? "") &&
-        /LGAUTH_CREDENTIAL_STORE=file/.test(err.hint ?? ""),
+        /--insecure-storage/.test(formatError(err).line) &&
+        /LGAUTH_CREDENTIAL_STORE=file/.test(formatError(err).line),
     );
   });
   test("--insecure-storage and LGAUTH_CREDENTIAL_STORE=file choose the file; =keychain forbids it", async () => {
-    const a = await chooseStoreForLogin({ env: env({}), insecureStorage: true, probeAccount: "p@h" });
+    const a = await chooseStoreForLogin(sessionContext({ env: env({}) }), {
+      insecureStorage: true,
+      probeAccount: "p@h",
+    });
     assert.equal(a.kind, "file");
-    const b = await chooseStoreForLogin({
-      env: env({ LGAUTH_CREDENTIAL_STORE: "file" }),
+    const b = await chooseStoreForLogin(sessionContext({ env: env({ LGAUTH_CREDENTIAL_STORE: "file" }) }), {
       insecureStorage: false,
       probeAccount: "p@h",
     });
     assert.equal(b.kind, "file");
     await assert.rejects(
-      chooseStoreForLogin({
-        env: env({ LGAUTH_CREDENTIAL_STORE: "keychain" }),
+      chooseStoreForLogin(sessionContext({ env: env({ LGAUTH_CREDENTIAL_STORE: "keychain" }) }), {
         insecureStorage: true,
         probeAccount: "p@h",
       }),
@@ -163,8 +166,7 @@ describe("where login stores tokens when no keychain answers", () => {
     );
   });
   test("at a terminal, a yes stores in the file and a no stores nothing", async () => {
-    const yes = await chooseStoreForLogin({
-      env: env({}),
+    const yes = await chooseStoreForLogin(sessionContext({ env: env({}) }), {
       insecureStorage: false,
       probeAccount: "p@h",
       confirm: async () => true,
@@ -173,7 +175,11 @@ describe("where login stores tokens when no keychain answers", () => {
     await yes.store.set("x", "y");
     assert.equal((await stat(join(dir, "sel", "credentials.json"))).mode & 0o777, 0o600);
     await assert.rejects(
-      chooseStoreForLogin({ env: env({}), insecureStorage: false, probeAccount: "p@h", confirm: async () => false }),
+      chooseStoreForLogin(sessionContext({ env: env({}) }), {
+        insecureStorage: false,
+        probeAccount: "p@h",
+        confirm: async () => false,
+      }),
       /no consent/,
     );
   });

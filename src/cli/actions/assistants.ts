@@ -1,7 +1,7 @@
 import { describeLangGraphError } from "../../langgraph/errors.js";
 import type { Action } from "../command-kit.js";
 import { openLangGraph } from "../langgraph-session.js";
-import { formatTable, printJson, printLine } from "../output.js";
+import { formatTable } from "../output.js";
 
 export const list: Action = async (ctx) => {
   const { client, url } = await openLangGraph(ctx);
@@ -14,9 +14,9 @@ export const list: Action = async (ctx) => {
     name: a.name,
     updated_at: a.updated_at,
   }));
-  if (ctx.json) printJson({ assistants: rows });
+  if (ctx.json) ctx.io.printJson({ assistants: rows });
   else
-    printLine(
+    ctx.io.print(
       formatTable(
         ["id", "graph", "name"],
         rows.map((r) => [r.assistant_id, r.graph_id, r.name]),

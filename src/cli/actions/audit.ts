@@ -5,9 +5,7 @@ import { getAccessToken, loadProfileState, openSession } from "../../session/ses
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { note } from "../output.js";
 import { reportChecks } from "../probe-report.js";
-import { startSpinner } from "../spinner.js";
 
 interface AuditOptions {
   as?: string;
@@ -43,12 +41,9 @@ export const audit: Action<[], AuditOptions> = async (ctx, _args, opts) => {
   }
   const url = attacker.langgraphUrl;
   if (owner.langgraphUrl !== url) {
-    note(`lgauth: warning: the profiles point at different LangGraph servers; probing ${url}`);
+    ctx.io.note(`lgauth: warning: the profiles point at different LangGraph servers; probing ${url}`);
   }
-  const spinner = startSpinner(
-    `probing ${url} as ${opts.as} against ${opts.other}…`,
-    !ctx.json && process.stderr.isTTY === true,
-  );
+  const spinner = ctx.io.startSpinner(`probing ${url} as ${opts.as} against ${opts.other}…`, !ctx.json);
   const started = Date.now();
   try {
     const run = await runProbes({

@@ -1,14 +1,12 @@
 import type { Client } from "@langchain/langgraph-sdk";
 import { DEFAULT_ASSISTANT, streamAnswer, threadMessages } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
-import { requireUuid } from "../../langgraph/ids.js";
+import { requireUuid } from "../ids.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { openLangGraph } from "../langgraph-session.js";
-import { note, paint, printJson } from "../output.js";
-import { canPrompt } from "../prompts.js";
-import { startSpinner } from "../spinner.js";
+import { paint } from "../output.js";
 
 interface ChatOptions {
   message?: string;
@@ -35,21 +33,21 @@ async function oneShot(
   message: string,
   assistantId: string,
 ) {
-  const spinner = startSpinner("thinking…", !ctx.json && process.stderr.isTTY === true);
+  const spinner = ctx.io.startSpinner("thinking…", !ctx.json);
   try {
     const result = await streamAnswer(client, threadId, message, {
       assistantId,
       onToken: (t) => {
         spinner.stop();
-        if (!ctx.json) process.stdout.write(t);
+        if (!ctx.json) ctx.io.write(t);
       },
     });
     spinner.stop();
     if (ctx.json) {
       const messages = await threadMessages(client, threadId);
-      printJson({ ...result, messages });
+      ctx.io.printJson({ ...result, messages });
     } else {
-      process.stdout.write("\n");
+      ctx.io.write("\n");
     }
   } catch (err) {
     spinner.stop();
@@ -59,7 +57,7 @@ async function oneShot(
 
 async function interactive(ctx: Context, client: Client, url: string, startThread: string, assistantId: string) {
   const readline = await import("node:readline/promises");
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const rl = readline.createInterface({ input: ctx.io.stdin, output: ctx.io.stdout, terminal: true });
   let threadId = startThread;
   let answering: AbortController | null = null;
   let closed = false;
@@ -71,7 +69,7 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
     closed = true;
   });
   const banner = (id: string) =>
-    note(paint(ctx.color, "dim", `thread ${id} (come back with \`lgauth chat ${id}\`; /new, /exit, Ctrl-C)`));
+    ctx.io.note(paint(ctx.color, "dim", `thread ${id} (come back with \`lgauth chat ${id}\`; /new, /exit, Ctrl-C)`));
   banner(threadId);
   while (!closed) {
     let line: string;
@@ -88,14 +86,14 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
       continue;
     }
     answering = new AbortController();
-    const spinner = startSpinner("thinking…");
+    const spinner = ctx.io.startSpinner("thinking…");
     let runId: string | null = null;
     let started = false;
     const begin = () => {
       if (started) return;
       started = true;
       spinner.stop(); // clears its line, so the label comes after it
-      process.stdout.write(paint(ctx.color, "green", "agent> "));
+      ctx.io.write(paint(ctx.color, "green", "agent> "));
     };
     try {
       await streamAnswer(client, threadId, line, {
@@ -106,17 +104,17 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
         },
         onToken: (t) => {
           begin();
-          process.stdout.write(t);
+          ctx.io.write(t);
         },
       });
       begin();
-      process.stdout.write("\n");
+      ctx.io.write("\n");
     } catch (err) {
       spinner.stop();
       if (answering.signal.aborted) {
-        process.stdout.write("\n");
+        ctx.io.write("\n");
         if (runId) await client.runs.cancel(threadId, runId).catch(() => undefined);
-        note(paint(ctx.color, "yellow", "(answer cancelled)"));
+        ctx.io.note(paint(ctx.color, "yellow", "(answer cancelled)"));
       } else {
         rl.close();
         throw describeLangGraphError(err, url, `thread ${threadId}`);
@@ -131,7 +129,7 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
 export const chat: Action<[string | undefined], ChatOptions> = async (ctx, [rawId], opts) => {
   const requested = rawId === undefined ? undefined : requireUuid("thread", rawId);
   const assistantId = opts.assistant ?? DEFAULT_ASSISTANT;
-  if (opts.message === undefined && !canPrompt()) {
+  if (opts.message === undefined && !ctx.prompter.available) {
     throw new UsageError("interactive chat needs a terminal", "pass --message to send one message from a script");
   }
   if (opts.message !== undefined && !opts.message.trim()) throw new UsageError("--message must not be empty");

@@ -14,7 +14,7 @@ import { forgedToken, tamperedToken } from "../../audit/tokens.js";
 import { listThreads, streamAnswer } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
 import { sessionAccounts } from "../../session/accounts.js";
-import type { ServerSettings } from "../../session/config.js";
+import { ConfigStore, type ServerSettings } from "../../session/config.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
 import { passwordAuth } from "../../session/login.js";
 import { logoutProfile } from "../../session/logout.js";
@@ -23,10 +23,10 @@ import type { Stack } from "../../stack/index.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
+import type { Spinner } from "../io.js";
 import { openLangGraph } from "../langgraph-session.js";
 import { paint } from "../output.js";
 import { reportChecks } from "../probe-report.js";
-import { type Spinner, startSpinner } from "../spinner.js";
 
 interface DemoOptions {
   ci?: boolean;
@@ -48,13 +48,13 @@ interface Narrator {
 
 function narrator(ctx: Context, ci: boolean): Narrator {
   // With --json, stdout holds only the document: the story goes to stderr.
-  const out = (text: string) => (ctx.json ? process.stderr : process.stdout).write(`${text}\n`);
-  const animate = !ci && !ctx.json && process.stderr.isTTY === true;
+  const out = (text: string) => (ctx.json ? ctx.io.stderr : ctx.io.stdout).write(`${text}\n`);
+  const animate = !ci && !ctx.json;
   let spinner: Spinner | undefined;
   return {
     step(text) {
       spinner?.stop();
-      spinner = startSpinner(text, animate);
+      spinner = ctx.io.startSpinner(text, animate);
       if (!animate) out(`… ${text}`);
     },
     done(text) {
@@ -88,9 +88,8 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
   const say = narrator(ctx, ci);
   const work = await mkdtemp(join(tmpdir(), "lgauth-demo-"));
   const configDir = join(work, "config");
-  // the session layer reads the config location from the process environment
-  const savedConfigDir = process.env.LGAUTH_CONFIG_DIR;
-  process.env.LGAUTH_CONFIG_DIR = configDir;
+  // alice and bob live in the demo's own config folder, never in the user's
+  const config = new ConfigStore(configDir);
   const env: NodeJS.ProcessEnv = { ...ctx.env, LGAUTH_CONFIG_DIR: configDir };
   for (const k of ["LGAUTH_ACCESS_TOKEN", "LGAUTH_PROFILE", "LGAUTH_CREDENTIAL_STORE"]) delete env[k];
   let stack: Stack | undefined;
@@ -113,14 +112,14 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
         accessTokenTtl: DEMO_TOKEN_TTL,
         nWorkers: 2,
         langgraphEnv: { AUTH_REVOCATION_INTERVAL: "1" },
-        env: { ...process.env, LGAUTH_CONFIG_DIR: configDir },
+        env,
       });
       flags = { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey, langgraphUrl: stack.langgraphUrl };
       say.done(
         `Local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: auth ${stack.supabaseUrl}, LangGraph ${stack.langgraphUrl}`,
       );
     }
-    const as = (profile: string): Context => ({ ...ctx, profile, env, flags });
+    const as = (profile: string): Context => ({ ...ctx, profile, env, flags, config });
     const suffix = randomBytes(3).toString("hex");
     const users = ["alice", "bob"].map((name) => ({
       name,
@@ -132,8 +131,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     let storeWords = "";
     for (const u of users) {
       const c = as(u.name);
-      const chosen = await chooseStoreForLogin({
-        env,
+      const chosen = await chooseStoreForLogin(c, {
         insecureStorage: true, // the demo's own temporary folder; the warning says so
         probeAccount: sessionAccounts(u.name, flags.supabaseUrl ?? "").refresh,
       });
@@ -159,7 +157,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
       say.line(`${paint(ctx.color, "cyan", `${u.name}>`)} hi, I am ${u.name}`);
       let first = true;
       const prefix = `${paint(ctx.color, "green", "agent>")} `;
-      const write = (t: string) => (ctx.json ? process.stderr : process.stdout).write(t);
+      const write = (t: string) => (ctx.json ? ctx.io.stderr : ctx.io.stdout).write(t);
       const answer = await streamAnswer(client, thread.thread_id, `hi, I am ${u.name}`, {
         onToken: (t) => {
           if (first) {
@@ -207,8 +205,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     const bob = users[1];
     if (!bob) throw new Error("unreachable");
     const old = as("bob-old-session");
-    const chosen = await chooseStoreForLogin({
-      env,
+    const chosen = await chooseStoreForLogin(old, {
       insecureStorage: true,
       probeAccount: sessionAccounts("bob-old-session", flags.supabaseUrl ?? "").refresh,
     });
@@ -259,14 +256,12 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
   } finally {
     say.stop();
     for (const p of profiles) {
-      const c = { ...ctx, profile: p, env };
+      const c = { ...ctx, profile: p, env, config };
       await loadProfileState(c)
         .then((s) => logoutProfile(c, s.profile, "local"))
         .catch(() => undefined);
     }
     await stack?.stop();
-    if (savedConfigDir === undefined) delete process.env.LGAUTH_CONFIG_DIR;
-    else process.env.LGAUTH_CONFIG_DIR = savedConfigDir;
     await rm(work, { recursive: true, force: true });
   }
 };

@@ -8,7 +8,6 @@
  */
 import { resolve } from "node:path";
 import { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD } from "../../local-oidc/demo.js";
-import { updateConfig } from "../../session/config.js";
 import {
   DataDirInUseError,
   defaultDataDir,
@@ -20,8 +19,9 @@ import {
   startStack,
 } from "../../stack/index.js";
 import type { Action } from "../command-kit.js";
+import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { note, paint, printLine } from "../output.js";
+import { paint } from "../output.js";
 
 export interface DevOptions {
   dataDir?: string;
@@ -42,7 +42,7 @@ function parsePort(flag: string, value: string): number {
 
 const LABEL = { auth: "local Supabase Auth server", langgraph: "LangGraph server" } as const;
 
-async function start(opts: DevOptions, debug: boolean, signal: AbortSignal): Promise<Stack | undefined> {
+async function start(ctx: Context, opts: DevOptions, signal: AbortSignal): Promise<Stack | undefined> {
   const authPort = parsePort("--auth-port", opts.authPort);
   const langgraphPort = parsePort("--langgraph-port", opts.langgraphPort);
   if (opts.only !== undefined && opts.only !== "auth") {
@@ -55,7 +55,7 @@ async function start(opts: DevOptions, debug: boolean, signal: AbortSignal): Pro
       langgraphPort,
       only: opts.only === "auth" ? "auth" : undefined,
       oidc: opts.oidc !== false,
-      log: debug ? (name, line) => note(`[${name}] ${line}`) : undefined,
+      log: ctx.debug ? (name, line) => ctx.io.note(`[${name}] ${line}`) : undefined,
       signal,
     });
   } catch (err) {
@@ -84,29 +84,31 @@ async function start(opts: DevOptions, debug: boolean, signal: AbortSignal): Pro
  * directory, and its URLs are read from its state file at each command (they change when it
  * restarts on other ports). A login through them records the stack, not its URLs.
  */
-async function saveDefaults(stack: Stack): Promise<void> {
-  await updateConfig((config) => {
+async function saveDefaults(ctx: Context, stack: Stack): Promise<void> {
+  await ctx.config.update((config) => {
     config.defaults = { localStack: stack.dataDir };
   });
 }
 
-function printForPeople(stack: Stack, color: boolean, seconds: string): void {
+function printForPeople(ctx: Context, stack: Stack, color: boolean, seconds: string): void {
   const key = (s: string) => paint(color, "bold", s);
-  printLine(paint(color, "green", `lgauth dev: local stack ready in ${seconds} s (development only, binds loopback)`));
-  printLine();
-  printLine(`  ${key("Supabase URL")}       ${stack.supabaseUrl}`);
-  printLine(`  ${key("anon key")}           ${stack.anonKey}`);
-  printLine(`  ${key("service role key")}   ${stack.serviceRoleKey}  (server side only)`);
-  if (stack.langgraphUrl) printLine(`  ${key("LangGraph URL")}      ${stack.langgraphUrl}`);
+  ctx.io.print(
+    paint(color, "green", `lgauth dev: local stack ready in ${seconds} s (development only, binds loopback)`),
+  );
+  ctx.io.print();
+  ctx.io.print(`  ${key("Supabase URL")}       ${stack.supabaseUrl}`);
+  ctx.io.print(`  ${key("anon key")}           ${stack.anonKey}`);
+  ctx.io.print(`  ${key("service role key")}   ${stack.serviceRoleKey}  (server side only)`);
+  if (stack.langgraphUrl) ctx.io.print(`  ${key("LangGraph URL")}      ${stack.langgraphUrl}`);
   if (stack.oidcIssuer) {
-    printLine(`  ${key("OpenID provider")}    ${stack.oidcIssuer}  (lgauth login --provider local)`);
-    printLine(`  ${key("demo account")}       ${DEMO_OIDC_EMAIL} / ${DEMO_OIDC_PASSWORD}  (local provider only)`);
+    ctx.io.print(`  ${key("OpenID provider")}    ${stack.oidcIssuer}  (lgauth login --provider local)`);
+    ctx.io.print(`  ${key("demo account")}       ${DEMO_OIDC_EMAIL} / ${DEMO_OIDC_PASSWORD}  (local provider only)`);
   }
-  printLine(`  ${key("data directory")}     ${stack.dataDir}`);
-  printLine();
-  printLine("Profiles without servers of their own follow this stack, also when it restarts on other ports. Try:");
-  printLine("  lgauth signup --email alice@example.com");
-  printLine("Press Ctrl+C to stop.");
+  ctx.io.print(`  ${key("data directory")}     ${stack.dataDir}`);
+  ctx.io.print();
+  ctx.io.print("Profiles without servers of their own follow this stack, also when it restarts on other ports. Try:");
+  ctx.io.print("  lgauth signup --email alice@example.com");
+  ctx.io.print("Press Ctrl+C to stop.");
 }
 
 export const dev: Action<[], DevOptions> = async (ctx, _args, opts) => {
@@ -121,14 +123,14 @@ export const dev: Action<[], DevOptions> = async (ctx, _args, opts) => {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   });
-  const stack = await start(opts, ctx.debug, abort.signal);
+  const stack = await start(ctx, opts, abort.signal);
   if (!stack) {
-    if (!ctx.json) note("lgauth dev: stopped before it was ready");
+    if (!ctx.json) ctx.io.note("lgauth dev: stopped before it was ready");
     return 0;
   }
 
   try {
-    await saveDefaults(stack);
+    await saveDefaults(ctx, stack);
   } catch (err) {
     await stack.stop();
     throw err;
@@ -136,7 +138,7 @@ export const dev: Action<[], DevOptions> = async (ctx, _args, opts) => {
 
   const seconds = ((Date.now() - began) / 1000).toFixed(1);
   if (ctx.json) {
-    process.stdout.write(
+    ctx.io.write(
       `${JSON.stringify({
         supabase_url: stack.supabaseUrl,
         supabase_anon_key: stack.anonKey,
@@ -149,14 +151,14 @@ export const dev: Action<[], DevOptions> = async (ctx, _args, opts) => {
       })}\n`,
     );
   } else {
-    printForPeople(stack, ctx.color, seconds);
+    printForPeople(ctx, stack, ctx.color, seconds);
   }
 
   const outcome = await Promise.race([stopped, stack.died]);
   if (typeof outcome === "string" || abort.signal.aborted) {
-    if (!ctx.json) note("lgauth dev: stopping…");
+    if (!ctx.json) ctx.io.note("lgauth dev: stopping…");
     await stack.stop();
-    if (!ctx.json) note("lgauth dev: stopped");
+    if (!ctx.json) ctx.io.note("lgauth dev: stopped");
     return 0;
   }
   const death = outcome as ServiceExit;

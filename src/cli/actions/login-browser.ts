@@ -1,10 +1,9 @@
 import type { ChosenStore } from "../../session/credentials/select.js";
 import type { AuthOutcome } from "../../session/login.js";
 import { oauthAuth } from "../../session/oauth-login.js";
-import type { SessionContext } from "../../session/session.js";
 import { openBrowser } from "../browser.js";
+import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { note } from "../output.js";
 
 export interface BrowserLoginFlags {
   browser?: boolean;
@@ -16,7 +15,7 @@ const DEFAULT_TIMEOUT_S = 300;
 
 /** `login --provider`: prints the URL, opens the browser unless told not to, waits for the redirect. */
 export async function browserLogin(
-  ctx: SessionContext,
+  ctx: Context,
   provider: string,
   flags: BrowserLoginFlags,
   chooseStore: () => Promise<ChosenStore>,
@@ -34,12 +33,12 @@ export async function browserLogin(
     timeoutMs: timeoutS * 1000,
     async present(url) {
       const opened = open ? await openBrowser(url, ctx.env) : false;
-      note(
+      ctx.io.note(
         opened
           ? `Opening the ${provider} login in your browser. If it does not open, visit:\n  ${url}`
           : `Open this URL in a browser on this machine to log in with ${provider}:\n  ${url}`,
       );
-      note(`Waiting for the browser (up to ${formatWait(timeoutS)}; Ctrl-C to cancel)…`);
+      ctx.io.note(`Waiting for the browser (up to ${formatWait(timeoutS)}; Ctrl-C to cancel)…`);
     },
   });
 }

@@ -1,11 +1,10 @@
 import type { ChosenStore } from "../../session/credentials/select.js";
 import type { AuthOutcome } from "../../session/login.js";
 import { otpAuth } from "../../session/otp-login.js";
-import type { SessionContext } from "../../session/session.js";
 import { readEmail } from "../auth-input.js";
+import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { note } from "../output.js";
-import { canPrompt, missingValue, promptText } from "../prompts.js";
+import { missingValue } from "../prompter.js";
 import { readFirstLine } from "../stdin.js";
 
 export interface OtpLoginFlags {
@@ -17,23 +16,23 @@ const CODE = /^[0-9A-Za-z]{4,12}$/;
 
 /** `login --otp`: email, then the code from the email typed at a prompt or read from stdin. */
 export async function otpLogin(
-  ctx: SessionContext,
+  ctx: Context,
   flags: OtpLoginFlags,
   chooseStore: () => Promise<ChosenStore>,
 ): Promise<AuthOutcome> {
-  const email = await readEmail(flags);
+  const email = await readEmail(ctx, flags);
   // Known before anything is sent: a script without a way to pass the code fails at once.
-  if (!flags.codeStdin && !canPrompt()) throw missingValue("the emailed code", "--code-stdin");
+  if (!flags.codeStdin && !ctx.prompter.available) throw missingValue("the emailed code", "--code-stdin");
   const chosen = await chooseStore();
   return otpAuth(ctx, chosen, {
     email,
     sent(to) {
-      note(`A login code was sent to ${to}.`);
+      ctx.io.note(`A login code was sent to ${to}.`);
     },
     async readCode() {
       const code = flags.codeStdin
-        ? await readFirstLine("code", "--code-stdin")
-        : await promptText("Code from the email:", "--code-stdin", "code");
+        ? await readFirstLine("code", "--code-stdin", ctx.io.stdin)
+        : await ctx.prompter.text("Code from the email:", "--code-stdin", "code");
       if (!CODE.test(code.trim())) throw new UsageError("that is not a code from the email (letters and digits only)");
       return code.trim();
     },

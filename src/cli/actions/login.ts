@@ -1,8 +1,8 @@
 import { consentPrompt, readEmail, readPassword, refusePasswordFlag } from "../auth-input.js";
 import { isoTime, relativeExpiry } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
+import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { note, printJson, printLine } from "../output.js";
 import { readFirstLine } from "../stdin.js";
 import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
@@ -30,11 +30,10 @@ export const login: Action<string[], LoginOptions> = async (ctx, _args, opts) =>
   const { settings } = await loadProfileState(ctx);
   const account = sessionAccounts(ctx.profile, settings.supabaseUrl, settings.localStack !== undefined).refresh;
   const chooseStore = () =>
-    chooseStoreForLogin({
-      env: ctx.env,
+    chooseStoreForLogin(ctx, {
       insecureStorage: opts.insecureStorage === true,
       probeAccount: account,
-      confirm: consentPrompt(),
+      confirm: consentPrompt(ctx),
     });
   let outcome: AuthOutcome;
   if (opts.provider !== undefined) {
@@ -44,17 +43,17 @@ export const login: Action<string[], LoginOptions> = async (ctx, _args, opts) =>
     const { otpLogin } = await import("./login-otp.js");
     outcome = await otpLogin(ctx, opts, chooseStore);
   } else if (opts.withToken) {
-    const token = await readFirstLine("access token", "--with-token");
+    const token = await readFirstLine("access token", "--with-token", ctx.io.stdin);
     outcome = await tokenAuth(ctx, token, await chooseStore());
   } else {
-    const email = await readEmail(opts);
+    const email = await readEmail(ctx, opts);
     // Where the tokens will go is settled before the password is asked for, so nobody types a
     // password only to be told that nothing can be stored.
     const chosen = await chooseStore();
-    const password = await readPassword(opts, false);
+    const password = await readPassword(ctx, opts, false);
     outcome = await passwordAuth(ctx, "login", email, password, chosen);
   }
-  report(ctx.json, outcome);
+  report(ctx, outcome);
   return 0;
 };
 
@@ -81,10 +80,11 @@ function checkMethodFlags(opts: LoginOptions): void {
   }
 }
 
-export function report(json: boolean, o: AuthOutcome): void {
-  if (o.weakPassword) note(`lgauth: warning: your password no longer meets this project's policy (${o.weakPassword})`);
-  if (json) {
-    printJson({
+export function report(ctx: Context, o: AuthOutcome): void {
+  if (o.weakPassword)
+    ctx.io.note(`lgauth: warning: your password no longer meets this project's policy (${o.weakPassword})`);
+  if (ctx.json) {
+    ctx.io.printJson({
       status: o.status,
       profile: o.profile,
       email: o.email,
@@ -96,11 +96,11 @@ export function report(json: boolean, o: AuthOutcome): void {
     return;
   }
   if (o.status === "confirmation_required") {
-    printLine(`Account created for ${o.email}. Confirm it with the link sent by email, then run \`lgauth login\`.`);
+    ctx.io.print(`Account created for ${o.email}. Confirm it with the link sent by email, then run \`lgauth login\`.`);
     return;
   }
   const where = o.store?.kind === "file" ? "a plain file (0600)" : "the keychain";
-  printLine(
+  ctx.io.print(
     `Logged in as ${o.email} on profile "${o.profile}" (token expires ${relativeExpiry(o.expiresAt)}; refresh token in ${where}).`,
   );
 }

@@ -1,6 +1,5 @@
 import type { Action } from "../command-kit.js";
 import { UsageError } from "../errors.js";
-import { note, printJson, printLine } from "../output.js";
 import { type LogoutScope, logoutProfile } from "../../session/logout.js";
 import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
 
@@ -29,12 +28,12 @@ export const logout: Action<string[], LogoutOptions> = async (ctx, _args, opts) 
   const { profile } = await loadProfileState(ctx);
   const out = await logoutProfile(ctx, profile, scope);
   if (out.wasLoggedIn && !out.revoked) {
-    note(
+    ctx.io.note(
       `lgauth: warning: could not revoke the session at Supabase Auth (${out.revokeError ?? "unknown error"}); the stored tokens were removed anyway, the session stays valid at the server until it ends there`,
     );
   }
   if (ctx.json) {
-    printJson({
+    ctx.io.printJson({
       profile: ctx.profile,
       was_logged_in: out.wasLoggedIn,
       revoked: out.revoked,
@@ -44,11 +43,11 @@ export const logout: Action<string[], LogoutOptions> = async (ctx, _args, opts) 
     return 0;
   }
   if (!out.wasLoggedIn) {
-    printLine(`Profile "${ctx.profile}" was not logged in; nothing to do.`);
+    ctx.io.print(`Profile "${ctx.profile}" was not logged in; nothing to do.`);
     return 0;
   }
   const what = scope === "global" ? "every session of this user was revoked" : "this session was revoked";
-  printLine(
+  ctx.io.print(
     `Logged out ${out.email ?? ""} from profile "${ctx.profile}"${out.revoked ? `; ${what}` : ""}. Stored tokens removed.`,
   );
   return 0;

@@ -1,14 +1,14 @@
 import { isoTime } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
 import { CliError, UsageError } from "../errors.js";
-import { formatTable, note, printJson, printLine } from "../output.js";
-import { PROFILE_NAME, loadConfig, updateConfig } from "../../session/config.js";
+import { formatTable } from "../output.js";
+import { PROFILE_NAME } from "../../session/config.js";
 import { logoutProfile } from "../../session/logout.js";
 import { isLoggedIn } from "../../session/session.js";
 import { resolveSettings } from "../../session/settings.js";
 
 export const listProfiles: Action = async (ctx) => {
-  const config = await loadConfig();
+  const config = await ctx.config.load();
   const names = Object.keys(config.profiles).sort();
   const rows = names.map((name) => {
     const p = config.profiles[name] ?? {};
@@ -26,14 +26,14 @@ export const listProfiles: Action = async (ctx) => {
     };
   });
   if (ctx.json) {
-    printJson({ profiles: rows });
+    ctx.io.printJson({ profiles: rows });
     return 0;
   }
   if (rows.length === 0) {
-    printLine("no profiles yet (run `lgauth login` to create one)");
+    ctx.io.print("no profiles yet (run `lgauth login` to create one)");
     return 0;
   }
-  printLine(
+  ctx.io.print(
     formatTable(
       ["", "profile", "email", "tokens", "supabase", "langgraph"],
       rows.map((r) => [
@@ -53,22 +53,22 @@ export const listProfiles: Action = async (ctx) => {
 /** Logs the profile out (revoking its session, best effort) and forgets it. */
 export const removeProfile: Action<[string]> = async (ctx, [name]) => {
   if (!name || !PROFILE_NAME.test(name)) throw new UsageError(`invalid profile name "${(name ?? "").slice(0, 64)}"`);
-  const config = await loadConfig();
+  const config = await ctx.config.load();
   const profile = config.profiles[name];
   if (!profile) throw new CliError(`no profile named "${name}"`, { hint: "see `lgauth profiles list`" });
   const out = await logoutProfile({ ...ctx, profile: name }, profile, "local");
   if (out.wasLoggedIn && !out.revoked) {
-    note(
+    ctx.io.note(
       `lgauth: warning: could not revoke the session at Supabase Auth (${out.revokeError ?? "unknown error"}); its stored tokens were removed anyway`,
     );
   }
-  await updateConfig((c) => {
+  await ctx.config.update((c) => {
     delete c.profiles[name];
   });
   if (ctx.json) {
-    printJson({ removed: name, was_logged_in: out.wasLoggedIn, revoked: out.revoked });
+    ctx.io.printJson({ removed: name, was_logged_in: out.wasLoggedIn, revoked: out.revoked });
   } else {
-    printLine(
+    ctx.io.print(
       `Removed profile "${name}"${out.wasLoggedIn ? (out.revoked ? " (session revoked)" : " (tokens removed)") : ""}.`,
     );
   }

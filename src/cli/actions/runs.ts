@@ -1,11 +1,11 @@
 import { DEFAULT_ASSISTANT, streamAnswer } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
-import { requireUuid } from "../../langgraph/ids.js";
+import { requireUuid } from "../ids.js";
 import { messagesFromValues } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
 import { UsageError } from "../errors.js";
 import { openLangGraph } from "../langgraph-session.js";
-import { formatTable, printJson, printLine } from "../output.js";
+import { formatTable } from "../output.js";
 
 export const list: Action<[string]> = async (ctx, [rawId]) => {
   const threadId = requireUuid("thread", rawId);
@@ -19,10 +19,10 @@ export const list: Action<[string]> = async (ctx, [rawId]) => {
     assistant_id: r.assistant_id,
     created_at: r.created_at,
   }));
-  if (ctx.json) printJson({ thread_id: threadId, runs: rows });
-  else if (rows.length === 0) printLine("no runs on this thread");
+  if (ctx.json) ctx.io.printJson({ thread_id: threadId, runs: rows });
+  else if (rows.length === 0) ctx.io.print("no runs on this thread");
   else
-    printLine(
+    ctx.io.print(
       formatTable(
         ["run", "status", "assistant", "created"],
         rows.map((r) => [r.run_id, r.status, r.assistant_id, r.created_at]),
@@ -49,16 +49,16 @@ export const create: Action<[string], { message?: string; wait?: boolean; assist
       });
       const messages = messagesFromValues(values);
       const answer = [...messages].reverse().find((m) => m.role === "assistant");
-      if (ctx.json) printJson({ thread_id: threadId, messages });
-      else printLine(answer?.content ?? "(no answer)");
+      if (ctx.json) ctx.io.printJson({ thread_id: threadId, messages });
+      else ctx.io.print(answer?.content ?? "(no answer)");
       return 0;
     }
     const result = await streamAnswer(client, threadId, message, {
       assistantId,
-      onToken: ctx.json ? undefined : (t) => process.stdout.write(t),
+      onToken: ctx.json ? undefined : (t) => ctx.io.write(t),
     });
-    if (ctx.json) printJson(result);
-    else process.stdout.write("\n");
+    if (ctx.json) ctx.io.printJson(result);
+    else ctx.io.write("\n");
     return 0;
   } catch (err) {
     throw describeLangGraphError(err, url, `thread ${threadId}`);
@@ -72,7 +72,7 @@ export const cancel: Action<[string, string]> = async (ctx, [rawThread, rawRun])
   await client.runs.cancel(threadId, runId).catch((err) => {
     throw describeLangGraphError(err, url, `run ${runId}`);
   });
-  if (ctx.json) printJson({ thread_id: threadId, run_id: runId, cancelled: true });
-  else printLine(`cancelled ${runId}`);
+  if (ctx.json) ctx.io.printJson({ thread_id: threadId, run_id: runId, cancelled: true });
+  else ctx.io.print(`cancelled ${runId}`);
   return 0;
 };

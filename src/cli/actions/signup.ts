@@ -11,14 +11,13 @@ export const signup: Action<string[], LoginOptions> = async (ctx, _args, opts) =
   refusePasswordFlag(opts.password);
   if (envToken(ctx.env)) throw envTokenRefusal("sign up");
   const { settings } = await loadProfileState(ctx);
-  const email = await readEmail(opts);
-  const chosen = await chooseStoreForLogin({
-    env: ctx.env,
+  const email = await readEmail(ctx, opts);
+  const chosen = await chooseStoreForLogin(ctx, {
     insecureStorage: opts.insecureStorage === true,
     probeAccount: sessionAccounts(ctx.profile, settings.supabaseUrl, settings.localStack !== undefined).refresh,
-    confirm: consentPrompt(),
+    confirm: consentPrompt(ctx),
   });
-  const password = await readPassword(opts, true);
-  report(ctx.json, await passwordAuth(ctx, "signup", email, password, chosen));
+  const password = await readPassword(ctx, opts, true);
+  report(ctx, await passwordAuth(ctx, "signup", email, password, chosen));
   return 0;
 };

@@ -1,11 +1,11 @@
 import { isoTime, relativeExpiry } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
+import type { Context } from "../context.js";
 import { ExitCode } from "../errors.js";
-import { timeoutSignal } from "../timeout-signal.js";
-import { paint, printJson, printLine } from "../output.js";
+import { timeoutSignal } from "../../util/timeout-signal.js";
+import { paint } from "../output.js";
 import { decodeClaims } from "../../session/clock.js";
-import { type ProfileConfig, loadConfig } from "../../session/config.js";
-import { credentialsFile } from "../../session/credentials/file.js";
+import type { ProfileConfig } from "../../session/config.js";
 import { openStore } from "../../session/credentials/select.js";
 import { ENV_TOKEN, envToken, isLoggedIn, profileAccounts } from "../../session/session.js";
 import { resolveSettings, savedServers } from "../../session/settings.js";
@@ -47,17 +47,17 @@ interface TokenStorage {
   error: string | null;
 }
 
-async function storageOf(name: string, p: ProfileConfig, env: NodeJS.ProcessEnv): Promise<TokenStorage> {
+async function storageOf(ctx: Context, name: string, p: ProfileConfig): Promise<TokenStorage> {
   if (!isLoggedIn(p)) return { store: null, location: null, reason: null, refresh_token_present: null, error: null };
   const out: TokenStorage = {
     store: p.credentialStore,
-    location: p.credentialStore === "file" ? credentialsFile(env) : null,
+    location: p.credentialStore === "file" ? ctx.config.credentialsFile : null,
     reason: p.credentialReason ?? null,
     refresh_token_present: null,
     error: null,
   };
   try {
-    const store = await openStore(p.credentialStore, env, false);
+    const store = await openStore(p.credentialStore, ctx, false);
     if (store.kind === "keychain") out.location = store.description;
     const accounts = profileAccounts(name, p);
     out.refresh_token_present = (await store.get(accounts.refresh)) !== null;
@@ -69,7 +69,7 @@ async function storageOf(name: string, p: ProfileConfig, env: NodeJS.ProcessEnv)
 
 /** Every profile: user, token expiry, where the tokens live and why, and whether its servers answer. */
 export const status: Action = async (ctx) => {
-  const config = await loadConfig();
+  const config = await ctx.config.load();
   const names = new Set(Object.keys(config.profiles));
   names.add(ctx.profile);
   const probes = new Map<string, Promise<Probe>>();
@@ -89,7 +89,7 @@ export const status: Action = async (ctx) => {
       const supabaseUrl = isLoggedIn(p) ? (own.supabaseUrl ?? s.supabaseUrl) : s.supabaseUrl;
       const anon = own.supabaseAnonKey ?? s.supabaseAnonKey;
       const [storage, supabase, langgraph] = await Promise.all([
-        storageOf(name, p, ctx.env),
+        storageOf(ctx, name, p),
         once(`s ${supabaseUrl}`, () => probe(`${supabaseUrl}/auth/v1/health`, anon ? { apikey: anon } : {})),
         once(`l ${s.langgraphUrl}`, () => probe(`${s.langgraphUrl}/info`)),
       ]);
@@ -112,7 +112,7 @@ export const status: Action = async (ctx) => {
   const envClaims = fromEnv ? decodeClaims(fromEnv) : null;
   const anyLoggedIn = rows.some((r) => r.logged_in) || fromEnv !== undefined;
   if (ctx.json) {
-    printJson({
+    ctx.io.printJson({
       env_token: fromEnv
         ? { variable: ENV_TOKEN, user_id: envClaims?.sub ?? null, expires_at: isoTime(envClaims?.exp) }
         : null,
@@ -156,6 +156,6 @@ export const status: Action = async (ctx) => {
       `  ${label} ${pr.url} ${pr.reachable ? paint(c, "green", `answers (HTTP ${pr.status}, ${pr.ms} ms)`) : paint(c, "red", `unreachable (${pr.error})`)}`;
     lines.push(show("supabase: ", r.supabase), show("langgraph:", r.langgraph));
   }
-  printLine(lines.join("\n"));
+  ctx.io.print(lines.join("\n"));
   return anyLoggedIn ? ExitCode.ok : ExitCode.auth;
 };

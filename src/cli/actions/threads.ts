@@ -1,12 +1,11 @@
 import { listThreads, threadHistory, threadMessages } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
-import { parseMetadata, requireUuid } from "../../langgraph/ids.js";
+import { parseMetadata, requireUuid } from "../ids.js";
 import type { ChatMessage } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
 import { UsageError } from "../errors.js";
 import { openLangGraph } from "../langgraph-session.js";
-import { formatTable, paint, printJson, printLine } from "../output.js";
-import { canPrompt, promptConfirm } from "../prompts.js";
+import { formatTable, paint } from "../output.js";
 
 function ago(iso: string): string {
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -40,14 +39,14 @@ export const list: Action<[], { limit?: string; status?: string; metadata?: stri
     throw describeLangGraphError(err, url, "threads");
   });
   if (ctx.json) {
-    printJson({ threads });
+    ctx.io.printJson({ threads });
     return 0;
   }
   if (threads.length === 0) {
-    printLine("no threads yet (start one with `lgauth chat`)");
+    ctx.io.print("no threads yet (start one with `lgauth chat`)");
     return 0;
   }
-  printLine(
+  ctx.io.print(
     formatTable(
       ["id", "title", "status", "updated", "messages"],
       threads.map((t) => [t.thread_id, t.title, t.status, ago(t.updated_at), String(t.message_count)]),
@@ -63,8 +62,9 @@ export const create: Action<[], { metadata?: string[] }> = async (ctx, _args, op
   const thread = await client.threads.create({ metadata }).catch((err) => {
     throw describeLangGraphError(err, url, "thread");
   });
-  if (ctx.json) printJson({ thread_id: thread.thread_id, created_at: thread.created_at, metadata: thread.metadata });
-  else printLine(thread.thread_id);
+  if (ctx.json)
+    ctx.io.printJson({ thread_id: thread.thread_id, created_at: thread.created_at, metadata: thread.metadata });
+  else ctx.io.print(thread.thread_id);
   return 0;
 };
 
@@ -83,17 +83,17 @@ export const show: Action<[string]> = async (ctx, [rawId]) => {
   const messages = await threadMessages(client, threadId).catch((err) => {
     throw describeLangGraphError(err, url, `thread ${threadId}`);
   });
-  if (ctx.json) printJson({ thread_id: threadId, messages });
-  else printLine(messages.length ? render(messages, ctx.color) : "(no messages yet)");
+  if (ctx.json) ctx.io.printJson({ thread_id: threadId, messages });
+  else ctx.io.print(messages.length ? render(messages, ctx.color) : "(no messages yet)");
   return 0;
 };
 
 export const remove: Action<[string], { yes?: boolean }> = async (ctx, [rawId], opts) => {
   const threadId = requireUuid("thread", rawId);
   if (!opts.yes) {
-    if (!canPrompt()) throw new UsageError("deleting a thread needs confirmation", "pass --yes");
-    if (!(await promptConfirm(`Delete thread ${threadId}?`, "--yes"))) {
-      printLine("kept");
+    if (!ctx.prompter.available) throw new UsageError("deleting a thread needs confirmation", "pass --yes");
+    if (!(await ctx.prompter.confirm(`Delete thread ${threadId}?`, "--yes"))) {
+      ctx.io.print("kept");
       return 1;
     }
   }
@@ -101,8 +101,8 @@ export const remove: Action<[string], { yes?: boolean }> = async (ctx, [rawId], 
   await client.threads.delete(threadId).catch((err) => {
     throw describeLangGraphError(err, url, `thread ${threadId}`);
   });
-  if (ctx.json) printJson({ thread_id: threadId, deleted: true });
-  else printLine(`deleted ${threadId}`);
+  if (ctx.json) ctx.io.printJson({ thread_id: threadId, deleted: true });
+  else ctx.io.print(`deleted ${threadId}`);
   return 0;
 };
 
@@ -114,10 +114,10 @@ export const history: Action<[string], { limit?: string }> = async (ctx, [rawId]
     throw describeLangGraphError(err, url, `thread ${threadId}`);
   });
   if (ctx.json) {
-    printJson({ thread_id: threadId, checkpoints });
+    ctx.io.printJson({ thread_id: threadId, checkpoints });
     return 0;
   }
-  printLine(
+  ctx.io.print(
     formatTable(
       ["checkpoint", "step", "source", "created", "next", "messages"],
       checkpoints.map((c) => [

@@ -1,14 +1,8 @@
 import { chmod, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { CliError } from "../../cli/errors.js";
-import { writeFileAtomic } from "../fsutil.js";
+import { LgauthError } from "../../util/errors.js";
+import { writeFileAtomic } from "../../util/private-files.js";
 import { withFileLock } from "../lock.js";
-import { configDir } from "../paths.js";
 import type { CredentialStore } from "./types.js";
-
-export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(configDir(env), "credentials.json");
-}
 
 interface FileShape {
   version: 1;
@@ -25,7 +19,7 @@ export class FileStore implements CredentialStore {
 
   /** `beforeFirstWrite` runs once, just before the first secret is written (to warn about it). */
   constructor(
-    readonly path: string = credentialsFile(),
+    readonly path: string,
     private beforeFirstWrite?: () => void,
   ) {
     this.description = `plain file ${path}`;
@@ -37,7 +31,10 @@ export class FileStore implements CredentialStore {
       text = await readFile(this.path, "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, entries: {} };
-      throw new CliError(`cannot read ${this.path} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+      throw new LgauthError(
+        "credentials_unreadable",
+        `cannot read ${this.path} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+      );
     }
     // Someone loosened the mode by hand: tighten it before going on.
     const info = await stat(this.path);
@@ -86,8 +83,6 @@ export class FileStore implements CredentialStore {
   }
 }
 
-function corrupt(path: string): CliError {
-  return new CliError(`credentials file ${path} is not valid`, {
-    hint: "remove it and log in again; lgauth will not overwrite it until then",
-  });
+function corrupt(path: string): LgauthError {
+  return new LgauthError("credentials_invalid", `credentials file ${path} is not valid`, { details: { path } });
 }

@@ -68,7 +68,7 @@ let cached: Promise<KeychainProvider> | undefined;
  * keytar when it is installed (the brief's choice), else @napi-rs/keyring.
  * LGAUTH_KEYCHAIN_PROVIDER=keytar|napi pins one (tests run the same suite against both).
  */
-export function loadProvider(env: NodeJS.ProcessEnv = process.env): Promise<KeychainProvider> {
+export function loadProvider(env: NodeJS.ProcessEnv): Promise<KeychainProvider> {
   cached ??= (async () => {
     const want = env.LGAUTH_KEYCHAIN_PROVIDER;
     if (want !== undefined && want !== "keytar" && want !== "napi") {
@@ -213,9 +213,6 @@ export class KeychainStore implements CredentialStore {
   }
 }
 
-export async function openKeychain(
-  timeouts: KeychainTimeouts = DEFAULT_TIMEOUTS,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<KeychainStore> {
+export async function openKeychain(timeouts: KeychainTimeouts, env: NodeJS.ProcessEnv): Promise<KeychainStore> {
   return new KeychainStore(await loadProvider(env), timeouts);
 }

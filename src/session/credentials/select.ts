@@ -1,8 +1,7 @@
-import { note } from "../../cli/output.js";
-import { canPrompt } from "../../cli/prompts.js";
-import { CliError, UsageError } from "../../cli/errors.js";
+import { LgauthError, UsageError } from "../../util/errors.js";
+import type { SessionContext } from "../context.js";
 import { DEFAULT_TIMEOUTS, INTERACTIVE_WRITE_MS, openKeychain, type KeychainTimeouts } from "./keychain.js";
-import { credentialsFile, FileStore } from "./file.js";
+import { FileStore } from "./file.js";
 import { type CredentialStore, KeychainUnavailableError, type StoreKind } from "./types.js";
 
 export type StorePreference = "keychain" | "file" | "auto";
@@ -21,8 +20,10 @@ export interface ChosenStore {
   reason: string;
 }
 
+/** The part of a session context the stores need. */
+export type StoreContext = Pick<SessionContext, "env" | "config" | "log" | "interactive">;
+
 export interface ChooseOptions {
-  env: NodeJS.ProcessEnv;
   /** `--insecure-storage` was given. */
   insecureStorage: boolean;
   /** Account to probe the keychain with (a harmless read). */
@@ -31,20 +32,19 @@ export interface ChooseOptions {
   confirm?: (question: string) => Promise<boolean>;
 }
 
-function timeoutsFor(interactive: boolean): KeychainTimeouts {
+function timeoutsFor(ctx: StoreContext, interactive: boolean): KeychainTimeouts {
   if (!interactive) return DEFAULT_TIMEOUTS;
   return {
     ...DEFAULT_TIMEOUTS,
     writeMs: INTERACTIVE_WRITE_MS,
-    onSlowWrite: () => note("lgauth: waiting for the keychain (unlock it if your system asks)…"),
+    onSlowWrite: () => ctx.log.info("waiting for the keychain (unlock it if your system asks)…"),
   };
 }
 
 /** The file store, announcing on stderr just before it first writes a token. */
-function plainFile(path: string, why: string): FileStore {
-  return new FileStore(path, () =>
-    note(`lgauth: warning: storing tokens in plain text in ${path} (mode 0600) because ${why}`),
-  );
+function plainFile(ctx: StoreContext, why: string): FileStore {
+  const path = ctx.config.credentialsFile;
+  return new FileStore(path, () => ctx.log.warn(`storing tokens in plain text in ${path} (mode 0600) because ${why}`));
 }
 
 /**
@@ -53,19 +53,19 @@ function plainFile(path: string, why: string): FileStore {
  * stderr just before the first token is written. A keychain that times out is an error, never a reason to
  * fall back: it is probably locked, and the person should unlock it rather than lose security.
  */
-export async function chooseStoreForLogin(opts: ChooseOptions): Promise<ChosenStore> {
-  const pref = storePreference(opts.env);
-  const path = credentialsFile(opts.env);
+export async function chooseStoreForLogin(ctx: StoreContext, opts: ChooseOptions): Promise<ChosenStore> {
+  const pref = storePreference(ctx.env);
+  const path = ctx.config.credentialsFile;
   if (pref === "file") {
     return {
-      store: plainFile(path, "LGAUTH_CREDENTIAL_STORE=file"),
+      store: plainFile(ctx, "LGAUTH_CREDENTIAL_STORE=file"),
       kind: "file",
       reason: "LGAUTH_CREDENTIAL_STORE=file",
     };
   }
   let unavailable: KeychainUnavailableError;
   try {
-    const keychain = await openKeychain(timeoutsFor(opts.confirm !== undefined), opts.env);
+    const keychain = await openKeychain(timeoutsFor(ctx, opts.confirm !== undefined), ctx.env);
     await keychain.probe(opts.probeAccount);
     return { store: keychain, kind: "keychain", reason: "the keychain answered" };
   } catch (err) {
@@ -73,52 +73,47 @@ export async function chooseStoreForLogin(opts: ChooseOptions): Promise<ChosenSt
     unavailable = err;
   }
   if (pref === "keychain") {
-    throw new CliError(`no keychain available: ${unavailable.reason}`, {
-      hint: "LGAUTH_CREDENTIAL_STORE=keychain forbids the plain-file fallback; start a Secret Service or unset it",
-    });
+    throw new LgauthError("keychain_required", `no keychain available: ${unavailable.reason}`);
   }
   if (opts.insecureStorage) {
     return {
-      store: plainFile(path, `no keychain answered (${unavailable.reason}) and --insecure-storage was given`),
+      store: plainFile(ctx, `no keychain answered (${unavailable.reason}) and --insecure-storage was given`),
       kind: "file",
       reason: "no keychain answered; --insecure-storage",
     };
   }
   if (opts.confirm) {
-    note(`lgauth: no keychain available: ${unavailable.reason}`);
+    ctx.log.info(`no keychain available: ${unavailable.reason}`);
     const yes = await opts.confirm(`Store your tokens in plain text in ${path} (mode 0600) instead?`);
     if (yes) {
       return {
-        store: plainFile(path, "you agreed at the prompt"),
+        store: plainFile(ctx, "you agreed at the prompt"),
         kind: "file",
         reason: "no keychain answered; agreed at the prompt",
       };
     }
-    throw new CliError("not logged in: no keychain and no consent to a plain-text file", {
-      hint: "start a Secret Service (gnome-keyring), or rerun with --insecure-storage",
-    });
+    throw new LgauthError("plain_file_refused", "not logged in: no keychain and no consent to a plain-text file");
   }
-  throw new CliError(`no keychain available: ${unavailable.reason}`, {
-    hint: "to store tokens in a 0600 plain file instead, pass --insecure-storage or set LGAUTH_CREDENTIAL_STORE=file",
-  });
+  throw new LgauthError("plain_file_needs_consent", `no keychain available: ${unavailable.reason}`);
 }
 
-/** The store a logged-in profile already uses (recorded in the config at login). */
+/**
+ * The store a logged-in profile already uses (recorded in the config at login). `interactive`
+ * (default: the context's) lengthens keychain writes while someone may be unlocking it.
+ */
 export async function openStore(
   kind: StoreKind,
-  env: NodeJS.ProcessEnv,
-  interactive = canPrompt(),
+  ctx: StoreContext,
+  interactive = ctx.interactive,
 ): Promise<CredentialStore> {
   if (kind === "file") {
-    if (storePreference(env) === "keychain") {
-      throw new CliError(
+    if (storePreference(ctx.env) === "keychain") {
+      throw new LgauthError(
+        "plain_file_forbidden",
         "this profile's tokens are in the plain file, but LGAUTH_CREDENTIAL_STORE=keychain forbids it",
-        {
-          hint: "unset LGAUTH_CREDENTIAL_STORE, or log in again to move the tokens to the keychain",
-        },
       );
     }
-    return new FileStore(credentialsFile(env));
+    return new FileStore(ctx.config.credentialsFile);
   }
-  return openKeychain(timeoutsFor(interactive), env);
+  return openKeychain(timeoutsFor(ctx, interactive), ctx.env);
 }

@@ -1,4 +1,4 @@
-import { CliError } from "../../cli/errors.js";
+import { LgauthError } from "../../util/errors.js";
 
 export type StoreKind = "keychain" | "file";
 
@@ -19,25 +19,19 @@ export interface CredentialStore {
 }
 
 /** No keychain answered: not installed, no D-Bus / Secret Service, or it refused. */
-export class KeychainUnavailableError extends CliError {
+export class KeychainUnavailableError extends LgauthError {
   readonly reason: string;
-  constructor(reason: string, hint?: string) {
-    super(`no keychain available: ${reason}`, {
-      hint:
-        hint ??
-        "start a Secret Service (gnome-keyring) in this session, or allow a 0600 file with --insecure-storage or LGAUTH_CREDENTIAL_STORE=file",
-    });
+  constructor(reason: string) {
+    super("keychain_unavailable", `no keychain available: ${reason}`);
     this.name = "KeychainUnavailableError";
     this.reason = reason;
   }
 }
 
 /** The keychain did not answer in time (locked, waiting for a prompt nobody sees, hung daemon). */
-export class KeychainTimeoutError extends CliError {
+export class KeychainTimeoutError extends LgauthError {
   constructor(operation: "read" | "write" | "delete", ms: number) {
-    super(`the keychain did not answer a ${operation} within ${Math.round(ms / 100) / 10} s`, {
-      hint: "unlock your keyring (or check that its daemon runs) and try again",
-    });
+    super("keychain_timeout", `the keychain did not answer a ${operation} within ${Math.round(ms / 100) / 10} s`);
     this.name = "KeychainTimeoutError";
   }
 }

@@ -1,0 +1,150 @@
+/**
+ * The terminal a command talks to (gh's IOStreams): its three streams, whether each is a
+ * terminal, and whether stdout gets colour. Commands write through it and never through
+ * `process.stdout`; `systemIO()` is the real terminal, `testIO()` captures everything so a test
+ * runs a command in process and reads what it printed.
+ */
+import { Readable, Writable } from "node:stream";
+import { type Style, paint } from "./output.js";
+
+export interface IOStreamsOptions {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** The environment the colour and prompt rules read (NO_COLOR, FORCE_COLOR, CI). */
+  env: NodeJS.ProcessEnv;
+}
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/** A one-line spinner on stderr; `stop()` clears its line. */
+export interface Spinner {
+  stop(): void;
+}
+
+export class IOStreams {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  /** Colour on stdout: only on a terminal, never with NO_COLOR or FORCE_COLOR=0. */
+  readonly colorEnabled: boolean;
+  private readonly ci: boolean;
+
+  constructor(o: IOStreamsOptions) {
+    this.stdin = o.stdin;
+    this.stdout = o.stdout;
+    this.stderr = o.stderr;
+    this.stdinIsTTY = o.stdinIsTTY;
+    this.stdoutIsTTY = o.stdoutIsTTY;
+    this.stderrIsTTY = o.stderrIsTTY;
+    const noColor = (o.env.NO_COLOR !== undefined && o.env.NO_COLOR !== "") || o.env.FORCE_COLOR === "0";
+    this.colorEnabled = !noColor && o.stdoutIsTTY;
+    this.ci = o.env.CI === "true" || o.env.CI === "1";
+  }
+
+  /** A prompt appears only when stdin and stdout are both terminals (and CI is not set). */
+  canPrompt(): boolean {
+    return !this.ci && this.stdinIsTTY && this.stdoutIsTTY;
+  }
+
+  /** Text on stdout as it is (streamed answers). */
+  write(text: string): void {
+    this.stdout.write(text);
+  }
+
+  /** One line on stdout. */
+  print(text = ""): void {
+    this.stdout.write(`${text}\n`);
+  }
+
+  /** One JSON document on stdout, nothing else there. */
+  printJson(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** One line on stderr: progress and warnings never go to stdout, so --json stays parseable. */
+  note(text: string): void {
+    this.stderr.write(`${text}\n`);
+  }
+
+  /** `text` in `style` when stdout gets colour. */
+  paint(style: Style, text: string): string {
+    return paint(this.colorEnabled, style, text);
+  }
+
+  /** A spinner on stderr, only when stderr is a terminal (and `enabled`); silent otherwise. */
+  startSpinner(text: string, enabled = true): Spinner {
+    if (!enabled || !this.stderrIsTTY) return { stop() {} };
+    let i = 0;
+    const draw = () => this.stderr.write(`\r${FRAMES[i++ % FRAMES.length]} ${text}`);
+    draw();
+    const timer = setInterval(draw, 80);
+    let stopped = false;
+    return {
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        clearInterval(timer);
+        this.stderr.write("\r\u001b[2K");
+      },
+    };
+  }
+}
+
+/** The process's own terminal. */
+export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
+  return new IOStreams({
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    env,
+  });
+}
+
+export interface TestIO {
+  io: IOStreams;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * Captured streams for tests (gh's iostreams.Test()): stdin holds `stdin` and then ends; the
+ * TTY flags say what the command should believe (all false unless `tty`).
+ */
+export function testIO(options: { stdin?: string | Buffer; tty?: boolean; env?: NodeJS.ProcessEnv } = {}): TestIO {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (into: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        into.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+        done();
+      },
+    });
+  const tty = options.tty === true;
+  const io = new IOStreams({
+    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    stdout: sink(out),
+    stderr: sink(err),
+    stdinIsTTY: tty,
+    stdoutIsTTY: tty,
+    stderrIsTTY: tty,
+    env: options.env ?? { NO_COLOR: "1" },
+  });
+  return {
+    io,
+    stdout: () => Buffer.concat(out).toString("utf8"),
+    stderr: () => Buffer.concat(err).toString("utf8"),
+  };
+}

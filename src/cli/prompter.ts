@@ -1,0 +1,93 @@
+/**
+ * Questions to the person at the terminal (gh's prompter). A prompt appears only when the
+ * context's stdin and stdout are terminals (IOStreams.canPrompt); otherwise a missing value is
+ * a usage error naming the flag that supplies it. What actually asks is an `Asker`:
+ * @inquirer/prompts on the context's streams, or a scripted one in tests.
+ */
+import { UsageError } from "./errors.js";
+import type { IOStreams } from "./io.js";
+
+/** The questions lgauth asks; @inquirer/prompts' input, password and confirm fit. */
+export interface Asker {
+  input(question: { message: string; validate: (value: string) => true | string }): Promise<string>;
+  password(question: { message: string }): Promise<string>;
+  confirm(question: { message: string }): Promise<boolean>;
+}
+
+/** @inquirer/prompts on the given streams, loaded on first use (it costs start-up time). */
+export function inquirerAsker(io: IOStreams): Asker {
+  const context = { input: io.stdin, output: io.stdout };
+  const load = () => import("@inquirer/prompts");
+  return {
+    async input(q) {
+      return (await load()).input({ message: q.message, validate: q.validate }, context);
+    },
+    async password(q) {
+      return (await load()).password({ message: q.message, mask: "*" }, context);
+    },
+    async confirm(q) {
+      return (await load()).confirm({ message: q.message, default: false }, context);
+    },
+  };
+}
+
+/** Error for a missing value in a script: names the flag that supplies it. */
+export function missingValue(what: string, flag: string): UsageError {
+  return new UsageError(`${what} is required when not running in a terminal`, `pass ${flag}`);
+}
+
+export class Prompter {
+  constructor(
+    private readonly io: IOStreams,
+    private readonly asker: Asker,
+  ) {}
+
+  /** Someone can answer: stdin and stdout are terminals and CI is not set. */
+  get available(): boolean {
+    return this.io.canPrompt();
+  }
+
+  /** A non-empty line of text; `flag` supplies it in scripts. */
+  async text(message: string, flag: string, what: string): Promise<string> {
+    if (!this.available) throw missingValue(what, flag);
+    return this.asker.input({ message, validate: (v) => (v.trim() ? true : `${what} cannot be empty`) });
+  }
+
+  /** A masked answer (a password, a code). */
+  async secret(message: string, flag: string, what: string): Promise<string> {
+    if (!this.available) throw missingValue(what, flag);
+    return this.asker.password({ message });
+  }
+
+  /** Yes or no, default no. */
+  async confirm(message: string, flag: string): Promise<boolean> {
+    if (!this.available) throw missingValue("confirmation", flag);
+    return this.asker.confirm({ message });
+  }
+}
+
+/**
+ * An Asker with scripted answers, for tests: each question takes the next answer (a string
+ * for input and password, a boolean for confirm) and records what was asked.
+ */
+export function scriptedAsker(answers: (string | boolean)[]): Asker & { asked: string[] } {
+  const queue = [...answers];
+  const asked: string[] = [];
+  const next = (message: string) => {
+    asked.push(message);
+    if (queue.length === 0) throw new Error(`unexpected prompt: ${message}`);
+    return queue.shift() as string | boolean;
+  };
+  return {
+    asked,
+    async input(q) {
+      return String(next(q.message));
+    },
+    async password(q) {
+      return String(next(q.message));
+    },
+    async confirm(q) {
+      return next(q.message) === true;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { CommanderError } from "commander";
+import { redact } from "../util/redact.js";
+import type { World } from "./context.js";
+import { ExitCode, formatError } from "./errors.js";
+import { buildProgram } from "./program.js";
+
+export interface RunResult {
+  exitCode: number;
+  /** True when the run ended with an error (main.ts then exits at once). */
+  failed: boolean;
+}
+
+/**
+ * One run of lgauth with `argv` (without node and the script) in `world`: parses, runs the
+ * action, and turns every failure into one line on the world's stderr (the stack too with
+ * --debug). Bad usage, commander's or ours, is exit 2 through this one path. main.ts runs it
+ * on the real terminal; tests run it in process with testIO().
+ */
+export async function runLgauth(argv: string[], world: World): Promise<RunResult> {
+  const state = { world, exitCode: 0 };
+  const program = buildProgram(world, state);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return { exitCode: ExitCode.ok, failed: false };
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return { exitCode: state.exitCode, failed: false };
+  } catch (err) {
+    if (
+      err instanceof CommanderError &&
+      (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
+    ) {
+      return { exitCode: ExitCode.ok, failed: true };
+    }
+    return { exitCode: reportFailure(world, err, argv.includes("--debug")), failed: true };
+  }
+}
+
+/** Prints the one line for `err` (and its stack with --debug) on stderr; returns the exit code. */
+export function reportFailure(world: World, err: unknown, debug: boolean): number {
+  const { line, exitCode } = formatError(err);
+  world.io.note(redact(line));
+  if (debug && !(err instanceof CommanderError) && err instanceof Error && err.stack) {
+    world.io.note(redact(err.stack));
+  }
+  return exitCode;
+}

@@ -1,0 +1,111 @@
+/**
+ * lgauth's one error type, used by every layer. Like supabase-js's AuthError it carries a
+ * stable machine-readable `code` and says nothing about processes: the CLI alone turns a code
+ * into an exit code and a hint (src/cli/error-table.ts, one row per code). Adding a code here
+ * without a row there fails the typecheck.
+ *
+ * `message` says what went wrong and `hint` (rarely needed: the table has the usual one) what
+ * to do about this occurrence; both are printed as they are, so neither may hold a secret.
+ * Values a hint needs (a profile name, an email, a URL) go in `details`.
+ */
+export const ERROR_CODES = [
+  // bad input the caller can correct (flags, arguments, environment variables)
+  "usage",
+  // any other failure without a more specific code
+  "failed",
+  // sessions
+  "not_logged_in",
+  "env_token_set",
+  "no_anon_key",
+  "token_rejected",
+  "session_not_stored",
+  "local_stack_down",
+  // Supabase Auth (GoTrue's own codes where it has one)
+  "auth_unreachable",
+  "auth_unexpected",
+  "auth_server_error",
+  "auth_failed",
+  "invalid_credentials",
+  "email_not_confirmed",
+  "user_already_exists",
+  "weak_password",
+  "rate_limited",
+  "signup_disabled",
+  "user_banned",
+  "flow_state_not_found",
+  "flow_state_expired",
+  "bad_code_verifier",
+  "otp_expired",
+  "otp_disabled",
+  "invalid_input",
+  // browser logins
+  "oauth_refused",
+  "oauth_state_mismatch",
+  "oauth_timeout",
+  "provider_not_enabled",
+  // config and credential stores
+  "config_invalid",
+  "config_unreadable",
+  "credentials_invalid",
+  "credentials_unreadable",
+  "keychain_unavailable",
+  "keychain_timeout",
+  "keychain_required",
+  "plain_file_needs_consent",
+  "plain_file_refused",
+  "plain_file_forbidden",
+  // the LangGraph server
+  "langgraph_unauthorized",
+  "langgraph_forbidden",
+  "langgraph_not_found",
+  "langgraph_conflict",
+  "langgraph_rejected",
+  "langgraph_server_error",
+  "langgraph_unreachable",
+  "langgraph_failed",
+  "run_failed",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface LgauthErrorOptions {
+  hint?: string | undefined;
+  details?: ErrorDetails;
+  cause?: unknown;
+}
+
+export class LgauthError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, options: LgauthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "LgauthError";
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+}
+
+/** The caller's input is wrong (a flag, an argument, an environment variable): exit 2. */
+export class UsageError extends LgauthError {
+  constructor(message: string, hint?: string) {
+    super("usage", message, { hint });
+    this.name = "UsageError";
+  }
+}
+
+/** No usable session for `profile` (never logged in, logged out, ended at the server). */
+export class NotLoggedInError extends LgauthError {
+  constructor(profile: string, message?: string) {
+    super("not_logged_in", message ?? `not logged in (profile "${profile}")`, { details: { profile } });
+    this.name = "NotLoggedInError";
+  }
+}
+
+export function isLgauthError(err: unknown): err is LgauthError {
+  return err instanceof LgauthError;
+}
