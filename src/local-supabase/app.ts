@@ -1,5 +1,6 @@
 /** Everything a handler needs, built once per server. */
 import type { ServerResponse } from "node:http";
+import type { CodeAttempts } from "./code-attempts.js";
 import type { Database } from "./db.js";
 import type { Req } from "./http.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
@@ -20,7 +21,15 @@ export interface App {
   /** Where confirmation links send the browser when no valid redirect_to is given. */
   siteUrl: string;
   outbox: Outbox;
-  limiters: { token: RateLimiter; signup: RateLimiter; mfaChallenge: RateLimiter; mfaVerify: RateLimiter };
+  limiters: {
+    token: RateLimiter;
+    signup: RateLimiter;
+    verify: RateLimiter;
+    mfaChallenge: RateLimiter;
+    mfaVerify: RateLimiter;
+  };
+  /** Wrong one-time codes per subject: 5 void the subject's codes (code-attempts.ts). */
+  codeAttempts: CodeAttempts;
   /** Serialises signups of one email so parallel requests create one user and hash once. */
   signupLock: KeyedMutex;
   /** The configured external (OpenID Connect) providers by name. */

@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { App } from "./app.js";
+import { CodeAttempts } from "./code-attempts.js";
 import { openDatabase } from "./db.js";
 import { answerClientError } from "./http.js";
 import { KeyedMutex } from "./keyed-mutex.js";
@@ -57,10 +58,12 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
       limiters: {
         token: new RateLimiter(config.rateLimits.token, config.rateLimits.windowSeconds),
         signup: new RateLimiter(config.rateLimits.signup, config.rateLimits.windowSeconds),
+        verify: new RateLimiter(config.rateLimits.verify, config.rateLimits.windowSeconds),
         // GoTrue: N per minute with bursts of 30
         mfaChallenge: new RateLimiter(30, 1800 / config.rateLimits.mfa),
         mfaVerify: new RateLimiter(30, 1800 / config.rateLimits.mfa),
       },
+      codeAttempts: new CodeAttempts(config.otpExpiry * 1000),
       signupLock: new KeyedMutex(),
       providers: new Map([...config.externalProviders].map(([name, p]) => [name, new OidcClient(name, p)])),
     };

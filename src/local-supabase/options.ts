@@ -25,11 +25,12 @@ export interface LocalSupabaseOptions {
   /** Require email confirmation before password login; default false (autoconfirm). */
   confirmEmail?: boolean;
   /**
-   * Requests per window per client IP on /token and /signup; `mfa` is per minute per client IP
-   * on each of /factors/{id}/challenge and /verify (GoTrue MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY,
-   * default 15, with bursts of 30).
+   * Requests per window per client IP: `token` on /token, `signup` on /signup and /otp, `verify`
+   * on /verify (GoTrue's RATE_LIMIT_VERIFY, default 30 per 5 minutes); `mfa` is per minute per
+   * client IP on each of /factors/{id}/challenge and /verify (GoTrue
+   * MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY, default 15, with bursts of 30).
    */
-  rateLimits?: { token?: number; signup?: number; windowSeconds?: number; mfa?: number };
+  rateLimits?: { token?: number; signup?: number; verify?: number; windowSeconds?: number; mfa?: number };
   /** TOTP multi-factor authentication (GoTrue's MFA_* settings). */
   mfa?: MfaOptions;
   /**
@@ -123,7 +124,7 @@ export interface ServerConfig {
   accessTokenTtl: number;
   refreshTokenReuseInterval: number;
   confirmEmail: boolean;
-  rateLimits: { token: number; signup: number; windowSeconds: number; mfa: number };
+  rateLimits: { token: number; signup: number; verify: number; windowSeconds: number; mfa: number };
   mfa: Required<MfaOptions>;
   passwordMinLength: number;
   /** Character sets a password needs one character of each (GoTrue PASSWORD_REQUIRED_CHARACTERS). */
@@ -150,7 +151,7 @@ export const DEFAULT_PORT = 54321;
 export const DEFAULT_SITE_URL = "http://127.0.0.1:3000";
 /** Provider names GoTrue would route as a custom provider: lower-case word characters. */
 const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const DEFAULT_RATE_LIMITS = { token: 1800, signup: 600, windowSeconds: 300, mfa: 15 };
+export const DEFAULT_RATE_LIMITS = { token: 1800, signup: 600, verify: 30, windowSeconds: 300, mfa: 15 };
 /** GoTrue's floor for both MFA expiry durations. */
 const MFA_EXPIRY_FLOOR = 300;
 
@@ -179,6 +180,7 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
     rateLimits: {
       token: intOption("rateLimits.token", limits.token, DEFAULT_RATE_LIMITS.token, 1, 1e9),
       signup: intOption("rateLimits.signup", limits.signup, DEFAULT_RATE_LIMITS.signup, 1, 1e9),
+      verify: intOption("rateLimits.verify", limits.verify, DEFAULT_RATE_LIMITS.verify, 1, 1e9),
       windowSeconds: intOption(
         "rateLimits.windowSeconds",
         limits.windowSeconds,

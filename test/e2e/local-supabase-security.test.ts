@@ -7,6 +7,7 @@
  * rate-limit count.
  */
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { client, email, outbox, raw, V2024 } from "./local-supabase-kit.js";
@@ -14,7 +15,9 @@ import { client, email, outbox, raw, V2024 } from "./local-supabase-kit.js";
 let s: LocalSupabase;
 
 before(async () => {
-  s = await startLocalSupabase({ port: 0 });
+  // GoTrue's default limits; no send interval, so a new code can be asked for at once; a short
+  // refresh-token reuse interval to step past
+  s = await startLocalSupabase({ port: 0, emailMaxFrequency: 0, refreshTokenReuseInterval: 1 });
 });
 after(async () => {
   await s?.stop();
@@ -61,6 +64,129 @@ describe("#14.2 the dev outbox needs the service_role key", () => {
     assert.equal(mail.length, 1);
     assert.equal(mail[0]?.type, "magiclink");
     assert.match(mail[0]?.token ?? "", /^\d{6}$/);
+  });
+});
+
+async function lastCode(to: string): Promise<string> {
+  const code = (await outbox(s, to)).at(-1)?.token;
+  assert.match(code ?? "", /^\d{6}$/);
+  return code as string;
+}
+
+/** Six-digit codes other than `right`. */
+function wrongCodes(right: string, n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < n; i++) {
+    const c = String((Number(right) + 1 + i * 7919) % 1_000_000).padStart(6, "0");
+    if (c !== right) out.push(c);
+  }
+  return out;
+}
+
+/** A call to /verify from another loopback address: a second client of the per-IP limiter. */
+function verifyFrom(
+  localAddress: string,
+  body: Record<string, string> | URLSearchParams,
+): Promise<{ status: number; json: unknown }> {
+  const url = new URL(`${s.url}/auth/v1/verify`);
+  const get = body instanceof URLSearchParams;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: get ? `${url.pathname}?${body}` : url.pathname,
+        method: get ? "GET" : "POST",
+        localAddress,
+        headers: { apikey: s.anonKey, ...V2024 },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || "null") }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(get ? undefined : JSON.stringify(body));
+  });
+}
+
+describe("#14.3 code guessing on /verify", () => {
+  test("the fifth wrong code for an address voids its code; a new code survives four wrong ones", async () => {
+    const addr = email("guess");
+    const other = email("guess-other");
+    const sb = client(s);
+    assert.equal((await sb.auth.signInWithOtp({ email: addr })).error, null);
+    assert.equal((await sb.auth.signInWithOtp({ email: other })).error, null);
+    const code = await lastCode(addr);
+    const otherCode = await lastCode(other);
+    for (const wrong of wrongCodes(code, 5)) {
+      const r = await sb.auth.verifyOtp({ email: addr, token: wrong, type: "email" });
+      assert.equal(r.error?.status, 403);
+      assert.equal(r.error?.code, "otp_expired");
+    }
+    const voided = await sb.auth.verifyOtp({ email: addr, token: code, type: "email" });
+    assert.equal(voided.error?.code, "otp_expired", "the right code no longer works");
+    assert.equal(voided.error?.message, "Token has expired or is invalid");
+    const link = (await outbox(s, addr)).at(-1)?.link ?? "";
+    const followed = await fetch(link, { redirect: "manual" });
+    assert.match(followed.headers.get("location") ?? "", /error_code=otp_expired/, "nor its link");
+
+    const untouched = await sb.auth.verifyOtp({ email: other, token: otherCode, type: "email" });
+    assert.equal(untouched.error, null, "another address keeps its code");
+
+    assert.equal((await sb.auth.signInWithOtp({ email: addr })).error, null);
+    const fresh = await lastCode(addr);
+    for (const wrong of wrongCodes(fresh, 4)) {
+      assert.equal((await sb.auth.verifyOtp({ email: addr, token: wrong, type: "email" })).error?.code, "otp_expired");
+    }
+    const ok = await sb.auth.verifyOtp({ email: addr, token: fresh, type: "email" });
+    assert.equal(ok.error, null, "a new code, right within five tries");
+    assert.ok(ok.data.session?.access_token);
+  });
+
+  test("parallel guesses check no more than five codes", async () => {
+    const addr = email("guess-parallel");
+    const sb = client(s);
+    assert.equal((await sb.auth.signInWithOtp({ email: addr })).error, null);
+    const code = await lastCode(addr);
+    const answers = await Promise.all(
+      wrongCodes(code, 6).map((wrong) => sb.auth.verifyOtp({ email: addr, token: wrong, type: "email" })),
+    );
+    for (const a of answers) assert.equal(a.error?.code, "otp_expired");
+    const late = await sb.auth.verifyOtp({ email: addr, token: code, type: "email" });
+    assert.equal(late.error?.code, "otp_expired");
+  });
+
+  test("GoTrue's per-client limit: 30 verifications per 5 minutes, then 429 over_request_rate_limit", {
+    skip: process.platform !== "linux" && "needs a second loopback address (127.0.0.2)",
+  }, async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const r = await verifyFrom("127.0.0.2", { type: "email", email: email("rl"), token: "123456" });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(new Set(statuses), new Set([403]), "30 wrong codes are answered");
+    const limited = await verifyFrom("127.0.0.2", { type: "email", email: email("rl"), token: "123456" });
+    assert.equal(limited.status, 429);
+    assert.deepEqual(limited.json, { code: "over_request_rate_limit", message: "Request rate limit reached" });
+
+    // the right code from the limited client is refused too; the link route shares the limit
+    const addr = email("rl-right");
+    assert.equal((await client(s).auth.signInWithOtp({ email: addr })).error, null);
+    const code = await lastCode(addr);
+    const refused = await verifyFrom("127.0.0.2", { type: "email", email: addr, token: code });
+    assert.equal(refused.status, 429);
+    const link = new URL((await outbox(s, addr)).at(-1)?.link ?? "");
+    const linkRefused = await verifyFrom("127.0.0.2", link.searchParams);
+    assert.equal(linkRefused.status, 429);
+    assert.deepEqual(linkRefused.json, { code: "over_request_rate_limit", message: "Request rate limit reached" });
+    // another client is not limited
+    const ok = await client(s).auth.verifyOtp({ email: addr, token: code, type: "email" });
+    assert.equal(ok.error, null);
   });
 });
 

@@ -291,7 +291,7 @@ export async function fuzzLocalSupabase(opts: {
   const internalErrors: string[] = [];
   const sb = await startLocalSupabase({
     port: 0,
-    rateLimits: { token: 1_000_000, signup: 1_000_000 },
+    rateLimits: { token: 1_000_000, signup: 1_000_000, verify: 1_000_000 },
     log: (line) => {
       if (/internal error|unhandled|uncaught/i.test(line)) internalErrors.push(line);
     },

@@ -44,6 +44,7 @@ const SUBJECTS: Record<MailType, string> = {
 
 function deliver(app: App, to: string, type: MailType, otp: string, link?: string): void {
   const subject = SUBJECTS[type];
+  app.codeAttempts.reset(`email:${to}`); // a new code: five new tries (code-attempts.ts)
   app.outbox.add({ to, subject, type, ...(link !== undefined ? { link } : {}), token: otp });
   app.config.log(`[local-supabase] mail to ${to} (${subject})${link !== undefined ? `: ${link}` : ""}`);
 }
