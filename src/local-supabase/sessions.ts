@@ -240,10 +240,10 @@ export async function refreshTokenGrant(
       } else {
         const reuseUntil = +new Date(rt.updated_at) + ctx.refreshTokenReuseInterval * 1000;
         if (now.getTime() > reuseUntil) {
-          await tx.query(
-            "update refresh_tokens set revoked = true, updated_at = $2 where session_id = $1 and revoked = false",
-            [session.id, now.toISOString()],
-          );
+          // Reuse: someone else holds a copy. The session ends with every token of its family and
+          // its access tokens (GoTrue's v2 tokens do this; its v1 path only revokes the family,
+          // moving updated_at to now, so the revoked tokens fell back inside the reuse window).
+          await logoutSession(tx, session.id);
           return { error: new ApiError(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used") };
         }
       }

@@ -154,7 +154,7 @@ describe("email confirmation", () => {
 
 describe("refresh reuse and expiry", () => {
   let shortServer: LocalSupabase;
-  test("a rotated token works within the reuse interval; after it, reuse revokes the family", async () => {
+  test("a rotated token works within the reuse interval; after it, reuse ends the session", async () => {
     const s = await start({ refreshTokenReuseInterval: 1, accessTokenTtl: 2 });
     shortServer = s;
     const sb = client(s);
@@ -176,13 +176,12 @@ describe("refresh reuse and expiry", () => {
     const late = await refresh(s, t1);
     assert.equal(late.status, 400);
     assert.deepEqual(late.json, { code: "refresh_token_already_used", message: "Invalid Refresh Token: Already Used" });
-    await sleep(1300);
     for (const t of [t2, t3]) {
       const r = await refresh(s, t);
-      assert.equal(r.json.code, "refresh_token_already_used", "the whole family is revoked");
+      assert.equal(r.json.code, "refresh_token_not_found", "the session ended with its whole family");
     }
     const viaClient = await client(s).auth.refreshSession({ refresh_token: t3 });
-    assert.equal(viaClient.error?.code, "refresh_token_already_used");
+    assert.equal(viaClient.error?.code, "refresh_token_not_found");
   });
 
   test("access tokens expire after accessTokenTtl; GoTrue answers bad_jwt", async () => {

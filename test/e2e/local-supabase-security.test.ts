@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { client, email, outbox, raw, V2024 } from "./local-supabase-kit.js";
 
@@ -187,6 +188,53 @@ describe("#14.3 code guessing on /verify", () => {
     // another client is not limited
     const ok = await client(s).auth.verifyOtp({ email: addr, token: code, type: "email" });
     assert.equal(ok.error, null);
+  });
+});
+
+describe("#14.4 a refresh-token family ends at detected reuse", () => {
+  const refresh = (token: string) =>
+    raw(s, "POST", "/token?grant_type=refresh_token", {
+      body: JSON.stringify({ refresh_token: token }),
+      headers: V2024,
+    });
+
+  test("after r1 is replayed past the reuse interval, r3 and the session's access token are dead too", async () => {
+    const addr = email("family");
+    const { data } = await client(s).auth.signUp({ email: addr, password: "secret123" });
+    const r1 = data.session!.refresh_token;
+    const other = await client(s).auth.signInWithPassword({ email: addr, password: "secret123" });
+    const second = await refresh(r1);
+    const r2 = String(second.json.refresh_token);
+    const third = await refresh(r2);
+    assert.equal(third.status, 200);
+    const r3 = String(third.json.refresh_token);
+    const a3 = String(third.json.access_token);
+
+    await sleep(1300); // past the 1 s reuse interval of r1's rotation
+    const replay = await refresh(r1);
+    assert.equal(replay.status, 400);
+    assert.deepEqual(replay.json, {
+      code: "refresh_token_already_used",
+      message: "Invalid Refresh Token: Already Used",
+    });
+
+    // at once, inside any reuse window: the newest token of the family no longer refreshes
+    const newest = await refresh(r3);
+    assert.equal(newest.status, 400, "r3 must not refresh after reuse was detected");
+    assert.equal(newest.json.code, "refresh_token_not_found");
+    assert.equal((await refresh(r2)).status, 400);
+    const viaClient = await client(s).auth.refreshSession({ refresh_token: r3 });
+    assert.equal(viaClient.error?.status, 400);
+    assert.equal(viaClient.data.session, null);
+    const me = await raw(s, "GET", "/user", { bearer: a3, headers: V2024 });
+    assert.equal(me.status, 403);
+    assert.equal(me.json.code, "session_not_found", "the session is over, access tokens included");
+    await sleep(1300);
+    assert.equal((await refresh(r3)).status, 400, "and stays over");
+
+    // the user's other session is not the stolen one
+    const otherRefresh = await refresh(other.data.session!.refresh_token);
+    assert.equal(otherRefresh.status, 200);
   });
 });
 
