@@ -36,6 +36,8 @@ export class GotrueConfigError extends Error {
 /** One row of the table. */
 export interface GotrueVariable {
   name: string;
+  /** option: sets an option; same: only the server's own behaviour is accepted; ignored: warned about when set; inert: accepted, no effect. */
+  kind: "option" | "same" | "ignored" | "inert";
   /**
    * Reads `value` as GoTrue does and writes its meaning into `into`. Returns why the value is
    * not acted on, if it is not (a warning); throws a RangeError for a value GoTrue refuses.
@@ -64,9 +66,14 @@ function jwtKeys(value: string): ConfiguredJwk[] {
 }
 
 /** A variable that sets an option. */
-function option<T>(name: string, parse: (value: string) => T, set: (into: GotrueSettable, value: T) => void) {
+function option<T>(
+  name: string,
+  parse: (value: string) => T,
+  set: (into: GotrueSettable, value: T) => void,
+): GotrueVariable {
   return {
     name,
+    kind: "option",
     apply(value: string, into: GotrueSettable) {
       set(into, parse(value));
       return undefined;
@@ -75,9 +82,15 @@ function option<T>(name: string, parse: (value: string) => T, set: (into: Gotrue
 }
 
 /** A variable whose only value here is what the server always does; any other value is warned about. */
-function fixed<T>(name: string, parse: (value: string) => T, ok: (value: T) => boolean, otherwise: string) {
+function fixed<T>(
+  name: string,
+  parse: (value: string) => T,
+  ok: (value: T) => boolean,
+  otherwise: string,
+): GotrueVariable {
   return {
     name,
+    kind: "same",
     apply(value: string) {
       return ok(parse(value)) ? undefined : otherwise;
     },
@@ -93,13 +106,25 @@ const on = (name: string, what: string) =>
   fixed(name, goBool, (v) => v, `the local server always ${what}; the switch is ignored`);
 
 /** A variable the server does not use at all: warned about whenever it is set. */
-const notUsed = (name: string, why: string) => ({ name, apply: () => why });
+const notUsed = (name: string, why: string): GotrueVariable => ({ name, kind: "ignored", apply: () => why });
 
-/** A GoTrue setting the local server does not have yet (replace the row when it does). */
-const notYet = (name: string, what: string) => notUsed(name, `${what} is not supported by the local server yet`);
+/**
+ * A GoTrue setting the local server does not have yet (replace the row when it does): quiet for
+ * the value that describes what the server does today, warned about otherwise.
+ */
+function notYet(name: string, what: string, today?: string): GotrueVariable {
+  return {
+    name,
+    kind: today === undefined ? "ignored" : "same",
+    apply(value: string) {
+      if (today !== undefined && goBool(value) === goBool(today)) return undefined;
+      return `${what} is not supported by the local server yet; ignored`;
+    },
+  };
+}
 
 /** A setting with no effect while its feature is off (SMS templates with phone sign-in off): accepted. */
-const inert = (name: string) => ({ name, apply: () => undefined });
+const inert = (name: string): GotrueVariable => ({ name, kind: "inert", apply: () => undefined });
 
 const MAILER_URLPATH = (name: string) =>
   fixed(
@@ -206,9 +231,9 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   notUsed("GOTRUE_API_PORT", "the local server listens on --port (default 54321)"),
 
   // --- sign-up and providers ---
-  notYet("GOTRUE_DISABLE_SIGNUP", "turning sign-ups off"),
-  notYet("GOTRUE_EXTERNAL_EMAIL_ENABLED", "turning the email provider off"),
-  notYet("GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED", "anonymous sign-in"),
+  notYet("GOTRUE_DISABLE_SIGNUP", "turning sign-ups off", "false"),
+  notYet("GOTRUE_EXTERNAL_EMAIL_ENABLED", "turning the email provider off", "true"),
+  notYet("GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED", "anonymous sign-in", "false"),
   on("GOTRUE_EXTERNAL_EMAIL_MAGIC_LINK_ENABLED", "sends magic links"),
   notUsed("GOTRUE_EXTERNAL_EMAIL_AUTHORIZED_ADDRESSES", "the local server sends mail to any address (outbox)"),
   off("GOTRUE_EXTERNAL_PHONE_ENABLED", "phone sign-in (SMS)"),
@@ -239,7 +264,7 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
     o.confirmEmail = !v;
   }),
   off("GOTRUE_MAILER_ALLOW_UNVERIFIED_EMAIL_SIGN_INS", "signing in before confirming the email"),
-  notYet("GOTRUE_MAILER_SECURE_EMAIL_CHANGE_ENABLED", "choosing whether both addresses confirm an email change"),
+  notYet("GOTRUE_MAILER_SECURE_EMAIL_CHANGE_ENABLED", "confirming an email change from both addresses", "false"),
   option(
     "GOTRUE_MAILER_OTP_EXP",
     (v) => goInt(v, 0, MAX_SECONDS),
@@ -282,6 +307,7 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   notYet(
     "GOTRUE_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION",
     "requiring reauthentication for a password change",
+    "false",
   ),
   off("GOTRUE_SECURITY_UPDATE_PASSWORD_REQUIRE_CURRENT_PASSWORD", "requiring the current password for a change"),
   off("GOTRUE_SECURITY_SB_FORWARDED_FOR_ENABLED", "the Sb-Forwarded-For header"),

@@ -48,6 +48,11 @@ export interface StackOptions {
   accessTokenTtl?: number;
   /** Start the local OpenID provider as OAuth provider "local" in the auth child (default true). */
   oidc?: boolean;
+  /**
+   * The auth server's GoTrue settings, GOTRUE_* names and values (loadSupabaseAuthConfig's
+   * `gotrue`); the explicit options above beat them. GOTRUE_* of `env` are not passed on.
+   */
+  gotrue?: Record<string, string>;
   /** Start the LangGraph server without our Auth (benchmarks only). */
   withoutAuth?: boolean;
   /** Extra environment for the LangGraph server (e.g. AUTH_REVOCATION_INTERVAL). */
@@ -194,6 +199,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       jwtSecret: options.jwtSecret,
       ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
       ...(options.oidc === false ? { oidc: false } : {}),
+      ...(options.gotrue ? { gotrue: options.gotrue } : {}),
       env: baseEnv,
       log: options.log,
       readyTimeoutMs,

@@ -48,11 +48,15 @@ export function startAuthService(opts: {
   accessTokenTtl?: number;
   /** false: no local OpenID provider. */
   oidc?: boolean;
+  /** GoTrue settings (GOTRUE_*, e.g. from supabase/config.toml); inherited GOTRUE_* are not passed. */
+  gotrue?: Record<string, string>;
   env: NodeJS.ProcessEnv;
   log: Log;
   readyTimeoutMs: number;
 }): Service<AuthReady> {
   const env: NodeJS.ProcessEnv = { ...opts.env };
+  for (const key of Object.keys(env)) if (key.startsWith("GOTRUE_")) delete env[key];
+  Object.assign(env, opts.gotrue);
   if (opts.jwtSecret) env[AUTH_ENTRY_SECRET_ENV] = opts.jwtSecret;
   else delete env[AUTH_ENTRY_SECRET_ENV];
   const code = childCode();

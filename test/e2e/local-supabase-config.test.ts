@@ -1,21 +1,31 @@
 /**
  * GoTrue's own configuration taking effect, through the real supabase-js client: the standalone
  * server started from GOTRUE_* variables (a GoTrue container's settings reused as they are),
- * and the settings the GOTRUE_* table maps (redirect allow list, password policy, email
- * frequency) on an in-process server.
+ * `lgauth dev` in a Supabase CLI project reading supabase/config.toml [auth], and the settings
+ * the GOTRUE_* table maps (redirect allow list, password policy, email frequency) on an
+ * in-process server.
  */
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { decodeJwt } from "jose";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { applyGotrueSettings } from "../../src/local-supabase/gotrue-env.js";
 import { startChild, stopAllChildren } from "../helpers/children.js";
+import { LGAUTH_BIN } from "../helpers/cli.js";
 import { client, email, outbox, raw } from "./local-supabase-kit.js";
 
 const servers: LocalSupabase[] = [];
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "lgauth-gotrue-config-"));
+});
 after(async () => {
   await Promise.all(servers.map((s) => s.stop()));
   await stopAllChildren();
+  await rm(dir, { recursive: true, force: true });
 });
 
 /** A server from GOTRUE_* settings, as the standalone entry would build it. */
@@ -84,6 +94,65 @@ describe("the standalone server from a GoTrue container's variables", () => {
     });
     assert.equal((await bad.exited).code, 2);
     assert.match(bad.output(), /^local-supabase: GOTRUE_JWT_EXP: expected an integer$/m);
+    assert.doesNotMatch(bad.output(), /\n\s+at /, "no stack trace");
+  });
+});
+
+describe("lgauth dev in a Supabase CLI project", () => {
+  test("supabase/config.toml [auth] takes effect: token lifetime, password minimum, TOTP off by the CLI's default; unknown keys warned about", async () => {
+    const project = join(dir, "project");
+    await mkdir(join(project, "supabase"), { recursive: true });
+    await writeFile(
+      join(project, "supabase", "config.toml"),
+      [
+        'project_id = "demo"',
+        "[auth]",
+        "jwt_expiry = 120",
+        "minimum_password_length = 10",
+        "enable_sigup = false", // a typo: warned about, not applied
+        "[auth.email]",
+        'max_frequency = "5s"',
+        "",
+      ].join("\n"),
+    );
+    const child = startChild(
+      process.execPath,
+      [LGAUTH_BIN, "dev", "--json", "--only", "auth", "--auth-port", "0", "--data-dir", join(dir, "data")],
+      { cwd: project, env: { ...process.env, LGAUTH_CONFIG_DIR: join(dir, "config"), GOTRUE_JWT_EXP: "7" } },
+    );
+    const [line] = await child.waitFor(/^\{"supabase_url".*\}$/m, 90_000);
+    const info = JSON.parse(line) as Info;
+    const s: LocalSupabase = {
+      url: info.supabase_url,
+      anonKey: info.supabase_anon_key,
+      serviceRoleKey: info.supabase_service_key,
+      stop: async () => {},
+    };
+    assert.match(child.output(), /^lgauth dev: auth settings from supabase\/config\.toml \[auth\]$/m);
+    assert.deepEqual(child.output().match(/^lgauth dev: warning: .*$/gm), [
+      "lgauth dev: warning: supabase/config.toml: auth.enable_sigup: unknown key; ignored",
+    ]);
+
+    const sb = client(s);
+    const short = await sb.auth.signUp({ email: email("toml"), password: "nine-char" });
+    assert.equal(short.error?.code, "weak_password");
+    const ok = await sb.auth.signUp({ email: email("toml"), password: "ten-chars!" });
+    assert.equal(ok.error, null);
+    const claims = decodeJwt(ok.data.session!.access_token);
+    assert.equal(claims.exp! - claims.iat!, 120, "jwt_expiry; a GOTRUE_JWT_EXP in the shell is not used by lgauth dev");
+    const enroll = await sb.auth.mfa.enroll({ factorType: "totp" });
+    assert.equal(enroll.error?.code, "mfa_totp_enroll_not_enabled", "[auth.mfa.totp] absent: off, as the CLI");
+
+    await child.stop("SIGINT");
+    assert.equal((await child.exited).code, 0, child.output());
+
+    await writeFile(join(project, "supabase", "config.toml"), "[auth]\njwt_expiry = -1\n");
+    const bad = startChild(process.execPath, [LGAUTH_BIN, "dev", "--only", "auth", "--auth-port", "0"], {
+      cwd: project,
+      env: { ...process.env, LGAUTH_CONFIG_DIR: join(dir, "config"), NO_COLOR: "1" },
+    });
+    assert.equal((await bad.exited).code, 2);
+    assert.match(bad.output(), /^lgauth: supabase\/config\.toml: auth\.jwt_expiry: expected a whole number/m);
     assert.doesNotMatch(bad.output(), /\n\s+at /, "no stack trace");
   });
 });

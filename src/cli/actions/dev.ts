@@ -9,6 +9,11 @@
 import { resolve } from "node:path";
 import { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD } from "../../local-oidc/demo.js";
 import {
+  findSupabaseConfig,
+  loadSupabaseAuthConfig,
+  SupabaseConfigError,
+} from "../../local-supabase/supabase-config.js";
+import {
   DataDirInUseError,
   defaultDataDir,
   PortInUseError,
@@ -30,6 +35,23 @@ export interface DevOptions {
   only?: string;
   /** false with --no-oidc. */
   oidc?: boolean;
+  /** --config: a Supabase CLI config.toml (default ./supabase/config.toml when present). */
+  config?: string;
+}
+
+/** The auth server's GoTrue settings from the project's supabase/config.toml [auth], warnings printed. */
+async function authSettings(ctx: Context, opts: DevOptions): Promise<Record<string, string> | undefined> {
+  const file = opts.config ?? findSupabaseConfig(process.cwd());
+  if (file === undefined) return undefined;
+  try {
+    const config = await loadSupabaseAuthConfig(file, ctx.env);
+    ctx.io.note(`lgauth dev: auth settings from ${config.file} [auth]`);
+    for (const line of config.warnings) ctx.io.note(`lgauth dev: warning: ${line}`);
+    return config.gotrue;
+  } catch (err) {
+    if (!(err instanceof SupabaseConfigError)) throw err;
+    throw new UsageError(err.message, opts.config ? "fix the file" : "fix the file, or name another one with --config");
+  }
 }
 
 function parsePort(flag: string, value: string): number {
@@ -48,6 +70,7 @@ async function start(ctx: Context, opts: DevOptions, signal: AbortSignal): Promi
   if (opts.only !== undefined && opts.only !== "auth") {
     throw new UsageError(`--only must be "auth", not "${opts.only.slice(0, 20)}"`);
   }
+  const gotrue = await authSettings(ctx, opts);
   try {
     return await startStack({
       dataDir: opts.dataDir ? resolve(opts.dataDir) : defaultDataDir(),
@@ -55,6 +78,7 @@ async function start(ctx: Context, opts: DevOptions, signal: AbortSignal): Promi
       langgraphPort,
       only: opts.only === "auth" ? "auth" : undefined,
       oidc: opts.oidc !== false,
+      ...(gotrue ? { gotrue } : {}),
       log: ctx.debug ? (name, line) => ctx.io.note(`[${name}] ${line}`) : undefined,
       signal,
     });

@@ -11,7 +11,11 @@ export function registerStack(program: Command): void {
       .option("--auth-port <port>", "local Supabase Auth port (0 = free port)", "54321")
       .option("--langgraph-port <port>", "LangGraph server port (0 = free port)", "2024")
       .option("--only <part>", "start only one part: auth")
-      .option("--no-oidc", 'do not start the local OpenID provider (OAuth provider "local")'),
+      .option("--no-oidc", 'do not start the local OpenID provider (OAuth provider "local")')
+      .option(
+        "--config <file>",
+        "a Supabase CLI config.toml whose [auth] section configures the auth server (default ./supabase/config.toml if present)",
+      ),
     async () => (await import("../actions/dev.js")).dev,
   );
 }
