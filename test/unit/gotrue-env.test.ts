@@ -3,6 +3,7 @@
  * table (what each variable sets, which ones are warned about, which values stop startup).
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { goBool, goDuration, goInt, goList, goRate } from "../../src/local-supabase/go-values.js";
 import {
@@ -221,10 +222,16 @@ describe("GOTRUE_* table", () => {
     );
   });
 
-  test("every row names a GOTRUE_ variable once", () => {
+  test("every row names a GOTRUE_ variable once; the README names every one that sets an option", () => {
     const names = GOTRUE_VARIABLES.map((r) => r.name);
     assert.equal(new Set(names).size, names.length);
     for (const n of names) assert.match(n, /^GOTRUE_[A-Z0-9_]+$/);
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const missing = GOTRUE_VARIABLES.filter((r) => r.kind === "option" && !readme.includes(r.name));
+    assert.deepEqual(
+      missing.map((r) => r.name),
+      [],
+    );
   });
 
   test("password required characters decode as GoTrue's, '\\:' being a colon", () => {
