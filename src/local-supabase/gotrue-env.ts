@@ -264,7 +264,9 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
     o.confirmEmail = !v;
   }),
   off("GOTRUE_MAILER_ALLOW_UNVERIFIED_EMAIL_SIGN_INS", "signing in before confirming the email"),
-  notYet("GOTRUE_MAILER_SECURE_EMAIL_CHANGE_ENABLED", "confirming an email change from both addresses", "false"),
+  option("GOTRUE_MAILER_SECURE_EMAIL_CHANGE_ENABLED", goBool, (o, v) => {
+    o.secureEmailChange = v;
+  }),
   option(
     "GOTRUE_MAILER_OTP_EXP",
     (v) => goInt(v, 0, MAX_SECONDS),
@@ -272,11 +274,12 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
       o.otpTtl = v === 0 ? undefined : v; // GoTrue: 0 means 86400
     },
   ),
-  fixed(
+  option(
     "GOTRUE_MAILER_OTP_LENGTH",
     (v) => goInt(v),
-    (v) => v === 6 || v < 6 || v > 10, // GoTrue uses 6 for a value outside 6..10
-    "emailed codes always have 6 digits",
+    (o, v) => {
+      o.otpLength = v < 6 || v > 10 ? 6 : v; // GoTrue uses 6 for a value outside 6..10
+    },
   ),
   MAILER_URLPATH("GOTRUE_MAILER_URLPATHS_INVITE"),
   MAILER_URLPATH("GOTRUE_MAILER_URLPATHS_CONFIRMATION"),
@@ -304,12 +307,12 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
     },
   ),
   off("GOTRUE_SECURITY_REFRESH_TOKEN_ALLOW_REUSE", "reusing refresh tokens without limit"),
-  notYet(
-    "GOTRUE_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION",
-    "requiring reauthentication for a password change",
-    "false",
-  ),
-  off("GOTRUE_SECURITY_UPDATE_PASSWORD_REQUIRE_CURRENT_PASSWORD", "requiring the current password for a change"),
+  option("GOTRUE_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION", goBool, (o, v) => {
+    o.passwordUpdateRequiresReauthentication = v;
+  }),
+  option("GOTRUE_SECURITY_UPDATE_PASSWORD_REQUIRE_CURRENT_PASSWORD", goBool, (o, v) => {
+    o.passwordUpdateRequiresCurrentPassword = v;
+  }),
   off("GOTRUE_SECURITY_SB_FORWARDED_FOR_ENABLED", "the Sb-Forwarded-For header"),
   option(
     "GOTRUE_PASSWORD_MIN_LENGTH",
@@ -330,7 +333,9 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   option("GOTRUE_RATE_LIMIT_OTP", perWindow, (o, v) => {
     o.rateLimits = { ...o.rateLimits, signup: v };
   }),
-  notYet("GOTRUE_RATE_LIMIT_VERIFY", "a rate limit on /verify"),
+  option("GOTRUE_RATE_LIMIT_VERIFY", perWindow, (o, v) => {
+    o.rateLimits = { ...o.rateLimits, verify: v };
+  }),
   notYet("GOTRUE_RATE_LIMIT_ANONYMOUS_USERS", "a rate limit on anonymous sign-ins"),
   notUsed("GOTRUE_RATE_LIMIT_HEADER", "the local server limits requests by the client's address"),
   inert("GOTRUE_RATE_LIMIT_SMS_SENT"),

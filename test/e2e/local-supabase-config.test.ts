@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { decodeJwt } from "jose";
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { applyGotrueSettings } from "../../src/local-supabase/gotrue-env.js";
 import { startChild, stopAllChildren } from "../helpers/children.js";
@@ -44,10 +44,13 @@ interface Info {
 }
 
 describe("the standalone server from a GoTrue container's variables", () => {
-  test("GOTRUE_JWT_EXP, GOTRUE_PASSWORD_MIN_LENGTH and GOTRUE_SITE_URL take effect; unused ones are warned about once", async () => {
+  test("an RS256-keyed server: GOTRUE_JWT_KEYS, GOTRUE_JWT_EXP, GOTRUE_PASSWORD_MIN_LENGTH and GOTRUE_SITE_URL take effect; unused ones are warned about once", async () => {
+    const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+    const rsa = { ...(await exportJWK(privateKey)), kid: "rsa-1", alg: "RS256", key_ops: ["sign", "verify"] };
     const child = startChild(process.execPath, ["--import", "tsx", "src/local-supabase/main.ts", "--port", "0"], {
       env: {
         ...process.env,
+        GOTRUE_JWT_KEYS: JSON.stringify([rsa]),
         GOTRUE_JWT_EXP: "120",
         GOTRUE_PASSWORD_MIN_LENGTH: "10",
         GOTRUE_SITE_URL: "https://app.example.com",
@@ -78,7 +81,12 @@ describe("the standalone server from a GoTrue container's variables", () => {
     assert.equal(short.error?.message, "Password should be at least 10 characters.");
     const ok = await sb.auth.signUp({ email: email("gotrue-env"), password: "ten-chars!" });
     assert.equal(ok.error, null);
-    const claims = decodeJwt(ok.data.session!.access_token);
+    const token = ok.data.session!.access_token;
+    assert.deepEqual(decodeProtectedHeader(token), { alg: "RS256", kid: "rsa-1", typ: "JWT" });
+    const jwks = createRemoteJWKSet(new URL(`${s.url}/auth/v1/.well-known/jwks.json`), {
+      headers: { apikey: s.anonKey },
+    });
+    const { payload: claims } = await jwtVerify(token, jwks); // the published public key verifies it
     assert.equal(claims.exp! - claims.iat!, 120);
     assert.equal(ok.data.session!.expires_in, 120);
     // no valid redirect_to: /verify sends the browser to GOTRUE_SITE_URL

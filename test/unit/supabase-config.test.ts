@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { exportJWK, generateKeyPair } from "jose";
 import {
   findSupabaseConfig,
   loadSupabaseAuthConfig,
@@ -152,7 +153,10 @@ describe("supabase/config.toml [auth]", () => {
     assert.equal(c.options.otpTtl, 3600);
     assert.equal(c.options.refreshTokenReuseInterval, 10);
     assert.deepEqual(c.options.mfa, { totpEnroll: false, totpVerify: false, maxEnrolledFactors: 10 });
-    assert.deepEqual(c.options.rateLimits, { token: 150, signup: 30 });
+    assert.deepEqual(c.options.rateLimits, { token: 150, signup: 30, verify: 30 });
+    assert.equal(c.options.secureEmailChange, true);
+    assert.equal(c.options.passwordUpdateRequiresReauthentication, false);
+    assert.equal(c.options.otpLength, 6);
     // nothing unknown; only settings the server does not have (yet) are warned about, by key
     for (const w of c.warnings) assert.match(w, /^supabase\/config\.toml: auth\.[a-z_.]+: .* not supported/, w);
     assert.doesNotMatch(c.warnings.join("\n"), /unknown key|TWILIO|APPLE/);
@@ -217,6 +221,20 @@ url = "http://127.0.0.1:8080/realms/dev"
     assert.deepEqual(c.options.externalProviders, {
       keycloak: { issuer: "http://127.0.0.1:8080/realms/dev", clientId: "lgauth", clientSecret: "kc-secret-value" },
     });
+  });
+
+  test("signing_keys_path: the CLI's key file beside config.toml becomes the server's signing keys", async () => {
+    const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const key = { ...(await exportJWK(privateKey)), kid: "k1", alg: "ES256", key_ops: ["sign", "verify"] };
+    const c = await load(
+      '[auth]\nsigning_keys_path = "./signing_keys.json"\n',
+      {},
+      {
+        "supabase/signing_keys.json": JSON.stringify([key]),
+      },
+    );
+    assert.deepEqual(c.warnings, []);
+    assert.deepEqual(c.options.jwtKeys, [key]);
   });
 
   test("the symbols requirement keeps the colon inside its set, as GoTrue decodes the CLI's value", async () => {
