@@ -8,6 +8,7 @@ import { cliSession } from "./cli-session.js";
 import { cliStartup } from "./cli-startup.js";
 import { demoTime } from "./demo-time.js";
 import { type Row, markdownTable } from "./lib.js";
+import { loginTiming } from "./login-timing.bench.js";
 import { serverFigures } from "./server.bench.js";
 
 const suites: [string, () => Promise<Row[]>][] = [
@@ -15,6 +16,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ["CLI with a session", cliSession],
   ["servers (LangGraph boot, lgauth dev to ready, throughput by auth mode)", serverFigures],
   ["demo", demoTime],
+  ["local auth server (login time by account)", loginTiming],
 ];
 const began = performance.now();
 const loadBefore = loadavg()[0] ?? 0;

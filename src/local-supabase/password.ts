@@ -1,5 +1,6 @@
 /** GoTrue's password policy (internal/api/password.go) and bcrypt at GoTrue's cost. */
 import { randomBytes } from "node:crypto";
+import { channel } from "node:diagnostics_channel";
 import bcrypt from "bcryptjs";
 import { ApiError, WeakPasswordError } from "./errors.js";
 
@@ -54,12 +55,35 @@ export function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, BCRYPT_COST);
 }
 
+/**
+ * A bcrypt hash at BCRYPT_COST of a random secret nobody knows: a login for an email without an
+ * account (or without a password) is compared against it, so it costs what a wrong password
+ * costs and its time does not tell which emails have accounts.
+ */
+export const DUMMY_PASSWORD_HASH = "$2b$10$4Z72M2B7rsqgAXMbFdpaZeg6lQEBl/EgkDB0V322rerFrrbaBiTCS";
+
+/**
+ * Named diagnostics channel with one message per bcrypt comparison, `{ rounds }` (its cost):
+ * lets tests and tracing count the work a request did without timing it.
+ */
+export const BCRYPT_COMPARE_CHANNEL = "lgauth:local-supabase:bcrypt-compare";
+const compareChannel = channel(BCRYPT_COMPARE_CHANNEL);
+
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   if (!hash) return false;
+  if (compareChannel.hasSubscribers) compareChannel.publish({ rounds: bcryptRounds(hash) });
   try {
     return await bcrypt.compare(password, hash);
   } catch {
     return false;
+  }
+}
+
+function bcryptRounds(hash: string): number | undefined {
+  try {
+    return bcrypt.getRounds(hash);
+  } catch {
+    return undefined;
   }
 }
 

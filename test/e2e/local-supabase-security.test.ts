@@ -7,10 +7,12 @@
  * rate-limit count.
  */
 import assert from "node:assert/strict";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import { BCRYPT_COMPARE_CHANNEL } from "../../src/local-supabase/password.js";
 import { client, email, outbox, raw, V2024 } from "./local-supabase-kit.js";
 
 let s: LocalSupabase;
@@ -235,6 +237,37 @@ describe("#14.4 a refresh-token family ends at detected reuse", () => {
     // the user's other session is not the stolen one
     const otherRefresh = await refresh(other.data.session!.refresh_token);
     assert.equal(otherRefresh.status, 200);
+  });
+});
+
+describe("#14.5 login time does not tell which emails have accounts", () => {
+  test("an unknown email, a passwordless account and a wrong password cost the same bcrypt work and get one answer", async () => {
+    const known = email("timing");
+    assert.equal((await client(s).auth.signUp({ email: known, password: "secret123" })).error, null);
+    const passwordless = email("timing-otp"); // created by an emailed-code login: no password
+    assert.equal((await client(s).auth.signInWithOtp({ email: passwordless })).error, null);
+
+    const rounds: unknown[] = [];
+    const onCompare = (message: unknown) => rounds.push((message as { rounds?: number }).rounds);
+    subscribe(BCRYPT_COMPARE_CHANNEL, onCompare);
+    try {
+      const answers: unknown[] = [];
+      for (const [who, addr] of [
+        ["wrong password", known],
+        ["unknown email", email("timing-nobody")],
+        ["no password", passwordless],
+      ] as const) {
+        rounds.length = 0;
+        const r = await client(s).auth.signInWithPassword({ email: addr, password: "wrong-password" });
+        assert.equal(r.error?.status, 400, who);
+        answers.push([r.error?.code, r.error?.message]);
+        assert.deepEqual(rounds, [10], `${who}: one bcrypt comparison at cost 10`);
+      }
+      assert.deepEqual(new Set(answers.map((a) => JSON.stringify(a))).size, 1, "one answer for all three");
+      assert.deepEqual(answers[0], ["invalid_credentials", "Invalid login credentials"]);
+    } finally {
+      unsubscribe(BCRYPT_COMPARE_CHANNEL, onCompare);
+    }
   });
 });
 

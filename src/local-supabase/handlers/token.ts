@@ -3,7 +3,7 @@ import { clientInfo, type Handler } from "../app.js";
 import { ApiError, INVALID_LOGIN } from "../errors.js";
 import { deleteFlowState, findFlowStateByAuthCode, flowStateExpired } from "../flow-state.js";
 import { type JsonObject, readJson, sendJson, str } from "../http.js";
-import { passwordWeakness, verifyPassword } from "../password.js";
+import { DUMMY_PASSWORD_HASH, passwordWeakness, verifyPassword } from "../password.js";
 import { issueSession, refreshTokenGrant } from "../sessions.js";
 import { findUserByEmail, isBanned, isConfirmed } from "../users.js";
 import { pkceVerifierMatches } from "./pkce.js";
@@ -23,7 +23,11 @@ const password: Handler = async (app, req, res) => {
     throw new ApiError(400, "validation_failed", "missing email or phone");
   }
   const user = await findUserByEmail(app.database.db, email);
-  if (!user || user.row.encrypted_password === "") throw new ApiError(400, "invalid_credentials", INVALID_LOGIN);
+  if (!user || user.row.encrypted_password === "") {
+    // the same bcrypt work as a wrong password: the time must not tell which emails have accounts
+    await verifyPassword(pw, DUMMY_PASSWORD_HASH);
+    throw new ApiError(400, "invalid_credentials", INVALID_LOGIN);
+  }
   if (isBanned(user.row)) throw new ApiError(400, "user_banned", "User is banned");
   const valid = await verifyPassword(pw, user.row.encrypted_password);
   if (!valid) throw new ApiError(400, "invalid_credentials", INVALID_LOGIN);
