@@ -62,7 +62,7 @@ export function junitXml(checks: readonly Check[], suite: SuiteInfo): string {
 }
 
 function cell(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;").trim();
+  return text.replace(NOT_XML, "").replace(/\s+/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;").trim();
 }
 
 /** A Markdown section for `$GITHUB_STEP_SUMMARY`: the verdict, then one table row per check. */

@@ -86,6 +86,9 @@ describe("lgauth demo on the local stack", () => {
       const table = await readFile(summary, "utf8");
       assert.match(table, /^### lgauth demo: isolation holds \(\d+ of \d+ checks\)/);
       assert.equal(table.split("\n").filter((l) => l.startsWith("| ✅ pass |")).length, report.checks.length);
+      // the throwaway users' tokens: one plain line says where, no keychain warnings
+      assert.match(r.stderr, /their tokens: \S+credentials\.json \(0600, in a temporary folder removed at the end\)/);
+      assert.doesNotMatch(r.stderr, /warning|D-Bus|keychain/i);
       assert.equal(report.ok, true);
       assert.deepEqual(
         report.checks.filter((c) => !c.ok),
@@ -103,6 +106,9 @@ describe("lgauth demo on the local stack", () => {
       ]) {
         assert.ok(names.includes(n), `missing check ${n}`);
       }
+      // the expired token is refused because it is expired (signed by the stack's own key, not
+      // forged), without the demo waiting for a token to expire
+      assert.match(report.checks.find((c) => c.name === "expired token")?.actual ?? "", /^401 token expired/);
       assert.match(r.stderr, /Hello alice\.[0-9a-f]+@example\.com/, "alice's streamed answer greets her");
       assert.doesNotMatch(r.stdout + r.stderr, /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, "no token printed");
       // the user's own config dir was not used

@@ -2,20 +2,21 @@
  * `lgauth demo`: two users, alice and bob, on the local stack (or a given deployment), each
  * chatting in private; then bob tries alice's data every way the server offers, and the table
  * shows what a private server must answer and what this one did. Exit 0 when isolation holds,
- * 5 on any leak. The user's own profiles are never touched: everything lives in a temporary
- * config directory, removed at the end unless --keep.
+ * 5 on any leak. The user's own profiles are never touched: everything, alice's and bob's
+ * tokens included (a 0600 file, not the keychain: they are throwaway), lives in a temporary
+ * config directory, removed at the end (with --keep, when the stack stops).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProbes } from "../../audit/runner.js";
-import { forgedToken, tamperedToken } from "../../audit/tokens.js";
+import { expiredToken, forgedToken, tamperedToken } from "../../audit/tokens.js";
 import { listThreads, streamAnswer } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
-import { sessionAccounts } from "../../session/accounts.js";
 import { ConfigStore, type ServerSettings } from "../../session/config.js";
-import { chooseStoreForLogin } from "../../session/credentials/select.js";
+import { FileStore } from "../../session/credentials/file.js";
+import type { ChosenStore } from "../../session/credentials/select.js";
 import { passwordAuth } from "../../session/login.js";
 import { logoutProfile } from "../../session/logout.js";
 import { getAccessToken, loadProfileState } from "../../session/session.js";
@@ -34,10 +35,6 @@ interface DemoOptions {
   emailDomain?: string;
   junit?: string;
 }
-
-/** Access tokens live this long in the demo's stack: every command refreshes, and a token
- * taken at the start is expired (past the server's 5 s leeway) by the time bob probes. */
-const DEMO_TOKEN_TTL = 3;
 
 interface Narrator {
   step(text: string): void;
@@ -73,7 +70,21 @@ function narrator(ctx: Context, ci: boolean): Narrator {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Output that runs at once when live, or is kept until `release()` and then runs in order. */
+function heldOutput(live: boolean): { emit(write: () => void): void; release(): void } {
+  const held: (() => void)[] = [];
+  let open = live;
+  return {
+    emit(write) {
+      if (open) write();
+      else held.push(write);
+    },
+    release() {
+      open = true;
+      for (const write of held.splice(0)) write();
+    },
+  };
+}
 
 export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
   const ci = opts.ci === true;
@@ -90,9 +101,16 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
   const configDir = join(work, "config");
   // alice and bob live in the demo's own config folder, never in the user's
   const config = new ConfigStore(configDir);
-  const env: NodeJS.ProcessEnv = { ...ctx.env, LGAUTH_CONFIG_DIR: configDir };
-  for (const k of ["LGAUTH_ACCESS_TOKEN", "LGAUTH_PROFILE", "LGAUTH_CREDENTIAL_STORE"]) delete env[k];
+  const env: NodeJS.ProcessEnv = { ...ctx.env, LGAUTH_CONFIG_DIR: configDir, LGAUTH_CREDENTIAL_STORE: "file" };
+  for (const k of ["LGAUTH_ACCESS_TOKEN", "LGAUTH_PROFILE"]) delete env[k];
+  // throwaway users in a throwaway folder: their tokens go to its 0600 file, not the keychain
+  const fileStore = (): ChosenStore => ({
+    store: new FileStore(config.credentialsFile),
+    kind: "file",
+    reason: "the demo's temporary folder",
+  });
   let stack: Stack | undefined;
+  let jwtSecret: string | undefined;
   let keep = false;
   const profiles: string[] = [];
   const started = Date.now();
@@ -104,13 +122,18 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     } else {
       say.step("Starting the local stack (Supabase Auth on PGlite + LangGraph server) on free ports");
       const { startStack } = await import("../../stack/index.js");
+      // signed with a secret of this run's own (legacy HS256 mode), so the demo can sign a
+      // token that is already expired instead of waiting for one to expire
+      jwtSecret = randomBytes(32).toString("base64url");
       stack = await startStack({
         dataDir: join(work, "stack"),
         authInMemory: true,
         authPort: 0,
         langgraphPort: 0,
-        accessTokenTtl: DEMO_TOKEN_TTL,
-        nWorkers: 2,
+        jwtSecret,
+        oidc: false, // the demo logs in with passwords only
+        // the probes start five runs at once; more workers pick them up sooner
+        nWorkers: 5,
         langgraphEnv: { AUTH_REVOCATION_INTERVAL: "1" },
         env,
       });
@@ -128,52 +151,60 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     }));
 
     say.step("Signing up alice and bob at Supabase Auth");
-    let storeWords = "";
-    for (const u of users) {
-      const c = as(u.name);
-      const chosen = await chooseStoreForLogin(c, {
-        insecureStorage: true, // the demo's own temporary folder; the warning says so
-        probeAccount: sessionAccounts(u.name, flags.supabaseUrl ?? "").refresh,
-      });
-      const outcome = await passwordAuth(c, "signup", u.email, u.password, chosen);
-      if (outcome.status !== "logged_in") {
-        throw new CliError(`${u.email} must confirm their email before logging in`, {
-          hint: "this Supabase project confirms emails; run the demo on the local stack, or use `lgauth audit` with two confirmed profiles",
-        });
-      }
-      profiles.push(u.name);
-      storeWords =
-        chosen.kind === "keychain" ? "tokens in the OS keychain" : "tokens in a 0600 file (no keychain answered)";
-    }
-    say.done(`alice and bob signed up and logged in (${storeWords})`);
-    const stale = await getAccessToken(as("bob"), { minValiditySeconds: 0 });
+    await Promise.all(
+      users.map(async (u) => {
+        const outcome = await passwordAuth(as(u.name), "signup", u.email, u.password, fileStore());
+        if (outcome.status !== "logged_in") {
+          throw new CliError(`${u.email} must confirm their email before logging in`, {
+            hint: "this Supabase project confirms emails; run the demo on the local stack, or use `lgauth audit` with two confirmed profiles",
+          });
+        }
+        profiles.push(u.name);
+      }),
+    );
+    say.done("alice and bob signed up and logged in");
+    say.line(
+      `  their tokens: ${config.credentialsFile} (0600, in a temporary folder removed ${opts.keep && !given ? "when the stack stops" : "at the end"})`,
+    );
 
-    for (const u of users) {
-      say.step(`${u.name} chats`);
-      const { client, url } = await openLangGraph(as(u.name));
-      const thread = await client.threads.create({ metadata: { demo: "lgauth" } }).catch((err: unknown) => {
-        throw describeLangGraphError(err, url, "thread");
-      });
-      say.line(`${paint(ctx.color, "cyan", `${u.name}>`)} hi, I am ${u.name}`);
-      let first = true;
-      const prefix = `${paint(ctx.color, "green", "agent>")} `;
-      const write = (t: string) => (ctx.json ? ctx.io.stderr : ctx.io.stdout).write(t);
-      const answer = await streamAnswer(client, thread.thread_id, `hi, I am ${u.name}`, {
-        onToken: (t) => {
-          if (first) {
-            say.stop();
-            write(prefix);
-            first = false;
-          }
-          write(t);
-        },
-      }).catch((err: unknown) => {
-        throw describeLangGraphError(err, url, `thread ${thread.thread_id}`);
-      });
-      write("\n");
-      if (!answer.text.includes(u.email)) {
-        throw new CliError(`the agent did not greet ${u.name} by her login (${answer.text.slice(0, 80)})`);
-      }
+    // Both chat at once (each run waits up to a second for a worker of the server's queue);
+    // bob's part of the story is held back until alice's is told, so it reads in turn.
+    const write = (t: string) => (ctx.json ? ctx.io.stderr : ctx.io.stdout).write(t);
+    const chats = users.map((u, i) => {
+      const out = heldOutput(i === 0);
+      const done = (async () => {
+        out.emit(() => say.step(`${u.name} chats`));
+        const { client, url } = await openLangGraph(as(u.name));
+        const thread = await client.threads.create({ metadata: { demo: "lgauth" } }).catch((err: unknown) => {
+          throw describeLangGraphError(err, url, "thread");
+        });
+        out.emit(() => say.line(`${paint(ctx.color, "cyan", `${u.name}>`)} hi, I am ${u.name}`));
+        let first = true;
+        const prefix = `${paint(ctx.color, "green", "agent>")} `;
+        const answer = await streamAnswer(client, thread.thread_id, `hi, I am ${u.name}`, {
+          onToken: (t) =>
+            out.emit(() => {
+              if (first) {
+                say.stop();
+                write(prefix);
+                first = false;
+              }
+              write(t);
+            }),
+        }).catch((err: unknown) => {
+          throw describeLangGraphError(err, url, `thread ${thread.thread_id}`);
+        });
+        out.emit(() => write("\n"));
+        if (!answer.text.includes(u.email)) {
+          throw new CliError(`the agent did not greet ${u.name} by their login (${answer.text.slice(0, 80)})`);
+        }
+      })();
+      done.catch(() => undefined); // awaited below, in turn
+      return { out, done };
+    });
+    for (const chat of chats) {
+      chat.out.release();
+      await chat.done;
     }
     for (const u of users) {
       const { client } = await openLangGraph(as(u.name));
@@ -194,22 +225,14 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
       forged: await forgedToken(await bobToken()),
       tampered: tamperedToken(await bobToken(), aliceId),
     };
-    if (stack) {
-      // expired: bob's first token, once it is past its lifetime and the server's leeway
-      const exp = JSON.parse(Buffer.from(stale.split(".")[1] ?? "", "base64url").toString("utf8")).exp as number;
-      const wait = exp * 1000 + 6_000 - Date.now();
-      if (wait > 0) await sleep(wait);
-      bad.expired = stale;
-    }
+    // expired: bob's own token, signed again with the stack's secret as it would look ten
+    // minutes past its lifetime (beyond any clock leeway), so nobody waits for one to expire
+    if (jwtSecret) bad.expired = await expiredToken(await bobToken(), jwtSecret);
     // a second session of bob's, logged out at once: its token must stop working
     const bob = users[1];
     if (!bob) throw new Error("unreachable");
     const old = as("bob-old-session");
-    const chosen = await chooseStoreForLogin(old, {
-      insecureStorage: true,
-      probeAccount: sessionAccounts("bob-old-session", flags.supabaseUrl ?? "").refresh,
-    });
-    await passwordAuth(old, "login", bob.email, bob.password, chosen);
+    await passwordAuth(old, "login", bob.email, bob.password, fileStore());
     bad.revoked = await getAccessToken(old, { minValiditySeconds: 0 });
     const oldState = await loadProfileState(old);
     await logoutProfile(old, oldState.profile, "local");
@@ -255,11 +278,16 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     return code;
   } finally {
     say.stop();
-    for (const p of profiles) {
-      const c = { ...ctx, profile: p, env, config };
-      await loadProfileState(c)
-        .then((s) => logoutProfile(c, s.profile, "local"))
-        .catch(() => undefined);
+    // on a deployment, end the demo users' sessions there; the demo's own stack goes away whole
+    if (!stack) {
+      await Promise.all(
+        profiles.map(async (p) => {
+          const c = { ...ctx, profile: p, env, config };
+          await loadProfileState(c)
+            .then((s) => logoutProfile(c, s.profile, "local"))
+            .catch(() => undefined);
+        }),
+      );
     }
     await stack?.stop();
     await rm(work, { recursive: true, force: true });
