@@ -88,7 +88,7 @@ export function createAuthenticator(settings: AuthSettings, runs: RunLocator = s
     // after the token (a stranger learns nothing about which runs exist), before the route
     // (which would read the run's event queue whatever thread it was named through)
     const scope = runScopeOf(request.url);
-    if (scope && !(await runs(scope.threadId, scope.runId))) throw notFound(RUN_NOT_FOUND);
+    if (scope && (await runs(scope.threadId, scope.runId)) === false) throw notFound(RUN_NOT_FOUND);
     return identityOf(user);
   }
 
