@@ -6,6 +6,7 @@
  * SIGINT/SIGTERM (clean stop, exit 0) or until a child dies (the other is stopped, exit 1
  * naming the one that died and why).
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD } from "../../local-oidc/demo.js";
 import {
@@ -43,6 +44,9 @@ export interface DevOptions {
 async function authSettings(ctx: Context, opts: DevOptions): Promise<Record<string, string> | undefined> {
   const file = opts.config ?? findSupabaseConfig(process.cwd());
   if (file === undefined) return undefined;
+  if (opts.config !== undefined && !existsSync(opts.config)) {
+    throw new UsageError(`--config ${opts.config}: no such file`, "name a Supabase CLI config.toml");
+  }
   try {
     const config = await loadSupabaseAuthConfig(file, ctx.env);
     ctx.io.note(`lgauth dev: auth settings from ${config.file} [auth]`);
