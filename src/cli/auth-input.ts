@@ -1,5 +1,6 @@
 import type { Context } from "./context.js";
 import { UsageError } from "./errors.js";
+import { email } from "./parse.js";
 import { missingValue } from "./prompter.js";
 import { readFirstLine } from "./stdin.js";
 
@@ -8,12 +9,9 @@ export interface CredentialFlags {
   passwordStdin?: boolean;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
+/** --email (checked by its parser), else asked at the prompt. */
 export async function readEmail(ctx: Context, flags: CredentialFlags): Promise<string> {
-  const email = flags.email?.trim() || (await ctx.prompter.text("Email:", "--email", "email"));
-  if (!EMAIL.test(email.trim())) throw new UsageError(`"${email.slice(0, 80)}" is not an email address`);
-  return email.trim();
+  return flags.email ?? email(await ctx.prompter.text("Email:", "--email", "email"));
 }
 
 /** From stdin with --password-stdin, else a masked prompt; never from a flag. */
@@ -33,14 +31,4 @@ export async function readPassword(ctx: Context, flags: CredentialFlags, confirm
 export function consentPrompt(ctx: Context): ((question: string) => Promise<boolean>) | undefined {
   if (!ctx.prompter.available) return undefined;
   return (question) => ctx.prompter.confirm(question, "--insecure-storage");
-}
-
-/** A hidden `--password <value>` exists only to refuse it with a useful message. */
-export function refusePasswordFlag(value: unknown): void {
-  if (value !== undefined) {
-    throw new UsageError(
-      "passwords are never accepted as a flag (they end up in shell history and process lists)",
-      "pipe it to --password-stdin, or omit it to be prompted",
-    );
-  }
 }

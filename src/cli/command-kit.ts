@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { type Context, type GlobalOptions, type World, makeContext } from "./context.js";
+import { UsageError } from "./errors.js";
 
 /** A command's implementation: returns its exit code (0 when it returns nothing). */
 export type Action<A extends unknown[] = string[], O = Record<string, unknown>> = (
@@ -46,5 +47,21 @@ export function lazyAction<A extends unknown[] = string[], O = Record<string, un
     const ctx = makeContext(command.optsWithGlobals<GlobalOptions>(), run.world);
     const action = await load();
     run.exitCode = (await action(ctx, args, opts)) ?? 0;
+  });
+}
+
+/**
+ * Options that only mean something beside another one (`--no-browser` goes with `--provider`):
+ * checked after parsing, before the action, as a usage error. `needs` maps an option's
+ * attribute name to the attribute it needs.
+ */
+export function requireWith(cmd: Command, needs: Record<string, string>): Command {
+  const flag = (name: string) => cmd.options.find((o) => o.attributeName() === name)?.long ?? name;
+  return cmd.hook("preAction", (_hooked, actionCommand) => {
+    for (const [option, needed] of Object.entries(needs)) {
+      if (actionCommand.getOptionValueSource(option) === "cli" && !actionCommand.getOptionValue(needed)) {
+        throw new UsageError(`${flag(option)} goes with ${flag(needed)}`);
+      }
+    }
   });
 }

@@ -4,12 +4,12 @@
  * config store of its own directory. Commands write and ask only through it, so a test runs
  * one in process with captured streams and a scripted prompter (see `World`).
  */
-import { ConfigStore, PROFILE_NAME, type ServerSettings } from "../session/config.js";
+import { ConfigStore, type ServerSettings } from "../session/config.js";
 import type { SessionContext, SessionLog } from "../session/context.js";
 import { configDir } from "../session/paths.js";
 import { redact } from "../util/redact.js";
-import { UsageError } from "./errors.js";
 import type { IOStreams } from "./io.js";
+import { profileName } from "./parse.js";
 import { type Asker, Prompter, inquirerAsker } from "./prompter.js";
 
 export interface GlobalOptions {
@@ -40,17 +40,6 @@ export interface Context extends SessionContext {
   prompter: Prompter;
 }
 
-function checkUrlFlag(name: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol === "http:" || url.protocol === "https:") return value;
-  } catch {
-    // fall through to the usage error
-  }
-  throw new UsageError(`${name} must be an http(s) URL`, `for example ${name} http://127.0.0.1:54321`);
-}
-
 /** Where the session layer's messages go: stderr lines, --debug lines redacted. */
 export function sessionLog(io: IOStreams, debug: boolean): SessionLog {
   return {
@@ -62,18 +51,11 @@ export function sessionLog(io: IOStreams, debug: boolean): SessionLog {
 
 export function makeContext(opts: GlobalOptions, world: World): Context {
   const { io, env } = world;
-  const profile = opts.profile ?? env.LGAUTH_PROFILE ?? "default";
-  if (!PROFILE_NAME.test(profile)) {
-    throw new UsageError(
-      `invalid profile name "${profile.slice(0, 64)}"`,
-      "use letters, digits, '.', '_' or '-', starting with a letter or digit",
-    );
-  }
+  // --profile was checked by its parser; LGAUTH_PROFILE is checked here
+  const profile = opts.profile ?? profileName(env.LGAUTH_PROFILE ?? "default");
   const flags: ServerSettings = {};
-  const supabaseUrl = checkUrlFlag("--supabase-url", opts.supabaseUrl);
-  const langgraphUrl = checkUrlFlag("--langgraph-url", opts.langgraphUrl);
-  if (supabaseUrl) flags.supabaseUrl = supabaseUrl;
-  if (langgraphUrl) flags.langgraphUrl = langgraphUrl;
+  if (opts.supabaseUrl) flags.supabaseUrl = opts.supabaseUrl;
+  if (opts.langgraphUrl) flags.langgraphUrl = opts.langgraphUrl;
   if (opts.supabaseAnonKey) flags.supabaseAnonKey = opts.supabaseAnonKey;
   const json = opts.json === true;
   const debug = opts.debug === true;

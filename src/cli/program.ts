@@ -9,6 +9,7 @@ import { registerThreads } from "./commands/threads.js";
 import { type RunState, bindRun } from "./command-kit.js";
 import { bashScript, fishScript, zshScript } from "./completion.js";
 import type { World } from "./context.js";
+import { httpUrl, profileName } from "./parse.js";
 
 declare const __LGAUTH_VERSION__: string;
 export const VERSION = typeof __LGAUTH_VERSION__ === "string" ? __LGAUTH_VERSION__ : "0.0.0-dev";
@@ -44,12 +45,12 @@ export function buildProgram(world: World, state: RunState = { world, exitCode: 
     })
     .description("Companion to the LangGraph auth tutorials: Supabase Auth users and their private conversations")
     .version(VERSION, "-V, --version", "print the version")
-    .option("-p, --profile <name>", 'profile to use (env LGAUTH_PROFILE, default "default")')
+    .option("-p, --profile <name>", 'profile to use (env LGAUTH_PROFILE, default "default")', profileName)
     .option("--json", "print one JSON document on stdout")
     .option("--debug", "print details (stack traces, requests) on stderr; secrets are redacted")
-    .option("--supabase-url <url>", "Supabase project URL (env SUPABASE_URL)")
+    .option("--supabase-url <url>", "Supabase project URL (env SUPABASE_URL)", httpUrl("--supabase-url"))
     .option("--supabase-anon-key <key>", "Supabase anon (publishable) key (env SUPABASE_ANON_KEY)")
-    .option("--langgraph-url <url>", "LangGraph server URL (env LANGGRAPH_URL)")
+    .option("--langgraph-url <url>", "LangGraph server URL (env LANGGRAPH_URL)", httpUrl("--langgraph-url"))
     .showSuggestionAfterError(true)
     .addHelpText("after", EXAMPLES);
   bindRun(program, state);

@@ -7,9 +7,10 @@ import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { reportChecks } from "../probe-report.js";
 
-interface AuditOptions {
-  as?: string;
-  other?: string;
+export interface AuditOptions {
+  /** Required profile names (commander checks both). */
+  as: string;
+  other: string;
   junit?: string;
 }
 
@@ -31,8 +32,6 @@ async function userOf(ctx: Context, profile: string) {
  * profiles point at. `--other` owns the data that is attacked; `--as` attacks it.
  */
 export const audit: Action<[], AuditOptions> = async (ctx, _args, opts) => {
-  if (!opts.as || !opts.other)
-    throw new UsageError("audit needs two profiles", "pass --as <profile> --other <profile>");
   if (opts.as === opts.other) throw new UsageError("--as and --other must be two different profiles");
   const attacker = await userOf(ctx, opts.as);
   const owner = await userOf(ctx, opts.other);

@@ -1,16 +1,16 @@
 import type { Client } from "@langchain/langgraph-sdk";
-import { DEFAULT_ASSISTANT, streamAnswer, threadMessages } from "../../langgraph/conversations.js";
+import { streamAnswer, threadMessages } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
-import { requireUuid } from "../ids.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { openLangGraph } from "../langgraph-session.js";
 import { paint } from "../output.js";
 
-interface ChatOptions {
+export interface ChatOptions {
+  /** One message (not blank), else an interactive chat. */
   message?: string;
-  assistant?: string;
+  assistant: string;
 }
 
 async function ensureThread(client: Client, url: string, threadId: string | undefined): Promise<string> {
@@ -126,13 +126,11 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
   rl.close();
 }
 
-export const chat: Action<[string | undefined], ChatOptions> = async (ctx, [rawId], opts) => {
-  const requested = rawId === undefined ? undefined : requireUuid("thread", rawId);
-  const assistantId = opts.assistant ?? DEFAULT_ASSISTANT;
+export const chat: Action<[string | undefined], ChatOptions> = async (ctx, [requested], opts) => {
+  const assistantId = opts.assistant;
   if (opts.message === undefined && !ctx.prompter.available) {
     throw new UsageError("interactive chat needs a terminal", "pass --message to send one message from a script");
   }
-  if (opts.message !== undefined && !opts.message.trim()) throw new UsageError("--message must not be empty");
   const { client, url } = await openLangGraph(ctx);
   const threadId = await ensureThread(client, url, requested);
   if (opts.message !== undefined) await oneShot(ctx, client, url, threadId, opts.message, assistantId);

@@ -31,9 +31,10 @@ import { paint } from "../output.js";
 
 export interface DevOptions {
   dataDir?: string;
-  authPort: string;
-  langgraphPort: string;
-  only?: string;
+  /** Ports (0-65535, 0 = free; checked by the parser). */
+  authPort: number;
+  langgraphPort: number;
+  only?: "auth";
   /** false with --no-oidc. */
   oidc?: boolean;
   /** --config: a Supabase CLI config.toml (default ./supabase/config.toml when present). */
@@ -58,29 +59,16 @@ async function authSettings(ctx: Context, opts: DevOptions): Promise<Record<stri
   }
 }
 
-function parsePort(flag: string, value: string): number {
-  const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new UsageError(`${flag} must be a port number from 0 to 65535`, `for example ${flag} 0 for a free port`);
-  }
-  return n;
-}
-
 const LABEL = { auth: "local Supabase Auth server", langgraph: "LangGraph server" } as const;
 
 async function start(ctx: Context, opts: DevOptions, signal: AbortSignal): Promise<Stack | undefined> {
-  const authPort = parsePort("--auth-port", opts.authPort);
-  const langgraphPort = parsePort("--langgraph-port", opts.langgraphPort);
-  if (opts.only !== undefined && opts.only !== "auth") {
-    throw new UsageError(`--only must be "auth", not "${opts.only.slice(0, 20)}"`);
-  }
   const gotrue = await authSettings(ctx, opts);
   try {
     return await startStack({
       dataDir: opts.dataDir ? resolve(opts.dataDir) : defaultDataDir(),
-      authPort,
-      langgraphPort,
-      only: opts.only === "auth" ? "auth" : undefined,
+      authPort: opts.authPort,
+      langgraphPort: opts.langgraphPort,
+      only: opts.only,
       oidc: opts.oidc !== false,
       ...(gotrue ? { gotrue } : {}),
       log: ctx.debug ? (name, line) => ctx.io.note(`[${name}] ${line}`) : undefined,

@@ -1,31 +1,34 @@
-import { consentPrompt, readEmail, readPassword, refusePasswordFlag } from "../auth-input.js";
+import { consentPrompt, readEmail, readPassword } from "../auth-input.js";
 import { isoTime, relativeExpiry } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
 import { readFirstLine } from "../stdin.js";
 import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
 import { type AuthOutcome, passwordAuth, tokenAuth } from "../../session/login.js";
 import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
 
+/**
+ * `login`'s flags as commander leaves them: one method at most (Option.conflicts), the
+ * provider's flags only with --provider and --code-stdin only with --otp (requireWith), the
+ * email and provider name checked, --timeout a number (src/cli/commands/auth.ts).
+ */
 export interface LoginOptions {
   email?: string;
   passwordStdin?: boolean;
   withToken?: boolean;
   provider?: string;
-  browser?: boolean;
+  /** false with --no-browser. */
+  browser: boolean;
   scopes?: string;
-  timeout?: string;
+  /** Seconds to wait for the browser. */
+  timeout?: number;
   otp?: boolean;
   codeStdin?: boolean;
   insecureStorage?: boolean;
-  password?: string;
 }
 
-export const login: Action<string[], LoginOptions> = async (ctx, _args, opts) => {
-  refusePasswordFlag(opts.password);
-  checkMethodFlags(opts);
+export const login: Action<[], LoginOptions> = async (ctx, _args, opts) => {
   if (envToken(ctx.env)) throw envTokenRefusal("log in");
   const { settings } = await loadProfileState(ctx);
   const account = sessionAccounts(ctx.profile, settings.supabaseUrl, settings.localStack !== undefined).refresh;
@@ -56,29 +59,6 @@ export const login: Action<string[], LoginOptions> = async (ctx, _args, opts) =>
   report(ctx, outcome);
   return 0;
 };
-
-/** One login method per run, and each method's flags only with it. */
-function checkMethodFlags(opts: LoginOptions): void {
-  const methods = [
-    opts.provider !== undefined && "--provider",
-    opts.otp && "--otp",
-    opts.withToken && "--with-token",
-    opts.passwordStdin && "--password-stdin",
-  ].filter((m): m is string => typeof m === "string");
-  if (methods.length > 1) throw new UsageError(`${methods.join(" and ")} cannot be used together`);
-  if (opts.provider === undefined) {
-    for (const [given, flag] of [
-      [opts.browser === false, "--no-browser"],
-      [opts.scopes !== undefined, "--scopes"],
-    ] as const) {
-      if (given) throw new UsageError(`${flag} goes with --provider`);
-    }
-  }
-  if (opts.codeStdin && !opts.otp) throw new UsageError("--code-stdin goes with --otp");
-  if (opts.provider !== undefined && !/^[A-Za-z0-9_:.-]{1,64}$/.test(opts.provider)) {
-    throw new UsageError(`"${opts.provider.slice(0, 80)}" is not a provider name`, "e.g. --provider github");
-  }
-}
 
 export function report(ctx: Context, o: AuthOutcome): void {
   if (o.weakPassword)

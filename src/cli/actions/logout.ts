@@ -1,29 +1,16 @@
 import type { Action } from "../command-kit.js";
-import { UsageError } from "../errors.js";
 import { type LogoutScope, logoutProfile } from "../../session/logout.js";
 import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
 
 export interface LogoutOptions {
-  scope?: string;
+  /** local (default) or global (commander's choices). */
+  scope: LogoutScope;
+  /** Same as --scope global. */
   allDevices?: boolean;
 }
 
-export function parseScope(opts: LogoutOptions): LogoutScope {
-  if (opts.allDevices) {
-    if (opts.scope !== undefined && opts.scope !== "local" && opts.scope !== "global") {
-      throw new UsageError(`--scope must be local or global, not "${opts.scope.slice(0, 20)}"`);
-    }
-    return "global";
-  }
-  const scope = opts.scope ?? "local";
-  if (scope !== "local" && scope !== "global") {
-    throw new UsageError(`--scope must be local or global, not "${scope.slice(0, 20)}"`);
-  }
-  return scope;
-}
-
-export const logout: Action<string[], LogoutOptions> = async (ctx, _args, opts) => {
-  const scope = parseScope(opts);
+export const logout: Action<[], LogoutOptions> = async (ctx, _args, opts) => {
+  const scope: LogoutScope = opts.allDevices ? "global" : opts.scope;
   if (envToken(ctx.env)) throw envTokenRefusal("log out");
   const { profile } = await loadProfileState(ctx);
   const out = await logoutProfile(ctx, profile, scope);

@@ -1,8 +1,7 @@
 import { isoTime } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
-import { CliError, UsageError } from "../errors.js";
+import { CliError } from "../errors.js";
 import { formatTable } from "../output.js";
-import { PROFILE_NAME } from "../../session/config.js";
 import { logoutProfile } from "../../session/logout.js";
 import { isLoggedIn } from "../../session/session.js";
 import { resolveSettings } from "../../session/settings.js";
@@ -52,7 +51,6 @@ export const listProfiles: Action = async (ctx) => {
 
 /** Logs the profile out (revoking its session, best effort) and forgets it. */
 export const removeProfile: Action<[string]> = async (ctx, [name]) => {
-  if (!name || !PROFILE_NAME.test(name)) throw new UsageError(`invalid profile name "${(name ?? "").slice(0, 64)}"`);
   const config = await ctx.config.load();
   const profile = config.profiles[name];
   if (!profile) throw new CliError(`no profile named "${name}"`, { hint: "see `lgauth profiles list`" });

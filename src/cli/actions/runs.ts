@@ -1,14 +1,11 @@
-import { DEFAULT_ASSISTANT, streamAnswer } from "../../langgraph/conversations.js";
+import { streamAnswer } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
-import { requireUuid } from "../ids.js";
 import { messagesFromValues } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
-import { UsageError } from "../errors.js";
 import { openLangGraph } from "../langgraph-session.js";
 import { formatTable } from "../output.js";
 
-export const list: Action<[string]> = async (ctx, [rawId]) => {
-  const threadId = requireUuid("thread", rawId);
+export const list: Action<[string]> = async (ctx, [threadId]) => {
   const { client, url } = await openLangGraph(ctx);
   const runs = await client.runs.list(threadId, { limit: 50 }).catch((err) => {
     throw describeLangGraphError(err, url, `thread ${threadId}`);
@@ -32,15 +29,16 @@ export const list: Action<[string]> = async (ctx, [rawId]) => {
   return 0;
 };
 
-export const create: Action<[string], { message?: string; wait?: boolean; assistant?: string }> = async (
-  ctx,
-  [rawId],
-  opts,
-) => {
-  const threadId = requireUuid("thread", rawId);
-  const message = opts.message?.trim();
-  if (!message) throw new UsageError("--message must not be empty");
-  const assistantId = opts.assistant ?? DEFAULT_ASSISTANT;
+export interface CreateOptions {
+  /** Required and not blank (commander checks both). */
+  message: string;
+  wait?: boolean;
+  assistant: string;
+}
+
+export const create: Action<[string], CreateOptions> = async (ctx, [threadId], opts) => {
+  const message = opts.message.trim();
+  const assistantId = opts.assistant;
   const { client, url } = await openLangGraph(ctx);
   try {
     if (opts.wait) {
@@ -65,9 +63,7 @@ export const create: Action<[string], { message?: string; wait?: boolean; assist
   }
 };
 
-export const cancel: Action<[string, string]> = async (ctx, [rawThread, rawRun]) => {
-  const threadId = requireUuid("thread", rawThread);
-  const runId = requireUuid("run", rawRun);
+export const cancel: Action<[string, string]> = async (ctx, [threadId, runId]) => {
   const { client, url } = await openLangGraph(ctx);
   await client.runs.cancel(threadId, runId).catch((err) => {
     throw describeLangGraphError(err, url, `run ${runId}`);

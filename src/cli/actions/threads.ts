@@ -1,6 +1,5 @@
 import { listThreads, threadHistory, threadMessages } from "../../langgraph/conversations.js";
 import { describeLangGraphError } from "../../langgraph/errors.js";
-import { parseMetadata, requireUuid } from "../ids.js";
 import type { ChatMessage } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
 import { UsageError } from "../errors.js";
@@ -16,25 +15,30 @@ function ago(iso: string): string {
   return `${Math.floor(s / 86400)}d ago`;
 }
 
-function parseLimit(raw: unknown): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError("--limit must be a whole number from 1 to 1000");
-  return n;
+export interface MetadataOptions {
+  /** --metadata k=v, repeated (src/cli/parse.ts metadataPair). */
+  metadata?: Record<string, string>;
 }
 
-const STATUSES = new Set(["idle", "busy", "interrupted", "error"]);
+export interface ListOptions extends MetadataOptions {
+  limit: number;
+  status?: "idle" | "busy" | "interrupted" | "error";
+}
 
-export const list: Action<[], { limit?: string; status?: string; metadata?: string[] }> = async (ctx, _args, opts) => {
-  const limit = parseLimit(opts.limit ?? "20");
-  if (opts.status !== undefined && !STATUSES.has(opts.status)) {
-    throw new UsageError(`--status must be one of ${[...STATUSES].join(", ")}`);
-  }
-  const metadata = parseMetadata(opts.metadata);
+export interface RemoveOptions {
+  yes?: boolean;
+}
+
+export interface HistoryOptions {
+  limit: number;
+}
+
+export const list: Action<[], ListOptions> = async (ctx, _args, opts) => {
   const { client, url } = await openLangGraph(ctx);
   const threads = await listThreads(client, {
-    limit,
+    limit: opts.limit,
     ...(opts.status ? { status: opts.status } : {}),
-    metadata,
+    metadata: opts.metadata ?? {},
   }).catch((err) => {
     throw describeLangGraphError(err, url, "threads");
   });
@@ -56,8 +60,8 @@ export const list: Action<[], { limit?: string; status?: string; metadata?: stri
   return 0;
 };
 
-export const create: Action<[], { metadata?: string[] }> = async (ctx, _args, opts) => {
-  const metadata = parseMetadata(opts.metadata);
+export const create: Action<[], MetadataOptions> = async (ctx, _args, opts) => {
+  const metadata = opts.metadata ?? {};
   const { client, url } = await openLangGraph(ctx);
   const thread = await client.threads.create({ metadata }).catch((err) => {
     throw describeLangGraphError(err, url, "thread");
@@ -77,8 +81,7 @@ function render(messages: ChatMessage[], color: boolean): string {
     .join("\n");
 }
 
-export const show: Action<[string]> = async (ctx, [rawId]) => {
-  const threadId = requireUuid("thread", rawId);
+export const show: Action<[string]> = async (ctx, [threadId]) => {
   const { client, url } = await openLangGraph(ctx);
   const messages = await threadMessages(client, threadId).catch((err) => {
     throw describeLangGraphError(err, url, `thread ${threadId}`);
@@ -88,8 +91,7 @@ export const show: Action<[string]> = async (ctx, [rawId]) => {
   return 0;
 };
 
-export const remove: Action<[string], { yes?: boolean }> = async (ctx, [rawId], opts) => {
-  const threadId = requireUuid("thread", rawId);
+export const remove: Action<[string], RemoveOptions> = async (ctx, [threadId], opts) => {
   if (!opts.yes) {
     if (!ctx.prompter.available) throw new UsageError("deleting a thread needs confirmation", "pass --yes");
     if (!(await ctx.prompter.confirm(`Delete thread ${threadId}?`, "--yes"))) {
@@ -106,11 +108,9 @@ export const remove: Action<[string], { yes?: boolean }> = async (ctx, [rawId], 
   return 0;
 };
 
-export const history: Action<[string], { limit?: string }> = async (ctx, [rawId], opts) => {
-  const threadId = requireUuid("thread", rawId);
-  const limit = parseLimit(opts.limit ?? "20");
+export const history: Action<[string], HistoryOptions> = async (ctx, [threadId], opts) => {
   const { client, url } = await openLangGraph(ctx);
-  const checkpoints = await threadHistory(client, threadId, limit).catch((err) => {
+  const checkpoints = await threadHistory(client, threadId, opts.limit).catch((err) => {
     throw describeLangGraphError(err, url, `thread ${threadId}`);
   });
   if (ctx.json) {

@@ -1,63 +1,83 @@
 import { type Command, Option } from "commander";
-import { lazyAction } from "../command-kit.js";
+import type { LoginOptions } from "../actions/login.js";
+import type { LogoutOptions } from "../actions/logout.js";
+import type { SignupOptions } from "../actions/signup.js";
+import { lazyAction, requireWith } from "../command-kit.js";
+import { email, providerName, refusedPassword, wholeNumber } from "../parse.js";
 
-const hiddenPassword = () => new Option("--password <password>", "refused: use --password-stdin").hideHelp();
+const hiddenPassword = () =>
+  new Option("--password <password>", "refused: use --password-stdin").hideHelp().argParser(refusedPassword);
+const emailOption = () => new Option("--email <email>", "account email (prompted on a terminal)").argParser(email);
+/** The login methods: one per run. */
+const METHODS = ["provider", "otp", "withToken", "passwordStdin"] as const;
+const method = (flags: string, description: string, self: (typeof METHODS)[number]) =>
+  new Option(flags, description).conflicts(METHODS.filter((m) => m !== self));
 
 export function registerAuth(program: Command): void {
-  lazyAction(
+  lazyAction<[], SignupOptions>(
     program
       .command("signup")
       .description("create an account at Supabase Auth (logs in when no email confirmation is needed)")
-      .option("--email <email>", "account email (prompted on a terminal)")
+      .addOption(emailOption())
       .option("--password-stdin", "read the password from the first line of stdin")
       .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
       .addOption(hiddenPassword()),
     async () => (await import("../actions/signup.js")).signup,
   );
-  lazyAction(
-    program
-      .command("login")
-      .description(
-        "log in (email and password, a browser login, or an emailed code); the refresh token goes to the OS keychain",
-      )
-      .option("--email <email>", "account email (prompted on a terminal)")
-      .option("--password-stdin", "read the password from the first line of stdin")
-      .option("--with-token", "read an access token from stdin instead (no refresh; for CI)")
-      .option(
+  const login = program
+    .command("login")
+    .description(
+      "log in (email and password, a browser login, or an emailed code); the refresh token goes to the OS keychain",
+    )
+    .addOption(emailOption())
+    .addOption(method("--password-stdin", "read the password from the first line of stdin", "passwordStdin"))
+    .addOption(method("--with-token", "read an access token from stdin instead (no refresh; for CI)", "withToken"))
+    .addOption(
+      method(
         "--provider <name>",
         "log in in the browser with an OAuth provider enabled in Supabase Auth (github, google, local, …)",
-      )
-      .option("--no-browser", "with --provider: print the login URL instead of opening a browser")
-      .option("--scopes <scopes>", "with --provider: extra scopes to ask the provider for (space-separated)")
-      .addOption(
-        new Option("--timeout <seconds>", "with --provider: seconds to wait for the browser (default 300)").hideHelp(),
-      )
-      .option("--otp", "log in with a one-time code sent by email (no browser; for SSH sessions and containers)")
-      .option("--code-stdin", "with --otp: read the code from the first line of stdin")
-      .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
-      .addOption(hiddenPassword())
-      .addHelpText(
-        "after",
-        [
-          "",
-          "Examples:",
-          "  lgauth login --email ada@example.com               # password prompt",
-          "  printf '%s\\n' \"$PW\" | lgauth login --email ada@example.com --password-stdin",
-          "  lgauth login --provider github                     # opens the browser (PKCE, loopback redirect)",
-          "  lgauth login --provider local --no-browser         # the local stack's OpenID provider; prints the URL",
-          "  lgauth login --otp --email ada@example.com          # type the code from the email",
-          "",
-          "Browser logins return to http://127.0.0.1:<random port>/callback: add http://127.0.0.1:*/** to",
-          "the Redirect URLs of your Supabase project (Authentication > URL Configuration).",
-        ].join("\n"),
-      ),
-    async () => (await import("../actions/login.js")).login,
-  );
-  lazyAction(
+        "provider",
+      ).argParser(providerName),
+    )
+    .option("--no-browser", "with --provider: print the login URL instead of opening a browser")
+    .option("--scopes <scopes>", "with --provider: extra scopes to ask the provider for (space-separated)")
+    .addOption(
+      new Option("--timeout <seconds>", "with --provider: seconds to wait for the browser (default 300)")
+        .hideHelp()
+        .argParser(wholeNumber("--timeout", 1, 3600, "--timeout must be whole seconds from 1 to 3600")),
+    )
+    .addOption(
+      method("--otp", "log in with a one-time code sent by email (no browser; for SSH sessions and containers)", "otp"),
+    )
+    .option("--code-stdin", "with --otp: read the code from the first line of stdin")
+    .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
+    .addOption(hiddenPassword())
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  lgauth login --email ada@example.com               # password prompt",
+        "  printf '%s\\n' \"$PW\" | lgauth login --email ada@example.com --password-stdin",
+        "  lgauth login --provider github                     # opens the browser (PKCE, loopback redirect)",
+        "  lgauth login --provider local --no-browser         # the local stack's OpenID provider; prints the URL",
+        "  lgauth login --otp --email ada@example.com          # type the code from the email",
+        "",
+        "Browser logins return to http://127.0.0.1:<random port>/callback: add http://127.0.0.1:*/** to",
+        "the Redirect URLs of your Supabase project (Authentication > URL Configuration).",
+      ].join("\n"),
+    );
+  requireWith(login, { browser: "provider", scopes: "provider", codeStdin: "otp" });
+  lazyAction<[], LoginOptions>(login, async () => (await import("../actions/login.js")).login);
+  lazyAction<[], LogoutOptions>(
     program
       .command("logout")
       .description("revoke the session at Supabase Auth, then remove stored tokens")
-      .option("--scope <scope>", "local (this session, default) or global (every device)")
+      .addOption(
+        new Option("--scope <scope>", "local (this session, default) or global (every device)")
+          .choices(["local", "global"])
+          .default("local"),
+      )
       .option("--all-devices", "same as --scope global"),
     async () => (await import("../actions/logout.js")).logout,
   );

@@ -1,13 +1,15 @@
 import type { Command } from "commander";
+import type { ChatOptions } from "../actions/chat.js";
 import { lazyAction } from "../command-kit.js";
+import { nonEmpty, uuid } from "../parse.js";
 
 export function registerChat(program: Command): void {
-  lazyAction(
+  lazyAction<[string | undefined], ChatOptions>(
     program
       .command("chat")
-      .argument("[thread-id]", "continue this thread (a new one otherwise)")
+      .argument("[thread-id]", "continue this thread (a new one otherwise)", uuid("thread"))
       .description("chat with the agent, answers streamed token by token")
-      .option("-m, --message <text>", "send one message, print the answer and exit")
+      .option("-m, --message <text>", "send one message, print the answer and exit", nonEmpty("--message"))
       .option("--assistant <id>", "assistant or graph id", "agent"),
     async () => (await import("../actions/chat.js")).chat,
   );

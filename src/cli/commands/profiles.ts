@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { lazyAction } from "../command-kit.js";
+import { profileName } from "../parse.js";
 
 export function registerProfiles(program: Command): void {
   const profiles = program.command("profiles").description("manage profiles (one login each)");
@@ -8,7 +9,10 @@ export function registerProfiles(program: Command): void {
     async () => (await import("../actions/profiles.js")).listProfiles,
   );
   lazyAction<[string]>(
-    profiles.command("remove").argument("<name>", "profile to remove").description("log out and forget a profile"),
+    profiles
+      .command("remove")
+      .argument("<name>", "profile to remove", profileName)
+      .description("log out and forget a profile"),
     async () => (await import("../actions/profiles.js")).removeProfile,
   );
 }

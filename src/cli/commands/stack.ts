@@ -1,6 +1,7 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { DevOptions } from "../actions/dev.js";
 import { lazyAction } from "../command-kit.js";
+import { port } from "../parse.js";
 
 export function registerStack(program: Command): void {
   lazyAction<[], DevOptions>(
@@ -8,9 +9,9 @@ export function registerStack(program: Command): void {
       .command("dev")
       .description("start the local stack (Supabase Auth + LangGraph server) in the foreground")
       .option("--data-dir <dir>", "where the local stack keeps its data (default ~/.local/share/lgauth/stack)")
-      .option("--auth-port <port>", "local Supabase Auth port (0 = free port)", "54321")
-      .option("--langgraph-port <port>", "LangGraph server port (0 = free port)", "2024")
-      .option("--only <part>", "start only one part: auth")
+      .option("--auth-port <port>", "local Supabase Auth port (0 = free port)", port("--auth-port"), 54321)
+      .option("--langgraph-port <port>", "LangGraph server port (0 = free port)", port("--langgraph-port"), 2024)
+      .addOption(new Option("--only <part>", "start only one part: auth").choices(["auth"]))
       .option("--no-oidc", 'do not start the local OpenID provider (OAuth provider "local")')
       .option(
         "--config <file>",

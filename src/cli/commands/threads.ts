@@ -1,48 +1,51 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import type { HistoryOptions, ListOptions, MetadataOptions, RemoveOptions } from "../actions/threads.js";
 import { lazyAction } from "../command-kit.js";
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+import { limit, metadataPair, uuid } from "../parse.js";
 
 const load = () => import("../actions/threads.js");
+const threadId = (cmd: Command) =>
+  cmd.argument("<thread-id>", "a thread id (see `lgauth threads list`)", uuid("thread"));
 
 export function registerThreads(program: Command): void {
   const threads = program.command("threads").description("your threads on the LangGraph server");
-  lazyAction(
+  lazyAction<[], ListOptions>(
     threads
       .command("list")
       .description("list your threads, newest first")
-      .option("--limit <n>", "how many", "20")
-      .option("--status <status>", "idle, busy, interrupted or error")
-      .option("--metadata <k=v>", "filter by metadata (repeatable)", collect),
+      .option("--limit <n>", "how many (1-1000)", limit, 20)
+      .addOption(
+        new Option("--status <status>", "idle, busy, interrupted or error").choices([
+          "idle",
+          "busy",
+          "interrupted",
+          "error",
+        ]),
+      )
+      .option("--metadata <k=v>", "filter by metadata (repeatable)", metadataPair),
     async () => (await load()).list,
   );
-  lazyAction(
+  lazyAction<[], MetadataOptions>(
     threads
       .command("create")
       .description("create a thread")
-      .option("--metadata <k=v>", "metadata (repeatable)", collect),
+      .option("--metadata <k=v>", "metadata (repeatable)", metadataPair),
     async () => (await load()).create,
   );
-  lazyAction(
-    threads.command("show").argument("<thread-id>").description("print a thread's conversation"),
+  lazyAction<[string]>(
+    threadId(threads.command("show")).description("print a thread's conversation"),
     async () => (await load()).show,
   );
-  lazyAction(
-    threads
-      .command("delete")
-      .argument("<thread-id>")
+  lazyAction<[string], RemoveOptions>(
+    threadId(threads.command("delete"))
       .description("delete a thread (asks first on a terminal)")
       .option("-y, --yes", "do not ask for confirmation"),
     async () => (await load()).remove,
   );
-  lazyAction(
-    threads
-      .command("history")
-      .argument("<thread-id>")
+  lazyAction<[string], HistoryOptions>(
+    threadId(threads.command("history"))
       .description("list a thread's checkpoints")
-      .option("--limit <n>", "how many", "20"),
+      .option("--limit <n>", "how many (1-1000)", limit, 20),
     async () => (await load()).history,
   );
 }

@@ -1,0 +1,117 @@
+/**
+ * Argument and option parsers for commander (`.argParser()`): each turns the text of a flag
+ * into the typed value the action receives, or throws a UsageError naming the flag. They run
+ * while commander parses, before any action starts, so every bad flag ends the same way
+ * (run.ts: one line, exit 2). Values are cut short in messages; a refused value that may be a
+ * secret is never repeated.
+ */
+import { PROFILE_NAME } from "../session/config.js";
+import { UsageError } from "./errors.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Thread and run ids are UUIDs; anything else is a usage error before any request. */
+export function uuid(kind: "thread" | "run"): (value: string) => string {
+  return (value) => {
+    if (!UUID.test(value)) {
+      throw new UsageError(
+        `"${value.slice(0, 60)}" is not a ${kind} id`,
+        `${kind} ids are UUIDs; see \`lgauth threads list\``,
+      );
+    }
+    return value.toLowerCase();
+  };
+}
+
+/** Repeatable `--metadata k=v` into one record; `owner` is the server's to set. */
+export function metadataPair(pair: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = pair.indexOf("=");
+  if (eq <= 0) throw new UsageError(`--metadata "${pair.slice(0, 60)}" is not key=value`);
+  return { ...previous, [pair.slice(0, eq)]: pair.slice(eq + 1) };
+}
+
+/** A whole number in [min, max]. */
+export function wholeNumber(flag: string, min: number, max: number, words?: string): (value: string) => number {
+  return (value) => {
+    const n = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new UsageError(words ?? `${flag} must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+export const limit = wholeNumber("--limit", 1, 1000);
+
+export function port(flag: string): (value: string) => number {
+  return (value) => {
+    const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      throw new UsageError(`${flag} must be a port number from 0 to 65535`, `for example ${flag} 0 for a free port`);
+    }
+    return n;
+  };
+}
+
+export function profileName(value: string): string {
+  if (!PROFILE_NAME.test(value)) {
+    throw new UsageError(
+      `invalid profile name "${value.slice(0, 64)}"`,
+      "use letters, digits, '.', '_' or '-', starting with a letter or digit",
+    );
+  }
+  return value;
+}
+
+export function httpUrl(flag: string): (value: string) => string {
+  return (value) => {
+    try {
+      const url = new URL(value);
+      if (url.protocol === "http:" || url.protocol === "https:") return value;
+    } catch {
+      // fall through to the usage error
+    }
+    throw new UsageError(`${flag} must be an http(s) URL`, `for example ${flag} http://127.0.0.1:54321`);
+  };
+}
+
+export function nonEmpty(flag: string): (value: string) => string {
+  return (value) => {
+    if (!value.trim()) throw new UsageError(`${flag} must not be empty`);
+    return value;
+  };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** An email address (trimmed); also used for the one typed at the prompt. */
+export function email(value: string): string {
+  const trimmed = value.trim();
+  if (!EMAIL.test(trimmed)) throw new UsageError(`"${value.slice(0, 80)}" is not an email address`);
+  return trimmed;
+}
+
+/** The hidden `--password <value>` exists only to refuse it; the value is never repeated. */
+export function refusedPassword(): never {
+  throw new UsageError(
+    "passwords are never accepted as a flag (they end up in shell history and process lists)",
+    "pipe it to --password-stdin, or omit it to be prompted",
+  );
+}
+
+/** An OAuth provider's name as Supabase Auth spells them (github, google, keycloak:realm, …). */
+export function providerName(value: string): string {
+  if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(value)) {
+    throw new UsageError(`"${value.slice(0, 80)}" is not a provider name`, "e.g. --provider github");
+  }
+  return value;
+}
+
+/** A DNS domain (for the demo's accounts). */
+export function domain(flag: string): (value: string) => string {
+  return (value) => {
+    if (!/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(value))
+      throw new UsageError(`${flag} "${value.slice(0, 80)}" is not a domain`);
+    return value;
+  };
+}
