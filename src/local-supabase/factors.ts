@@ -23,7 +23,8 @@ export interface ChallengeRow {
   id: string;
   factor_id: string;
   ip_address: string;
-  failed_attempts: number;
+  /** Took its wrong codes (code-attempts.ts): answers as expired. */
+  voided: boolean;
   verified_at: Date | null;
   created_at: Date;
 }
@@ -119,7 +120,7 @@ export async function createChallenge(db: Queryable, factorId: string, ip: strin
     id: randomUUID(),
     factor_id: factorId,
     ip_address: ip,
-    failed_attempts: 0,
+    voided: false,
     verified_at: null,
     created_at: now,
   };

@@ -107,7 +107,7 @@ create index if not exists flow_state_created_at_idx on flow_state (created_at);
 
 -- GoTrue's mfa_factors and mfa_challenges (TOTP only). last_used_step is ours: the TOTP time
 -- step of the last accepted code, so a code is accepted once (RFC 6238 section 5.2).
--- failed_attempts is ours too: wrong codes on one challenge, which voids it at the limit.
+-- voided is ours too: the challenge took its five wrong codes (code-attempts.ts counts them).
 create table if not exists mfa_factors (
   id uuid primary key,
   user_id uuid not null references users (id) on delete cascade,
@@ -126,11 +126,11 @@ create table if not exists mfa_challenges (
   id uuid primary key,
   factor_id uuid not null references mfa_factors (id) on delete cascade,
   ip_address text not null,
-  failed_attempts integer not null default 0,
   verified_at timestamptz,
   created_at timestamptz not null
 );
 create index if not exists mfa_challenges_factor_id_idx on mfa_challenges (factor_id);
+alter table mfa_challenges add column if not exists voided boolean not null default false;
 
 -- the factor whose verification raised a session to aal2 (GoTrue sessions.factor_id)
 alter table sessions add column if not exists factor_id uuid;

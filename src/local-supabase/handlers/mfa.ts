@@ -1,7 +1,8 @@
 /**
  * TOTP multi-factor authentication (GoTrue internal/api/mfa.go): enroll, challenge, verify and
  * unenroll under /factors, for signed-in, non-anonymous users. Beyond GoTrue: a code is accepted
- * once (its time step is remembered per factor) and MAX_WRONG_CODES wrong codes void a challenge.
+ * once (its time step is remembered per factor) and the server's wrong-code rule
+ * (code-attempts.ts, five wrong codes) voids a challenge, which then answers as expired.
  */
 import type { Handler } from "../app.js";
 import { type Authenticated, isUuid, requireAuthentication } from "../auth.js";
@@ -20,9 +21,6 @@ import {
 import { type JsonObject, type Req, readJson, sendJson, str } from "../http.js";
 import { findSession, stepUpSession } from "../sessions.js";
 import { newTotpSecret, qrCodeSvg, totpStep, totpUri } from "../totp.js";
-
-/** Wrong codes after which a challenge is void (it then answers like an expired one). */
-export const MAX_WRONG_CODES = 5;
 
 async function requireMfaUser(app: Parameters<Handler>[0], req: Req): Promise<Authenticated> {
   const auth = await requireAuthentication(app, req);
@@ -155,8 +153,11 @@ export const verifyFactor: Handler = async (app, req, res) => {
       return { error: new ApiError(422, "mfa_ip_address_mismatch", "Challenge and verify IP addresses mismatch.") };
     }
     const expired = Date.now() / 1000 > challengeExpiresAt(challenge, app.config.mfa.challengeExpiry);
-    if (expired || challenge.failed_attempts >= MAX_WRONG_CODES) {
+    const subject = `mfa-challenge:${challenge.id}`;
+    // the attempt is taken before the code is checked, so parallel guesses check no more than the limit
+    if (expired || challenge.voided || !app.codeAttempts.take(subject)) {
       await tx.query("delete from mfa_challenges where id = $1", [challenge.id]);
+      app.codeAttempts.reset(subject);
       return {
         error: new ApiError(
           422,
@@ -172,9 +173,12 @@ export const verifyFactor: Handler = async (app, req, res) => {
     const lastStep = current.rows[0]?.last_used_step;
     const step = totpStep(factor.secret, code);
     if (step === undefined || (lastStep != null && step <= Number(lastStep))) {
-      await tx.query("update mfa_challenges set failed_attempts = failed_attempts + 1 where id = $1", [challenge.id]);
+      if (app.codeAttempts.wrong(subject)) {
+        await tx.query("update mfa_challenges set voided = true where id = $1", [challenge.id]);
+      }
       return { error: invalidCode() };
     }
+    app.codeAttempts.reset(subject);
     const now = new Date().toISOString();
     await tx.query("update mfa_challenges set verified_at = $2 where id = $1", [challenge.id, now]);
     await tx.query("update mfa_factors set status = 'verified', last_used_step = $2, updated_at = $3 where id = $1", [
