@@ -1,9 +1,13 @@
 /**
  * `authenticate`: turns `Authorization: Bearer <Supabase access token>` into the identity the
- * resource handlers see, or refuses the request with a short reason.
+ * resource handlers see, or refuses the request with a short reason. The identity carries the
+ * session's assurance level as `aal` and as a permission ("aal1" or "aal2"), and AUTH_MFA
+ * decides which levels get through (src/server/mfa.ts).
  */
-import type { VerifiedUser } from "./claims.js";
+import { decodeJwt } from "jose";
+import { type Aal, aalOf, type VerifiedUser } from "./claims.js";
 import { AuthFailure, forbidden, notFound, toHttpException, unauthorized } from "./failure.js";
+import { mfaRefusal } from "./mfa.js";
 import { createRevocationChecker, type RevocationChecker } from "./revocation.js";
 import { checkRoute, runScopeOf } from "./routes.js";
 import { type RunLocator, serverRunLocator } from "./run-scope.js";
@@ -16,8 +20,11 @@ export interface Identity {
   email: string | undefined;
   display_name: string;
   is_authenticated: true;
+  /** The token's permissions from app_metadata, plus its level: "aal1" or "aal2". */
   permissions: string[];
   role: string | undefined;
+  /** The session's authenticator assurance level (a token without the claim counts as aal1). */
+  aal: Aal;
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -30,13 +37,15 @@ export function bearerToken(header: string | null): string {
 }
 
 function identityOf(user: VerifiedUser): Identity {
+  const aal = user.aal ?? "aal1";
   return {
     identity: user.id,
     email: user.email,
     display_name: user.email ?? user.id,
     is_authenticated: true,
-    permissions: user.permissions,
+    permissions: [...user.permissions, aal],
     role: user.role,
+    aal,
   };
 }
 
@@ -69,22 +78,39 @@ export function createAuthenticator(settings: AuthSettings, runs: RunLocator = s
       })
     : undefined;
 
-  async function verifiedUser(token: string): Promise<VerifiedUser> {
+  if (settings.mfa === "enrolled" && settings.mode === "jwks" && !settings.revocationCheck) {
+    console.warn(
+      "lgauth auth: AUTH_MFA=enrolled learns who has a second factor from the /auth/v1/user lookup, which " +
+        "AUTH_REVOCATION_CHECK=off turns off: aal1 tokens of users with MFA are accepted (AUTH_MFA=required refuses every aal1 token)",
+    );
+  }
+
+  /** The token's user and, when the user lookup was made, how many verified factors they have. */
+  async function verifiedSession(token: string): Promise<{ user: VerifiedUser; verifiedFactors?: number }> {
     if (settings.mode === "remote") {
       // the tutorial's way: Supabase decides on every request
       const result = await lookupUser(token, upstream);
       if (!result.ok) throw unauthorized(`Supabase refused the token (${result.code.slice(0, 40)})`);
-      return result.user;
+      // Supabase accepted this very token, so its claims are its own
+      let aal: Aal | undefined;
+      try {
+        aal = aalOf(decodeJwt(token).aal);
+      } catch {
+        aal = undefined;
+      }
+      return { user: { ...result.user, aal }, verifiedFactors: result.verifiedFactors };
     }
     const { user } = await verify(token);
-    await revocation?.check(token, user);
-    return user;
+    const facts = await revocation?.check(token, user);
+    return { user, verifiedFactors: facts?.verifiedFactors };
   }
 
   async function identify(request: Request): Promise<Identity> {
     const route = checkRoute(request.url);
     if (!route.allowed) throw forbidden(route.reason ?? "route not allowed");
-    const user = await verifiedUser(bearerToken(request.headers.get("authorization")));
+    const { user, verifiedFactors } = await verifiedSession(bearerToken(request.headers.get("authorization")));
+    const refusal = mfaRefusal(settings.mfa, user.aal, verifiedFactors);
+    if (refusal) throw refusal;
     // after the token (a stranger learns nothing about which runs exist), before the route
     // (which would read the run's event queue whatever thread it was named through)
     const scope = runScopeOf(request.url);

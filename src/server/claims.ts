@@ -10,6 +10,17 @@ export interface VerifiedUser {
   role: string | undefined;
   /** Strings an admin put in `app_metadata.permissions` (users cannot write app_metadata). */
   permissions: string[];
+  /** The token's `aal` claim (authenticator assurance level); undefined when it has none. */
+  aal?: Aal | undefined;
+}
+
+export type Aal = "aal1" | "aal2";
+
+/** Permission names the server grants from the token's level; never taken from app_metadata. */
+export const LEVEL_PERMISSIONS: readonly string[] = ["aal1", "aal2"];
+
+export function aalOf(claim: unknown): Aal | undefined {
+  return claim === "aal1" || claim === "aal2" ? claim : undefined;
 }
 
 function stringOrUndefined(v: unknown): string | undefined {
@@ -19,7 +30,8 @@ function stringOrUndefined(v: unknown): string | undefined {
 export function permissionsFrom(appMetadata: unknown): string[] {
   if (typeof appMetadata !== "object" || appMetadata === null) return [];
   const raw = (appMetadata as Record<string, unknown>).permissions;
-  return Array.isArray(raw) ? raw.filter((p): p is string => typeof p === "string" && p !== "") : [];
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((p): p is string => typeof p === "string" && p !== "" && !LEVEL_PERMISSIONS.includes(p));
 }
 
 /**
@@ -32,11 +44,13 @@ export const MAX_SUBJECT_LENGTH = 255;
 export function userFromClaims(payload: JWTPayload): VerifiedUser | undefined {
   const sub = typeof payload.sub === "string" ? payload.sub.trim() : "";
   if (sub === "" || sub.length > MAX_SUBJECT_LENGTH) return undefined;
+  const aal = aalOf(payload.aal);
   return {
     id: sub,
     email: stringOrUndefined(payload.email),
     sessionId: stringOrUndefined(payload.session_id),
     role: stringOrUndefined(payload.role),
     permissions: permissionsFrom(payload.app_metadata),
+    ...(aal ? { aal } : {}),
   };
 }

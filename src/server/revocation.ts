@@ -8,6 +8,9 @@
  * through, a warning is logged (once per outage window), and lookups pause for a short
  * back-off so an outage does not add a timeout to every request. Sessions already known to be
  * revoked stay refused. `failOpen: false` (AUTH_REVOCATION=strict) answers 503 instead.
+ *
+ * The same answer tells how many verified MFA factors the user has (for AUTH_MFA): `check`
+ * returns it from the cached lookup, so the MFA rule costs no extra round trip.
  */
 import { createHash } from "node:crypto";
 import type { VerifiedUser } from "./claims.js";
@@ -17,7 +20,14 @@ import { lookupUser, type UpstreamOptions } from "./upstream.js";
 interface Entry {
   checkedAt: number;
   revoked: boolean;
+  /** From the last answer: the user's verified MFA factors. */
+  verifiedFactors?: number;
   pending?: Promise<void>;
+}
+
+/** What the lookup said about the session's user; undefined when it could not be asked. */
+export interface SessionFacts {
+  verifiedFactors: number;
 }
 
 export interface RevocationOptions extends UpstreamOptions {
@@ -34,7 +44,8 @@ export interface RevocationOptions extends UpstreamOptions {
 }
 
 export interface RevocationChecker {
-  check(token: string, user: VerifiedUser): Promise<void>;
+  /** Refuses a revoked session; returns what the (cached) lookup said, or undefined when it failed open. */
+  check(token: string, user: VerifiedUser): Promise<SessionFacts | undefined>;
   /** Number of calls made to /auth/v1/user so far (for tests and the benchmark). */
   readonly lookups: number;
   /** Requests let through unchecked because the auth server could not answer. */
@@ -60,7 +71,10 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
   let outageUntil = -Infinity;
   let warnedOutage = false;
 
-  function letThrough(reason: string): void {
+  const factsOf = (entry: Entry): SessionFacts | undefined =>
+    entry.verifiedFactors === undefined ? undefined : { verifiedFactors: entry.verifiedFactors };
+
+  function letThrough(reason: string): undefined {
     failedOpen += 1;
     if (!warnedOutage) {
       warnedOutage = true;
@@ -69,6 +83,7 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
           "(set AUTH_REVOCATION=strict to refuse instead)",
       );
     }
+    return undefined;
   }
 
   function prune(): void {
@@ -93,6 +108,7 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
     if (result.ok && result.user.id === user.id) {
       entry.checkedAt = now();
       entry.revoked = false;
+      entry.verifiedFactors = result.verifiedFactors;
       return;
     }
     if (!result.ok && result.code === "bad_jwt") {
@@ -116,11 +132,10 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
       const key = sessionKey(token, user);
       let entry = entries.get(key);
       if (entry?.revoked) throw unauthorized("session has been revoked (logged out)");
-      if (entry && !entry.pending && now() - entry.checkedAt < opts.intervalMs) return;
-      if (failOpen && now() < outageUntil) {
-        letThrough("Supabase Auth is unavailable");
-        return;
-      }
+      if (entry && !entry.pending && now() - entry.checkedAt < opts.intervalMs) return factsOf(entry);
+      // failing open, the last answer (if any) still tells whether the user has a second factor
+      if (failOpen && now() < outageUntil)
+        return letThrough("Supabase Auth is unavailable") ?? (entry && factsOf(entry));
       if (!entry) {
         prune();
         entry = { checkedAt: 0, revoked: false };
@@ -139,8 +154,7 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
         if (entry.checkedAt === 0) entries.delete(key);
         if (failOpen && err instanceof AuthFailure && err.status === 503) {
           outageUntil = now() + backoffMs;
-          letThrough(err.message);
-          return;
+          return letThrough(err.message) ?? factsOf(entry);
         }
         throw err;
       }
@@ -149,6 +163,7 @@ export function createRevocationChecker(opts: RevocationOptions): RevocationChec
         outageUntil = -Infinity;
       }
       if (entry.revoked) throw unauthorized("session has been revoked (logged out)");
+      return factsOf(entry);
     },
   };
 }

@@ -32,7 +32,15 @@ export interface AuthSettings {
   revocationFailure: "open" | "strict";
   /** Timeout for every call to the auth server. */
   upstreamTimeoutMs: number;
+  /**
+   * AUTH_MFA: "enrolled" (default) refuses an aal1 token of a user who has a verified second
+   * factor; "required" refuses every token below aal2; "off" looks at the level only to pass
+   * it to the handlers.
+   */
+  mfa: MfaMode;
 }
+
+export type MfaMode = "off" | "enrolled" | "required";
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -76,6 +84,10 @@ export function loadAuthSettings(env: NodeJS.ProcessEnv = process.env): AuthSett
   if (check !== "on" && check !== "off") throw new SettingsError('AUTH_REVOCATION_CHECK must be "on" or "off"');
   const failure = (nonEmpty(env.AUTH_REVOCATION) ?? "open").toLowerCase();
   if (failure !== "open" && failure !== "strict") throw new SettingsError('AUTH_REVOCATION must be "open" or "strict"');
+  const mfa = (nonEmpty(env.AUTH_MFA) ?? "enrolled").toLowerCase();
+  if (mfa !== "off" && mfa !== "enrolled" && mfa !== "required") {
+    throw new SettingsError('AUTH_MFA must be "off", "enrolled" or "required"');
+  }
   const jwtSecret = nonEmpty(env.SUPABASE_JWT_SECRET);
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new SettingsError("SUPABASE_JWT_SECRET is shorter than 32 characters");
@@ -92,5 +104,6 @@ export function loadAuthSettings(env: NodeJS.ProcessEnv = process.env): AuthSett
     revocationCheck: check === "on",
     revocationFailure: failure,
     upstreamTimeoutMs: seconds(env, "AUTH_UPSTREAM_TIMEOUT", 5) * 1000,
+    mfa,
   };
 }

@@ -3,7 +3,8 @@ import { permissionsFrom, type VerifiedUser } from "./claims.js";
 import { unavailable } from "./failure.js";
 
 export type UserLookup =
-  | { ok: true; user: VerifiedUser }
+  /** `verifiedFactors`: the user's verified MFA factors, from the answer's `factors`. */
+  | { ok: true; user: VerifiedUser; verifiedFactors: number }
   /** Supabase refused the token: `code` is its error code (session_not_found, bad_jwt, ...). */
   | { ok: false; status: number; code: string };
 
@@ -50,8 +51,13 @@ export async function lookupUser(token: string, opts: UpstreamOptions): Promise<
     | undefined;
   const id = typeof u?.id === "string" ? u.id.trim() : "";
   if (!u || id === "") return { ok: false, status: res.status, code: "no_user_id" };
+  const factors = Array.isArray(u.factors) ? (u.factors as unknown[]) : [];
+  const verifiedFactors = factors.filter(
+    (f) => typeof f === "object" && f !== null && (f as Record<string, unknown>).status === "verified",
+  ).length;
   return {
     ok: true,
+    verifiedFactors,
     user: {
       id,
       email: typeof u.email === "string" && u.email !== "" ? u.email : undefined,
