@@ -136,9 +136,25 @@ describe("lgauth dev", () => {
     assert.ok(files.includes(".langgraphjs_ops.json"), "the LangGraph server flushed its storage on the way out");
   });
 
-  it("exits non-zero naming the LangGraph server when it dies, and stops the auth server", async () => {
+  it("--mfa reaches the LangGraph server; exits non-zero naming it when it dies, and stops the auth server", async () => {
     // the data directory of the first test again: a warm start
-    const { child } = await startDev(["--data-dir", join(dir, "data-a"), "--auth-port", "0", "--langgraph-port", "0"]);
+    const { child, ready } = await startDev([
+      ...["--data-dir", join(dir, "data-a"), "--auth-port", "0", "--langgraph-port", "0"],
+      ...["--mfa", "required"],
+    ]);
+    const signup = await fetch(`${ready.supabase_url}/auth/v1/signup`, {
+      method: "POST",
+      headers: { apikey: ready.supabase_anon_key, "Content-Type": "application/json" },
+      body: JSON.stringify({ email: `dev-mfa-${process.pid}@example.com`, password: "dev-mfa-Secret-1" }),
+    });
+    const { access_token: aal1 } = (await signup.json()) as { access_token: string };
+    const refused = await fetch(`${ready.langgraph_url}/threads/search`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${aal1}`, "Content-Type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(refused.status, 403, "AUTH_MFA=required refuses an aal1 token");
+    assert.match(await refused.text(), /MFA required/);
     const kids = childrenOf(child.pid);
     const langgraph = kids.find((k) => k.cmdline.includes("langgraph-entry"));
     const auth = kids.find((k) => k.cmdline.includes("auth-entry"));
@@ -223,6 +239,7 @@ describe("lgauth dev errors", () => {
     ["--auth-port", "abc"],
     ["--langgraph-port", "70000"],
     ["--only", "langgraph"],
+    ["--mfa", "aal2"],
   ]) {
     it(`refuses ${args.join(" ")} as bad usage`, async () => {
       const res = await runCli(["dev", ...args], { env });

@@ -39,6 +39,8 @@ export interface DevOptions {
   oidc?: boolean;
   /** --config: a Supabase CLI config.toml (default ./supabase/config.toml when present). */
   config?: string;
+  /** AUTH_MFA for the LangGraph server; unset keeps the environment's (the server's default: enrolled). */
+  mfa?: "off" | "enrolled" | "required";
 }
 
 /** The auth server's GoTrue settings from the project's supabase/config.toml [auth], warnings printed. */
@@ -71,6 +73,7 @@ async function start(ctx: Context, opts: DevOptions, signal: AbortSignal): Promi
       only: opts.only,
       oidc: opts.oidc !== false,
       ...(gotrue ? { gotrue } : {}),
+      ...(opts.mfa !== undefined ? { langgraphEnv: { AUTH_MFA: opts.mfa } } : {}),
       log: ctx.debug ? (name, line) => ctx.io.note(`[${name}] ${line}`) : undefined,
       signal,
     });

@@ -16,6 +16,12 @@ export function registerStack(program: Command): void {
       .option(
         "--config <file>",
         "a Supabase CLI config.toml whose [auth] section configures the auth server (default ./supabase/config.toml if present)",
+      )
+      .addOption(
+        new Option(
+          "--mfa <mode>",
+          "the LangGraph server's AUTH_MFA: enrolled refuses aal1 tokens of users with a second factor, required every aal1 token (default: $AUTH_MFA, else enrolled)",
+        ).choices(["off", "enrolled", "required"]),
       ),
     async () => (await import("../actions/dev.js")).dev,
   );
