@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { SupabaseClient } from "@supabase/supabase-js";
+import bcrypt from "bcryptjs";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { client, email, outbox, raw, V2024 } from "./local-supabase-kit.js";
 
@@ -20,10 +21,17 @@ interface Message {
   link?: string;
 }
 
+const PASSWORD = "secret-123";
 let strict: LocalSupabase;
 let relaxed: LocalSupabase;
+/**
+ * PASSWORD at bcrypt cost 4, for the users the tests create through the admin API's
+ * password_hash (GoTrue's import path): logins then cost milliseconds, not a cost-10 hash each.
+ */
+let passwordHash: string;
 
 before(async () => {
+  passwordHash = await bcrypt.hash(PASSWORD, 4);
   strict = await startLocalSupabase({
     port: 0,
     confirmEmail: true,
@@ -42,7 +50,6 @@ after(async () => {
   await Promise.all([strict?.stop(), relaxed?.stop()]);
 });
 
-const PASSWORD = "secret-123";
 const admin = (s: LocalSupabase) => client(s, s.serviceRoleKey).auth.admin;
 
 const mailbox = (s: LocalSupabase, to: string): Promise<Message[]> => outbox(s, to);
@@ -56,7 +63,7 @@ async function lastMail(s: LocalSupabase, to: string, type: string): Promise<Mes
 /** A confirmed password user, signed in on a fresh client. */
 async function confirmedUser(s: LocalSupabase, tag: string): Promise<{ addr: string; id: string; sb: SupabaseClient }> {
   const addr = email(tag);
-  const created = await admin(s).createUser({ email: addr, password: PASSWORD, email_confirm: true });
+  const created = await admin(s).createUser({ email: addr, password_hash: passwordHash, email_confirm: true });
   assert.equal(created.error, null);
   const sb = client(s);
   assert.equal((await sb.auth.signInWithPassword({ email: addr, password: PASSWORD })).error, null);
@@ -248,7 +255,7 @@ describe("signup confirmation and resend", () => {
 
   test("resend replaces the code: the old one stops working, the new one confirms", async () => {
     const addr = email("resend");
-    assert.equal((await admin(relaxed).createUser({ email: addr, password: PASSWORD })).error, null);
+    assert.equal((await admin(relaxed).createUser({ email: addr, password_hash: passwordHash })).error, null);
     const sb = client(relaxed);
     assert.equal((await sb.auth.resend({ type: "signup", email: addr })).error, null);
     const first = await lastMail(relaxed, addr, "signup");
