@@ -115,10 +115,64 @@ export async function findFlowStateByAuthCode(db: Queryable, code: string): Prom
   return r.rows[0];
 }
 
-/** GoTrue FlowState.IsExpired: from the auth code's issue time (or the flow's start). */
+/**
+ * Whether the flow's auth code is too old to exchange: OAuth flows count from the code's issue
+ * time (or the flow's start); emailed-link flows as GoTrue's FlowState.IsExpired does, from the
+ * request that mailed the link (magic links: from the click).
+ */
 export function flowStateExpired(row: FlowStateRow, ttlSeconds: number, now = Date.now()): boolean {
-  const from = row.auth_code_issued_at ?? row.created_at;
+  const fromRequest = row.authentication_method !== "oauth" && row.authentication_method !== "magiclink";
+  const from = fromRequest ? row.created_at : (row.auth_code_issued_at ?? row.created_at);
   return now > +new Date(from) + ttlSeconds * 1000;
+}
+
+/**
+ * GoTrue's generateFlowState for an emailed link in the PKCE flow (recovery, email/signup,
+ * email_change, magiclink): the auth code exists from the start and is handed out when the
+ * link is followed.
+ */
+export async function createEmailFlowState(
+  db: Queryable,
+  f: { authenticationMethod: string; codeChallenge: string; codeChallengeMethod: string; userId: string },
+): Promise<void> {
+  const now = new Date().toISOString();
+  await db.query(
+    `insert into flow_state (id, provider, redirect_to, nonce, provider_code_verifier, code_challenge,
+       code_challenge_method, auth_code, user_id, authentication_method, created_at, updated_at)
+     values ($1, $2, '', '', '', $3, $4, $5, $6, $2, $7, $7)`,
+    [
+      randomUUID(),
+      f.authenticationMethod,
+      f.codeChallenge,
+      f.codeChallengeMethod.toLowerCase(),
+      randomUUID(),
+      f.userId,
+      now,
+    ],
+  );
+}
+
+/**
+ * GoTrue's issueAuthCode for a followed emailed link: the user's newest flow of that method,
+ * its code's issue time recorded. Undefined when there is none.
+ */
+export async function issueEmailAuthCode(
+  db: Queryable,
+  userId: string,
+  authenticationMethod: string,
+): Promise<string | undefined> {
+  const r = await db.query<{ id: string; auth_code: string | null }>(
+    `select id, auth_code from flow_state where user_id = $1 and authentication_method = $2
+     order by created_at desc limit 1`,
+    [userId, authenticationMethod],
+  );
+  const row = r.rows[0];
+  if (!row?.auth_code) return undefined;
+  await db.query("update flow_state set auth_code_issued_at = $2, updated_at = $2 where id = $1", [
+    row.id,
+    new Date().toISOString(),
+  ]);
+  return row.auth_code;
 }
 
 export async function deleteFlowState(db: Queryable, id: string): Promise<void> {

@@ -122,12 +122,26 @@ async function insertRefreshToken(
   return token;
 }
 
+/**
+ * How a session was opened, its first amr entry: GoTrue's authentication methods for the logins
+ * this server has (an emailed link of the PKCE flow names its kind: recovery, email/signup, ...).
+ */
+export type LoginMethod =
+  | "password"
+  | "otp"
+  | "oauth"
+  | "recovery"
+  | "magiclink"
+  | "invite"
+  | "email/signup"
+  | "email_change";
+
 /** A new session and its first refresh token (GoTrue IssueRefreshToken). */
 export async function issueSession(
   tx: Queryable,
   ctx: TokenContext,
   userId: string,
-  method: "password" | "otp" | "oauth",
+  method: LoginMethod,
   client: ClientInfo,
   weakPassword?: WeakPasswordError,
   external?: ExternalLogin,

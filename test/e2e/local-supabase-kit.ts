@@ -12,9 +12,13 @@ class NoRealtime {
   }
 }
 
-export function client(server: LocalSupabase, key = server.anonKey): SupabaseClient {
+export function client(
+  server: LocalSupabase,
+  key = server.anonKey,
+  flowType: "implicit" | "pkce" = "implicit",
+): SupabaseClient {
   return createClient(server.url, key, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, flowType },
     realtime: { transport: NoRealtime as never },
   });
 }

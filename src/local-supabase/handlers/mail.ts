@@ -7,6 +7,7 @@ import { createHash, randomInt } from "node:crypto";
 import type { App } from "../app.js";
 import type { Queryable } from "../db.js";
 import { ApiError } from "../errors.js";
+import { createEmailFlowState } from "../flow-state.js";
 import type { OutboxMessage } from "../outbox.js";
 import type { UserRow } from "../users.js";
 
@@ -76,16 +77,37 @@ const CONFIRMATION: CodeSlot = { column: "confirmation_token", sentAtColumn: "co
 const RECOVERY: CodeSlot = { column: "recovery_token", sentAtColumn: "recovery_sent_at" };
 const REAUTHENTICATION: CodeSlot = { column: "reauthentication_token", sentAtColumn: "reauthentication_sent_at" };
 
-/** Stores a new code for `user` in `slot` (replacing the last one) and returns it and its hash. */
+/** GoTrue's addFlowPrefixToToken: a link of the PKCE flow carries "pkce_" + the hash. */
+export const PKCE_PREFIX = "pkce_";
+const withFlow = (hash: string, pkce: boolean) => (pkce ? `${PKCE_PREFIX}${hash}` : hash);
+
+/** The client's PKCE challenge when the link is to be of the PKCE flow (GoTrue's flowType). */
+export interface PkceFlow {
+  codeChallenge: string;
+  codeChallengeMethod: string;
+}
+
+/** GoTrue's generateFlowState for a PKCE link: the auth code the followed link hands out. */
+async function startFlow(tx: Queryable, user: UserRow, flow: PkceFlow | undefined, method: string): Promise<boolean> {
+  if (!flow) return false;
+  await createEmailFlowState(tx, { ...flow, authenticationMethod: method, userId: user.id });
+  return true;
+}
+
+/**
+ * Stores a new code for `user` in `slot` (replacing the last one) and returns it and the stored
+ * hash (with the PKCE prefix for a link of the PKCE flow).
+ */
 async function newCode(
   app: App,
   tx: Queryable,
   user: UserRow,
   slot: CodeSlot,
   extraSet = "",
+  pkce = false,
 ): Promise<{ otp: string; hash: string }> {
   const otp = otpCode(app.config.otpLength);
-  const hash = tokenHash(user.email ?? "", otp);
+  const hash = withFlow(tokenHash(user.email ?? "", otp), pkce);
   const now = new Date().toISOString();
   await tx.query(
     `update users set ${slot.column} = $2, ${slot.sentAtColumn} = $3${extraSet}, updated_at = $3 where id = $1`,
@@ -94,9 +116,16 @@ async function newCode(
   return { otp, hash };
 }
 
-export async function sendConfirmation(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
+export async function sendConfirmation(
+  app: App,
+  tx: Queryable,
+  user: UserRow,
+  redirectTo: string,
+  flow?: PkceFlow,
+): Promise<void> {
   checkFrequency(app, user.confirmation_sent_at);
-  const { otp, hash } = await newCode(app, tx, user, CONFIRMATION);
+  const pkce = await startFlow(tx, user, flow, "email/signup");
+  const { otp, hash } = await newCode(app, tx, user, CONFIRMATION, "", pkce);
   deliver(app, user.email ?? "", "signup", otp, verifyLink(app, hash, "signup", redirectTo));
 }
 
@@ -107,16 +136,30 @@ export async function sendInvite(app: App, tx: Queryable, user: UserRow, redirec
 }
 
 /** GoTrue's sendPasswordRecovery: a login code (and link) in recovery_token. */
-export async function sendRecovery(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
+export async function sendRecovery(
+  app: App,
+  tx: Queryable,
+  user: UserRow,
+  redirectTo: string,
+  flow?: PkceFlow,
+): Promise<void> {
   checkFrequency(app, user.recovery_sent_at);
-  const { otp, hash } = await newCode(app, tx, user, RECOVERY);
+  const pkce = await startFlow(tx, user, flow, "recovery");
+  const { otp, hash } = await newCode(app, tx, user, RECOVERY, "", pkce);
   deliver(app, user.email ?? "", "recovery", otp, verifyLink(app, hash, "recovery", redirectTo));
 }
 
 /** GoTrue's sendMagicLink: a login code (and link) in recovery_token, sharing recovery's timer. */
-export async function sendMagicLink(app: App, tx: Queryable, user: UserRow, redirectTo: string): Promise<void> {
+export async function sendMagicLink(
+  app: App,
+  tx: Queryable,
+  user: UserRow,
+  redirectTo: string,
+  flow?: PkceFlow,
+): Promise<void> {
   checkFrequency(app, user.recovery_sent_at);
-  const { otp, hash } = await newCode(app, tx, user, RECOVERY);
+  const pkce = await startFlow(tx, user, flow, "magiclink");
+  const { otp, hash } = await newCode(app, tx, user, RECOVERY, "", pkce);
   deliver(app, user.email ?? "", "magiclink", otp, verifyLink(app, hash, "magiclink", redirectTo));
 }
 
@@ -137,14 +180,16 @@ export async function sendEmailChange(
   user: UserRow,
   newEmail: string,
   redirectTo: string,
+  flow?: PkceFlow,
 ): Promise<void> {
   checkFrequency(app, user.email_change_sent_at);
+  const pkce = await startFlow(tx, user, flow, "email_change");
   const otpNew = otpCode(app.config.otpLength);
-  const hashNew = tokenHash(newEmail, otpNew);
+  const hashNew = withFlow(tokenHash(newEmail, otpNew), pkce);
   const current = user.email ?? "";
   const secure = app.config.secureEmailChange && current !== "";
   const otpCurrent = secure ? otpCode(app.config.otpLength) : "";
-  const hashCurrent = secure ? tokenHash(current, otpCurrent) : "";
+  const hashCurrent = secure ? withFlow(tokenHash(current, otpCurrent), pkce) : "";
   const now = new Date().toISOString();
   await tx.query(
     `update users set email_change = $2, email_change_token_new = $3, email_change_token_current = $4,

@@ -10,7 +10,7 @@ import { ApiError } from "../errors.js";
 import { objField, readJson, sendJson, str } from "../http.js";
 import { confirmUser, findUserByEmail, findUserById, insertUser, isConfirmed } from "../users.js";
 import { sendConfirmation, sendMagicLink } from "./mail.js";
-import { validatePkceParams } from "./pkce.js";
+import { pkceChallenge, validatePkceParams } from "./pkce.js";
 import { referrer } from "./redirect.js";
 
 const FIELDS = {
@@ -64,8 +64,8 @@ export const otp: Handler = async (app, req, res) => {
         user = await findUserById(tx, id);
         if (!user) throw new ApiError(500, "unexpected_failure", "Database error saving new user");
       }
-      if (isConfirmed(user.row)) await sendMagicLink(app, tx, user.row, redirectTo);
-      else await sendConfirmation(app, tx, user.row, redirectTo);
+      if (isConfirmed(user.row)) await sendMagicLink(app, tx, user.row, redirectTo, pkceChallenge(params));
+      else await sendConfirmation(app, tx, user.row, redirectTo, pkceChallenge(params));
     });
   });
   sendJson(res, 200, {});

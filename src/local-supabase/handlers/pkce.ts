@@ -30,3 +30,12 @@ export function pkceVerifierMatches(method: string, challenge: string, verifier:
   const b = Buffer.from(challenge);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** The PKCE parameters of an emailed-link request (already validated), or undefined for the implicit flow. */
+export function pkceChallenge(
+  params: Record<string, unknown>,
+): { codeChallenge: string; codeChallengeMethod: string } | undefined {
+  const codeChallenge = typeof params.code_challenge === "string" ? params.code_challenge : "";
+  const codeChallengeMethod = typeof params.code_challenge_method === "string" ? params.code_challenge_method : "";
+  return codeChallenge === "" ? undefined : { codeChallenge, codeChallengeMethod };
+}

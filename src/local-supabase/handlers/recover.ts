@@ -8,7 +8,7 @@ import { ApiError } from "../errors.js";
 import { readJson, sendJson, str } from "../http.js";
 import { findUserByEmail } from "../users.js";
 import { sendRecovery } from "./mail.js";
-import { validatePkceParams } from "./pkce.js";
+import { pkceChallenge, validatePkceParams } from "./pkce.js";
 import { referrer } from "./redirect.js";
 
 const FIELDS = { email: "string", code_challenge: "string", code_challenge_method: "string" } as const;
@@ -24,7 +24,7 @@ export const recover: Handler = async (app, req, res) => {
   const user = await findUserByEmail(app.database.db, email);
   if (user) {
     const redirectTo = referrer(app, req);
-    await app.database.tx((tx) => sendRecovery(app, tx, user.row, redirectTo));
+    await app.database.tx((tx) => sendRecovery(app, tx, user.row, redirectTo, pkceChallenge(params)));
   }
   sendJson(res, 200, {});
 };

@@ -9,7 +9,7 @@ import { ApiError } from "../errors.js";
 import { readJson, sendJson, str } from "../http.js";
 import { findUserByEmail, isConfirmed } from "../users.js";
 import { sendConfirmation, sendEmailChange } from "./mail.js";
-import { validatePkceParams } from "./pkce.js";
+import { pkceChallenge, validatePkceParams } from "./pkce.js";
 import { referrer } from "./redirect.js";
 
 const FIELDS = {
@@ -58,10 +58,11 @@ export const resend: Handler = async (app, req, res) => {
     return;
   }
   const redirectTo = referrer(app, req);
+  const flow = pkceChallenge(params);
   await app.database.tx((tx) =>
     type === "signup"
-      ? sendConfirmation(app, tx, user.row, redirectTo)
-      : sendEmailChange(app, tx, user.row, user.row.email_change, redirectTo),
+      ? sendConfirmation(app, tx, user.row, redirectTo, flow)
+      : sendEmailChange(app, tx, user.row, user.row.email_change, redirectTo, flow),
   );
   sendJson(res, 200, {});
 };

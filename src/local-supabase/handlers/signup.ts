@@ -15,8 +15,8 @@ import {
   type LoadedUser,
   userJson,
 } from "../users.js";
-import { sendConfirmation } from "./mail.js";
-import { validatePkceParams } from "./pkce.js";
+import { type PkceFlow, sendConfirmation } from "./mail.js";
+import { pkceChallenge, validatePkceParams } from "./pkce.js";
 import { referrer } from "./redirect.js";
 
 const FIELDS = {
@@ -72,7 +72,7 @@ export const signup: Handler = async (app, req, res) => {
   const redirectTo = referrer(app, req);
 
   const body = await app.signupLock.run(normalized, () =>
-    signupLocked(app, req, normalized, password, data, redirectTo),
+    signupLocked(app, req, normalized, password, data, redirectTo, pkceChallenge(params)),
   );
   sendJson(res, 200, body);
 };
@@ -84,6 +84,7 @@ async function signupLocked(
   password: string,
   data: Record<string, unknown>,
   redirectTo: string,
+  flow: PkceFlow | undefined,
 ): Promise<Record<string, unknown>> {
   const existing = await findUserByEmail(app.database.db, email);
   if (existing && isConfirmed(existing.row)) {
@@ -105,7 +106,7 @@ async function signupLocked(
       const user = await findUserById(tx, id);
       if (!user) throw new ApiError(500, "unexpected_failure", "Database error saving new user");
       if (!app.config.confirmEmail) await confirmUser(tx, user.row);
-      else await sendConfirmation(app, tx, user.row, redirectTo);
+      else await sendConfirmation(app, tx, user.row, redirectTo, flow);
       return id;
     });
   } catch (err) {

@@ -4,11 +4,12 @@ import { ApiError, INVALID_LOGIN } from "../errors.js";
 import { deleteFlowState, findFlowStateByAuthCode, flowStateExpired } from "../flow-state.js";
 import { type JsonObject, readJson, sendJson, str } from "../http.js";
 import { DUMMY_PASSWORD_HASH, passwordWeakness, verifyPassword } from "../password.js";
-import { issueSession, refreshTokenGrant } from "../sessions.js";
+import { issueSession, type LoginMethod, refreshTokenGrant } from "../sessions.js";
 import { findUserByEmail, isBanned, isConfirmed } from "../users.js";
 import { pkceVerifierMatches } from "./pkce.js";
 
 const LEGACY_REFRESH_TOKEN = /^[a-z0-9]{12}$/;
+const EMAIL_FLOW_METHODS: LoginMethod[] = ["recovery", "magiclink", "invite", "email/signup", "email_change"];
 
 const password: Handler = async (app, req, res) => {
   const params = await readJson(req, { email: "string", phone: "string", password: "string" }, "PasswordGrantParams");
@@ -76,10 +77,14 @@ const pkce: Handler = async (app, req, res) => {
       };
     }
     await deleteFlowState(tx, flow.id); // a code works once
-    const method = flow.authentication_method === "oauth" ? "oauth" : "otp";
+    // the session's amr names the flow: oauth, or the kind of emailed link (recovery, ...)
+    const method: LoginMethod =
+      flow.authentication_method === "oauth"
+        ? "oauth"
+        : (EMAIL_FLOW_METHODS.find((m) => m === flow.authentication_method) ?? "otp");
     return {
       ok: await issueSession(tx, app.tokens, flow.user_id, method, clientInfo(req), undefined, {
-        provider: flow.provider,
+        provider: method === "oauth" ? flow.provider : "email",
         providerToken: flow.provider_access_token ?? undefined,
         providerRefreshToken: flow.provider_refresh_token ?? undefined,
       }),

@@ -9,6 +9,7 @@ import { checkPasswordStrength, hashPassword, verifyPassword } from "../password
 import { logoutAll, logoutOthers, logoutSession } from "../sessions.js";
 import { findUserByEmail, findUserById, mergeMetadata, syncProviders, userJson } from "../users.js";
 import { sendEmailChange } from "./mail.js";
+import { pkceChallenge, validatePkceParams } from "./pkce.js";
 import { consumeReauthenticationNonce } from "./reauthenticate.js";
 import { referrer } from "./redirect.js";
 
@@ -51,6 +52,7 @@ export const updateUser: Handler = async (app, req, res) => {
 
   if (email !== "") email = validateEmail(email);
   if (phone !== "") throw new ApiError(422, "phone_provider_disabled", "Phone logins are disabled");
+  validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
   if (password !== undefined) checkPasswordStrength(password, app.config);
   if (objField(params, "app_metadata") !== undefined) {
     throw new ApiError(403, "not_admin", "Updating app_metadata requires admin privileges");
@@ -104,7 +106,7 @@ export const updateUser: Handler = async (app, req, res) => {
         await applyEmailChange(tx, { ...current, row: { ...current.row, email_change: email } });
         await syncProviders(tx, user.id);
       } else {
-        await sendEmailChange(app, tx, current.row, email, redirectTo);
+        await sendEmailChange(app, tx, current.row, email, redirectTo, pkceChallenge(params));
       }
     }
   });

@@ -7,6 +7,7 @@ import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
 import { confirmEmailChange, SINGLE_CONFIRMATION_ACCEPTED } from "../email-change.js";
 import { ApiError } from "../errors.js";
+import { issueEmailAuthCode } from "../flow-state.js";
 import { type JsonObject, type Req, readJson, sendJson, str } from "../http.js";
 import { voidEmailCodes } from "../code-attempts.js";
 import { hashPassword, randomPassword } from "../password.js";
@@ -21,7 +22,7 @@ import {
   type TokenColumn,
   type UserRow,
 } from "../users.js";
-import { tokenHash } from "./mail.js";
+import { PKCE_PREFIX, tokenHash } from "./mail.js";
 import { referrer } from "./redirect.js";
 
 const EMAIL_TYPES = ["signup", "invite", "magiclink", "recovery", "email_change", "email"];
@@ -49,18 +50,37 @@ const SENT_AT = {
   email_change_token_new: "email_change_sent_at",
 } as const;
 
-/** What a verification gave: a session, or (first of two email change confirmations) a message. */
-type Verified = { session: JsonObject; type: string } | { message: string };
+/**
+ * What a verification gave: a session, an auth code (a link of the PKCE flow), or (the first of
+ * two email change confirmations) a message.
+ */
+type Verified = { session: JsonObject; type: string } | { code: string } | { message: string };
 
+/** The amr / flow state method of a PKCE link by its type (GoTrue ParseAuthenticationMethod). */
+const PKCE_METHODS: Record<string, string> = {
+  signup: "email/signup",
+  invite: "invite",
+  magiclink: "magiclink",
+  recovery: "recovery",
+  email_change: "email_change",
+};
+
+/**
+ * The user whose code in one of `columns` is one of `hashes` and not expired. A typed code
+ * matches a link of either flow (GoTrue's isOtpValid accepts "pkce_" + its hash); a token hash
+ * matches exactly.
+ */
 async function findByHash(
   app: App,
   db: Queryable,
   columns: TokenColumn[],
-  hash: string,
+  hashes: string[],
 ): Promise<{ user: LoadedUser; column: TokenColumn } | undefined> {
   for (const column of columns) {
-    const user = await findUserByColumn(db, column, hash);
-    if (user && !expired(app, user.row[SENT_AT[column]])) return { user, column };
+    for (const hash of hashes) {
+      const user = await findUserByColumn(db, column, hash);
+      if (user && !expired(app, user.row[SENT_AT[column]])) return { user, column };
+    }
   }
   return undefined;
 }
@@ -84,28 +104,31 @@ async function signupVerify(tx: Queryable, user: UserRow, inviteHash: string | u
   if (user.email) await markEmailIdentityVerified(tx, user.id, user.email);
 }
 
+interface VerifyHow {
+  /** The error for an unknown, used or expired token: the link wording, or "Token has expired or is invalid" for typed codes. */
+  invalid: () => ApiError;
+  /** A typed code: it also matches the "pkce_" form of its hash. */
+  typedCode: boolean;
+  /** A followed link of the PKCE flow: answer with the auth code of the user's flow of this method. */
+  pkceMethod?: string;
+}
+
 /**
- * Finds the user for a token hash, applies the verification (once: the code is cleared) and
- * returns a new session. `invalid` is the error for an unknown, used or expired token: the link
- * wording for token hashes, "Token has expired or is invalid" for typed codes.
+ * Finds the user for a token hash and applies the verification (once: the code is cleared):
+ * a new session, or for a PKCE link the auth code the client exchanges for one.
  */
-async function verifyTokenHash(
-  app: App,
-  req: Req,
-  type: string,
-  hash: string,
-  invalid: () => ApiError,
-): Promise<Verified> {
+async function verifyTokenHash(app: App, req: Req, type: string, hash: string, how: VerifyHow): Promise<Verified> {
   const columns = columnsFor(type);
+  const hashes = how.typedCode ? [hash, `${PKCE_PREFIX}${hash}`] : [hash];
   // bcrypt outside the transaction, as GoTrue does: an invite being accepted needs a password
-  const peek = await findByHash(app, app.database.db, columns, hash);
+  const peek = await findByHash(app, app.database.db, columns, hashes);
   const inviteHash =
     peek?.column === "confirmation_token" && needsInvitePassword(peek.user.row)
       ? await hashPassword(randomPassword())
       : undefined;
   return app.database.tx(async (tx): Promise<Verified> => {
-    const found = await findByHash(app, tx, columns, hash);
-    if (!found) throw invalid();
+    const found = await findByHash(app, tx, columns, hashes);
+    if (!found) throw how.invalid();
     const { user, column } = found;
     if (isBanned(user.row)) throw new ApiError(403, "user_banned", "User is banned");
     let resolvedType = type;
@@ -127,6 +150,17 @@ async function verifyTokenHash(
       if (outcome === "pending") return { message: SINGLE_CONFIRMATION_ACCEPTED };
     }
     await syncProviders(tx, user.row.id);
+    if (how.pkceMethod !== undefined) {
+      const code = await issueEmailAuthCode(tx, user.row.id, how.pkceMethod);
+      if (!code) {
+        throw new ApiError(
+          400,
+          "flow_state_not_found",
+          "No associated flow state found. No valid flow state found for user.",
+        );
+      }
+      return { code };
+    }
     return { session: await issueSession(tx, app.tokens, user.row.id, "otp", clientInfo(req)), type: resolvedType };
   });
 }
@@ -148,11 +182,26 @@ export const verifyGet: Handler = async (app, req, res) => {
   const redirectTo = referrer(app, req);
   if (type === "") throw new ApiError(400, "validation_failed", "Verify requires a verification type");
   if (token === "") throw new ApiError(400, "validation_failed", "Verify requires a token or a token hash");
+  const pkce = token.startsWith(PKCE_PREFIX);
+  const pkceMethod = pkce ? PKCE_METHODS[type] : undefined;
+  if (pkce && pkceMethod === undefined) {
+    throw new ApiError(400, "validation_failed", "Unsupported verification type");
+  }
   const base = redirectTo.split("#")[0] ?? redirectTo;
   try {
-    const verified = await verifyTokenHash(app, req, type, token, linkInvalid);
+    const verified = await verifyTokenHash(app, req, type, token, {
+      invalid: linkInvalid,
+      typedCode: false,
+      pkceMethod,
+    });
     if ("message" in verified) {
-      redirect(res, `${base}#${fragment({ message: verified.message, sb: "" })}`);
+      // GoTrue's prepRedirectURL: the PKCE flow also gets the message in the query
+      const query: Record<string, string> = pkce ? { message: verified.message } : {};
+      redirect(res, `${withQuery(base, query)}#${fragment({ message: verified.message, sb: "" })}`);
+      return;
+    }
+    if ("code" in verified) {
+      redirect(res, withQuery(redirectTo, { code: verified.code }));
       return;
     }
     const { session } = verified;
@@ -173,11 +222,25 @@ export const verifyGet: Handler = async (app, req, res) => {
     const oauth = { 400: "invalid_request", 401: "unauthorized_client", 403: "access_denied", 500: "server_error" }[
       err.status
     ];
-    const values: Record<string, string> = { error_code: err.code, error_description: err.message, sb: "" };
+    const values: Record<string, string> = { error_code: err.code, error_description: err.message };
     if (oauth) values.error = oauth;
-    redirect(res, `${base}#${fragment(values)}`);
+    // GoTrue's prepErrorRedirectURL: the PKCE flow also gets the error in the query
+    redirect(res, `${withQuery(base, pkce ? values : {})}#${fragment({ ...values, sb: "" })}`);
   }
 };
+
+/** `base` with `values` set in its query (GoTrue re-encodes the query of the redirect URL). */
+function withQuery(base: string, values: Record<string, string>): string {
+  if (Object.keys(values).length === 0) return base;
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return base;
+  }
+  for (const [k, v] of Object.entries(values)) url.searchParams.set(k, v);
+  return url.href;
+}
 
 export const verifyPost: Handler = async (app, req, res) => {
   app.limiters.verify.take(req.ip);
@@ -213,13 +276,14 @@ export const verifyPost: Handler = async (app, req, res) => {
   if (str(p, "email") !== "" || str(p, "phone") !== "" || str(p, "redirect_to") !== "") {
     throw new ApiError(400, "validation_failed", "Only the token_hash and type should be provided");
   }
-  const verified = await verifyTokenHash(app, req, type, hash, linkInvalid);
+  const verified = await verifyTokenHash(app, req, type, hash, { invalid: linkInvalid, typedCode: false });
   sendVerified(res, verified);
 };
 
 function sendVerified(res: Parameters<Handler>[2], verified: Verified): void {
   if ("message" in verified) sendJson(res, 200, { msg: verified.message, code: "200" });
-  else sendJson(res, 200, verified.session);
+  else if ("session" in verified) sendJson(res, 200, verified.session);
+  else throw new ApiError(500, "unexpected_failure", "Internal Server Error"); // codes are for followed links only
 }
 
 /**
@@ -235,7 +299,7 @@ async function verifyTypedCode(app: App, req: Req, type: string, email: string, 
     throw tokenInvalid();
   }
   try {
-    const verified = await verifyTokenHash(app, req, type, hash, tokenInvalid);
+    const verified = await verifyTokenHash(app, req, type, hash, { invalid: tokenInvalid, typedCode: true });
     app.codeAttempts.reset(subject);
     return verified;
   } catch (err) {
