@@ -279,6 +279,19 @@ describe("reauthentication before a password change", () => {
     );
   });
 
+  test("five wrong nonces void the nonce, as five wrong codes void an address's codes", async () => {
+    const { addr, sb } = await confirmedUser(strict, "reauth-guess");
+    assert.equal((await sb.auth.reauthenticate()).error, null);
+    const { token } = await lastMail(strict, addr, "reauthentication");
+    const wrongNonce = token === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 5; i++) {
+      const wrong = await sb.auth.updateUser({ password: "guessed-pass-1", nonce: wrongNonce });
+      assert.equal(wrong.error?.code, "reauthentication_not_valid");
+    }
+    const right = await sb.auth.updateUser({ password: "guessed-pass-1", nonce: token });
+    assert.equal(right.error?.code, "reauthentication_not_valid", "the nonce is void");
+  });
+
   test("same password: 422 same_password", async () => {
     const { sb } = await confirmedUser(relaxed, "same-pw");
     const same = await sb.auth.updateUser({ password: PASSWORD });

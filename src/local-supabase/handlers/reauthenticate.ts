@@ -4,6 +4,7 @@
  */
 import type { App, Handler } from "../app.js";
 import { requireAuthentication } from "../auth.js";
+import { voidEmailCodes } from "../code-attempts.js";
 import { ApiError } from "../errors.js";
 import { sendJson } from "../http.js";
 import type { UserRow } from "../users.js";
@@ -33,11 +34,19 @@ const INVALID_NONCE = "Nonce has expired or is invalid";
 /**
  * GoTrue's verifyReauthentication: the nonce must be the last one emailed to the user and not
  * older than the OTP expiry; it works once (cleared in the same statement that checks it).
+ * Ours too: a wrong nonce counts against the address like a wrong emailed code, and the fifth
+ * voids its codes, this nonce included (code-attempts.ts).
  */
 export async function consumeReauthenticationNonce(app: App, user: UserRow, nonce: string): Promise<void> {
   const email = user.email ?? "";
   if (email === "") {
     throw new ApiError(422, "reauthentication_not_valid", "Reauthentication requires an email or a phone number");
+  }
+  const invalid = () => new ApiError(422, "reauthentication_not_valid", INVALID_NONCE);
+  const subject = `email:${email}`;
+  if (!app.codeAttempts.take(subject)) {
+    await voidEmailCodes(app.database.db, email);
+    throw invalid();
   }
   const notBefore = new Date(Date.now() - app.config.otpExpiry * 1000).toISOString();
   const r = await app.database.db.query<{ id: string }>(
@@ -45,5 +54,9 @@ export async function consumeReauthenticationNonce(app: App, user: UserRow, nonc
        and reauthentication_token = $2 and reauthentication_sent_at >= $3 returning id`,
     [user.id, tokenHash(email, nonce), notBefore],
   );
-  if (r.rows.length === 0) throw new ApiError(422, "reauthentication_not_valid", INVALID_NONCE);
+  if (r.rows.length === 0) {
+    if (app.codeAttempts.wrong(subject)) await voidEmailCodes(app.database.db, email);
+    throw invalid();
+  }
+  app.codeAttempts.reset(subject);
 }
