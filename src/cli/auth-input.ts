@@ -2,7 +2,7 @@ import type { Context } from "./context.js";
 import { UsageError } from "./errors.js";
 import { email } from "./parse.js";
 import { missingValue } from "./prompter.js";
-import { readFirstLine } from "./stdin.js";
+import { type StdinLines, readFirstLine } from "./stdin.js";
 
 export interface CredentialFlags {
   email?: string;
@@ -14,9 +14,21 @@ export async function readEmail(ctx: Context, flags: CredentialFlags): Promise<s
   return flags.email ?? email(await ctx.prompter.text("Email:", "--email", "email"));
 }
 
-/** From stdin with --password-stdin, else a masked prompt; never from a flag. */
-export async function readPassword(ctx: Context, flags: CredentialFlags, confirmTwice: boolean): Promise<string> {
-  if (flags.passwordStdin) return readFirstLine("password", "--password-stdin", ctx.io.stdin);
+/**
+ * From stdin with --password-stdin (the first line, or the next of `lines` when the command
+ * reads more from stdin), else a masked prompt; never from a flag.
+ */
+export async function readPassword(
+  ctx: Context,
+  flags: CredentialFlags,
+  confirmTwice: boolean,
+  lines?: StdinLines,
+): Promise<string> {
+  if (flags.passwordStdin) {
+    return lines
+      ? lines.next("password", "--password-stdin")
+      : readFirstLine("password", "--password-stdin", ctx.io.stdin);
+  }
   if (!ctx.prompter.available) throw missingValue("a password", "--password-stdin");
   const password = await ctx.prompter.secret("Password:", "--password-stdin", "password");
   if (password === "") throw new UsageError("the password cannot be empty");

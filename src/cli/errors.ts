@@ -90,6 +90,16 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
   otp_disabled: { exit: ExitCode.auth, hint: () => "create the account first with `lgauth signup`" },
   invalid_input: { exit: ExitCode.usage },
 
+  mfa_code_required: {
+    exit: ExitCode.auth,
+    hint: (d) =>
+      `pass the 6-digit code from your authenticator app with --code-stdin${d.login ? " (the line after the password with --password-stdin)" : ""}`,
+  },
+  mfa_code_invalid: { exit: ExitCode.auth, hint: () => "use the code your authenticator app shows now" },
+  mfa_factor_not_found: { exit: ExitCode.error, hint: () => "see your factors with `lgauth mfa list`" },
+  mfa_disabled: { exit: ExitCode.error, hint: () => "TOTP MFA is switched off in this project's Auth settings" },
+  mfa_factor_limit: { exit: ExitCode.error, hint: () => "remove one with `lgauth mfa remove <factor-id>`" },
+
   oauth_refused: {
     exit: ExitCode.auth,
     hint: (d) => (d.error === "access_denied" ? "allow access in the browser to log in" : undefined),
@@ -150,6 +160,13 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
 
   langgraph_unauthorized: { exit: ExitCode.auth, hint: () => "run `lgauth login` again" },
   langgraph_forbidden: { exit: ExitCode.error },
+  langgraph_mfa_required: {
+    exit: ExitCode.auth,
+    hint: (d) =>
+      d.enroll
+        ? "enroll an authenticator app with `lgauth mfa enroll`; verifying it gives this session aal2"
+        : "log in again and enter the code from your authenticator app (`lgauth login`), or step this session up with `lgauth mfa verify <factor-id>`",
+  },
   langgraph_not_found: { exit: ExitCode.error },
   langgraph_conflict: { exit: ExitCode.error },
   langgraph_rejected: { exit: ExitCode.error },

@@ -2,6 +2,7 @@ import { Argument, Command } from "commander";
 import { registerAuth } from "./commands/auth.js";
 import { registerChat } from "./commands/chat.js";
 import { registerIsolation } from "./commands/isolation.js";
+import { registerMfa } from "./commands/mfa.js";
 import { registerProfiles } from "./commands/profiles.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerStack } from "./commands/stack.js";
@@ -28,7 +29,8 @@ Environment:
   LGAUTH_PROFILE, SUPABASE_URL, SUPABASE_ANON_KEY, LANGGRAPH_URL, LGAUTH_CONFIG_DIR,
   LGAUTH_CREDENTIAL_STORE=file, NO_COLOR
 
-Exit codes: 0 ok, 1 error, 2 bad usage, 4 not logged in or session expired, 5 isolation leak.`;
+Exit codes: 0 ok, 1 error, 2 bad usage, 4 not logged in, session expired or second factor needed,
+5 isolation leak.`;
 
 /**
  * The command tree for one run in `world`. Help and commander's errors go through the world's
@@ -56,6 +58,7 @@ export function buildProgram(world: World, state: RunState = { world, exitCode: 
   bindRun(program, state);
 
   registerAuth(program);
+  registerMfa(program);
   registerProfiles(program);
   registerThreads(program);
   registerRuns(program);

@@ -31,8 +31,17 @@ export function describeLangGraphError(err: unknown, url: string, what = "resour
     switch (err.status) {
       case 401:
         return new LgauthError("langgraph_unauthorized", "the LangGraph server rejected your session", { cause: err });
-      case 403:
-        return new LgauthError("langgraph_forbidden", `forbidden: ${serverMessage(err)}`, { cause: err });
+      case 403: {
+        const message = serverMessage(err);
+        // our Auth's AUTH_MFA refusal (src/server/mfa.ts): the session needs its second factor
+        if (/^MFA required\b/i.test(message)) {
+          return new LgauthError("langgraph_mfa_required", `the LangGraph server refused this session: ${message}`, {
+            details: { enroll: /\benroll\b/i.test(message) },
+            cause: err,
+          });
+        }
+        return new LgauthError("langgraph_forbidden", `forbidden: ${message}`, { cause: err });
+      }
       case 404:
         return new LgauthError("langgraph_not_found", `${what} not found`, { cause: err });
       case 409:

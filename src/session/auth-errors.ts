@@ -106,6 +106,26 @@ export function authFailure(err: unknown, url: string, wire?: WireLog, email?: s
         "otp_disabled",
         `Supabase Auth at ${url} does not allow a code login for ${email ?? "this email"}`,
       );
+    case "mfa_verification_failed":
+    case "mfa_challenge_expired":
+      return new LgauthError("mfa_code_invalid", "the authenticator code was not accepted (wrong or expired)");
+    case "mfa_factor_not_found":
+      return new LgauthError("mfa_factor_not_found", "no such MFA factor on this account");
+    case "mfa_totp_enroll_not_enabled":
+    case "mfa_totp_verify_not_enabled":
+      return new LgauthError(
+        "mfa_disabled",
+        `Supabase Auth at ${url} does not allow TOTP MFA (${e.message ?? e.code})`,
+      );
+    case "too_many_enrolled_mfa_factors":
+      return new LgauthError("mfa_factor_limit", "this account has as many MFA factors as the project allows");
+    case "mfa_factor_name_conflict":
+      return new LgauthError("invalid_input", `Supabase Auth refused the name: ${e.message ?? "already in use"}`);
+    case "insufficient_aal":
+      return new LgauthError(
+        "mfa_code_required",
+        "this needs a session verified with your second factor (aal2) and no authenticator code was given",
+      );
     case "validation_failed":
     case "email_address_invalid":
       return new LgauthError("invalid_input", `Supabase Auth refused the input: ${e.message ?? "invalid"}`);

@@ -144,6 +144,8 @@ export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
               const p = config.profiles[profile];
               if (!p) return;
               if (saved.expiresAt !== undefined) p.expiresAt = saved.expiresAt;
+              if (saved.aal !== undefined) p.aal = saved.aal;
+              else delete p.aal;
               if (clock.measured) p.clockSkew = clock.skewSeconds;
             }),
   });

@@ -5,7 +5,11 @@ export interface AccessClaims {
   exp?: number;
   iat?: number;
   session_id?: string;
+  /** Authenticator assurance level: aal2 once a second factor (MFA) was verified in this session. */
+  aal?: Aal;
 }
+
+export type Aal = "aal1" | "aal2";
 
 export function decodeClaims(token: string): AccessClaims | null {
   const part = token.split(".")[1];
@@ -20,6 +24,7 @@ export function decodeClaims(token: string): AccessClaims | null {
     if (typeof r.exp === "number") out.exp = r.exp;
     if (typeof r.iat === "number") out.iat = r.iat;
     if (typeof r.session_id === "string") out.session_id = r.session_id;
+    if (r.aal === "aal1" || r.aal === "aal2") out.aal = r.aal;
     return out;
   } catch {
     return null;

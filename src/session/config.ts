@@ -27,6 +27,8 @@ export interface ProfileConfig extends SavedServers {
   email?: string;
   /** Access-token expiry, unix seconds (not a secret). */
   expiresAt?: number;
+  /** The session's assurance level, from its access token: aal2 after a second factor (MFA). */
+  aal?: "aal1" | "aal2";
   credentialStore?: CredentialStoreKind;
   /** Why tokens went to that store ("keychain answered", "--insecure-storage", ...), for `status`. */
   credentialReason?: string;
@@ -102,6 +104,7 @@ const PROFILE_KEYS = new Set([
   "userId",
   "email",
   "expiresAt",
+  "aal",
   "credentialStore",
   "credentialReason",
   "clockSkew",
@@ -122,6 +125,11 @@ function parseProfile(file: string, name: string, raw: Json): ProfileConfig {
       throw new ConfigError(file, `${prefix}.expiresAt`, "must be a unix time in seconds");
     }
     p.expiresAt = raw.expiresAt;
+  }
+  if (raw.aal !== undefined) {
+    if (raw.aal !== "aal1" && raw.aal !== "aal2")
+      throw new ConfigError(file, `${prefix}.aal`, 'must be "aal1" or "aal2"');
+    p.aal = raw.aal;
   }
   if (raw.credentialStore !== undefined) {
     if (raw.credentialStore !== "keychain" && raw.credentialStore !== "file") {

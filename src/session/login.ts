@@ -2,10 +2,11 @@ import { LgauthError } from "../util/errors.js";
 import { type SessionAccounts, sessionAccounts } from "./accounts.js";
 import type { ProfileClient } from "./client.js";
 import { authFailure } from "./auth-errors.js";
-import { decodeClaims } from "./clock.js";
+import { type Aal, decodeClaims } from "./clock.js";
 import type { ProfileConfig, SavedServers, ServerSettings } from "./config.js";
 import type { ChosenStore } from "./credentials/select.js";
 import { openStore } from "./credentials/select.js";
+import { STORAGE_KEY } from "./storage-adapter.js";
 import { withFileLock } from "./lock.js";
 import {
   type SessionContext,
@@ -16,6 +17,7 @@ import {
   requireRunningStack,
 } from "./session.js";
 import type { ResolvedSettings } from "./settings.js";
+import type { CodeSource, Factor } from "./second-factor.js";
 
 export type PasswordMode = "login" | "signup";
 
@@ -27,8 +29,20 @@ export interface AuthOutcome {
   expiresAt: number | undefined;
   store: ChosenStore | undefined;
   supabaseUrl: string;
+  /** The stored session's assurance level (aal2 when a second factor was verified). */
+  aal?: Aal | undefined;
   /** GoTrue says the password no longer meets the policy (login only). */
   weakPassword?: string;
+}
+
+/**
+ * The second factor of a login: where its code comes from (undefined when nobody can give one,
+ * e.g. a script without --code-stdin) and, for a browser login, what to do before asking.
+ */
+export interface SecondFactorOptions {
+  codes: CodeSource | undefined;
+  /** Runs before the first code is asked for (e.g. tells the browser to go back to the terminal). */
+  beforeAsking?: () => void;
 }
 
 /** A profile's supabase-js client for a login, and what the login needs to record it. */
@@ -83,16 +97,97 @@ export async function openLoginClient(
     env: ctx.env,
     debug: ctx.log.debug,
     flowType,
+    // nothing is stored before the login is complete (its second factor verified)
+    deferWrites: true,
   });
   const servers = serversToRecord(state.settings);
   return { client, url, anonKey, accounts, servers, previous: state.profile };
 }
 
+/** The user a sign-in answered with (GoTrue includes the user's MFA factors). */
+export interface SignedInUser {
+  id?: string | undefined;
+  email?: string | undefined;
+  factors?: Factor[] | undefined;
+}
+
 /**
- * After supabase-js stored a new session through the client's storage: records the profile
- * (servers, user, expiry, store) and removes copies of an older login kept elsewhere.
+ * After supabase-js handed over a new session (held in memory by the login client): when the
+ * user has a verified second factor and the session is aal1, verifies a code first (a session
+ * that fails it is revoked at the server and nothing is stored); then stores the session,
+ * records the profile (servers, user, expiry, level, store) and removes copies of an older
+ * login kept elsewhere.
  */
-export async function recordSession(
+export async function completeLogin(
+  ctx: SessionContext,
+  login: LoginClient,
+  chosen: ChosenStore,
+  user: SignedInUser | null | undefined,
+  fallback: { email?: string | undefined },
+  secondFactor?: SecondFactorOptions,
+): Promise<AuthOutcome> {
+  const { storage } = login.client;
+  const pending = storage.pendingAccessToken;
+  if (pending === undefined) {
+    throw new LgauthError("session_not_stored", "Supabase Auth returned a session but it could not be stored");
+  }
+  if (decodeClaims(pending)?.aal !== "aal2") {
+    const { verifiedFactors } = await import("./second-factor.js");
+    const verified = verifiedFactors(user);
+    if (verified.length > 0) await stepUpLogin(ctx, login, pending, verified, secondFactor);
+  }
+  await withFileLock(login.client.lockPath, () => storage.commit());
+  return recordSession(ctx, login, chosen, { email: user?.email || fallback.email, userId: user?.id });
+}
+
+/** The login's second factor; on any failure the aal1 session is revoked and nothing stored. */
+async function stepUpLogin(
+  ctx: SessionContext,
+  login: LoginClient,
+  pending: string,
+  verified: Factor[],
+  secondFactor: SecondFactorOptions | undefined,
+): Promise<void> {
+  const { stepUpFactor, verifyWithCodes } = await import("./second-factor.js");
+  const factor = stepUpFactor(verified);
+  if (!factor) {
+    const kinds = [...new Set(verified.map((f) => f.factor_type))].join(", ");
+    ctx.log.warn(`this account's second factor (${kinds}) is not one lgauth can verify; the session stays aal1`);
+    return;
+  }
+  const codes = secondFactor?.codes;
+  try {
+    if (!codes) {
+      throw new LgauthError(
+        "mfa_code_required",
+        "this account has two-factor authentication (MFA) and no authenticator code was given; nothing was stored",
+        { details: { login: true } },
+      );
+    }
+    secondFactor?.beforeAsking?.();
+    await verifyWithCodes(login.client, login.url, factor, codes);
+  } catch (err) {
+    await abandonLogin(login, pending);
+    if (err instanceof LgauthError && err.code === "mfa_code_invalid") {
+      throw new LgauthError("mfa_code_invalid", `${err.message}; nothing was stored`);
+    }
+    throw err;
+  }
+}
+
+/** Ends a half-done login's session at the server (best effort) and forgets it here. */
+async function abandonLogin(login: LoginClient, pending: string): Promise<void> {
+  const token = login.client.storage.pendingAccessToken ?? pending;
+  try {
+    await login.client.auth.admin.signOut(token, "local");
+  } catch {
+    // the session is unusable without its second factor anyway; it expires at the server
+  }
+  await login.client.storage.removeItem(STORAGE_KEY);
+}
+
+/** Records the profile after its session was stored (by `completeLogin`). */
+async function recordSession(
   ctx: SessionContext,
   login: LoginClient,
   chosen: ChosenStore,
@@ -107,6 +202,7 @@ export async function recordSession(
     userId: saved.userId ?? fallback.userId,
     email,
     expiresAt: saved.expiresAt,
+    aal: saved.aal,
     credentialStore: chosen.kind,
     credentialReason: chosen.reason,
     clockSkew: login.client.clock.skewSeconds,
@@ -120,6 +216,7 @@ export async function recordSession(
     expiresAt: saved.expiresAt,
     store: chosen,
     supabaseUrl: login.url,
+    aal: saved.aal,
   };
 }
 
@@ -135,6 +232,7 @@ export async function passwordAuth(
   email: string,
   password: string,
   chosen: ChosenStore,
+  secondFactor?: SecondFactorOptions,
 ): Promise<AuthOutcome> {
   const login = await openLoginClient(ctx, chosen);
   const { client, url } = login;
@@ -159,7 +257,7 @@ export async function passwordAuth(
       supabaseUrl: url,
     };
   }
-  const outcome = await recordSession(ctx, login, chosen, { email, userId: user?.id });
+  const outcome = await completeLogin(ctx, login, chosen, user, { email }, secondFactor);
   const weak =
     "weakPassword" in result.data ? (result.data.weakPassword as { message?: string } | null | undefined) : undefined;
   if (weak?.message) outcome.weakPassword = weak.message;
@@ -191,6 +289,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     email: data.user.email || claims?.email,
     expiresAt: claims?.exp,
     credentialStore: chosen.kind,
+    aal: claims?.aal,
     credentialReason: `${chosen.reason}; access token only (--with-token), no refresh`,
     clockSkew: client.clock.skewSeconds,
   });
@@ -203,6 +302,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     expiresAt: claims?.exp,
     store: chosen,
     supabaseUrl: url,
+    aal: claims?.aal,
   };
 }
 

@@ -2,7 +2,13 @@ import type { Provider } from "@supabase/supabase-js";
 import { LgauthError } from "../util/errors.js";
 import { authFailure } from "./auth-errors.js";
 import type { ChosenStore } from "./credentials/select.js";
-import { type AuthOutcome, type LoginClient, openLoginClient, recordSession } from "./login.js";
+import {
+  type AuthOutcome,
+  type LoginClient,
+  type SecondFactorOptions,
+  completeLogin,
+  openLoginClient,
+} from "./login.js";
 import { startLoopbackReceiver } from "./loopback.js";
 import type { SessionContext } from "./session.js";
 
@@ -12,6 +18,8 @@ export interface OAuthLoginOptions {
   timeoutMs: number;
   /** Shows the authorization URL to the user (and opens the browser, unless told not to). */
   present(url: string): Promise<void>;
+  /** The authenticator code, when the user has a second factor. */
+  secondFactor?: SecondFactorOptions;
 }
 
 /**
@@ -55,9 +63,27 @@ export async function oauthAuth(
       throw failure;
     }
     const user = exchanged.data.user;
-    const outcome = await recordSession(ctx, login, chosen, { email: user?.email, userId: user?.id });
-    receiver.finish({ ok: true, message: `Logged in to lgauth as ${outcome.email || "your account"}.` });
-    return outcome;
+    // receiver.finish answers the browser once; later calls do nothing
+    const secondFactor: SecondFactorOptions = {
+      codes: opts.secondFactor?.codes,
+      beforeAsking: () => {
+        // the browser is not kept waiting while the code is typed in the terminal
+        receiver.finish({
+          ok: true,
+          message:
+            "Signed in. Enter the code from your authenticator app in the terminal to finish logging in to lgauth.",
+        });
+        opts.secondFactor?.beforeAsking?.();
+      },
+    };
+    try {
+      const outcome = await completeLogin(ctx, login, chosen, user, {}, secondFactor);
+      receiver.finish({ ok: true, message: `Logged in to lgauth as ${outcome.email || "your account"}.` });
+      return outcome;
+    } catch (err) {
+      receiver.finish({ ok: false, message: err instanceof LgauthError ? err.message : "The login did not complete." });
+      throw err;
+    }
   } finally {
     await receiver.close();
   }

@@ -1,7 +1,7 @@
 import { authFailure } from "./auth-errors.js";
 import type { ChosenStore } from "./credentials/select.js";
 import { withFileLock } from "./lock.js";
-import { type AuthOutcome, openLoginClient, recordSession } from "./login.js";
+import { type AuthOutcome, type SecondFactorOptions, completeLogin, openLoginClient } from "./login.js";
 import type { SessionContext } from "./session.js";
 
 export interface OtpLoginOptions {
@@ -10,6 +10,8 @@ export interface OtpLoginOptions {
   readCode(): Promise<string>;
   /** Tells the user where the code went. */
   sent(email: string): void;
+  /** The authenticator code, when the user has a second factor. */
+  secondFactor?: SecondFactorOptions;
 }
 
 /**
@@ -28,5 +30,5 @@ export async function otpAuth(ctx: SessionContext, chosen: ChosenStore, opts: Ot
   );
   if (verified.error) throw authFailure(verified.error, url, client.wire, opts.email);
   const user = verified.data.user;
-  return recordSession(ctx, login, chosen, { email: user?.email ?? opts.email, userId: user?.id });
+  return completeLogin(ctx, login, chosen, user, { email: opts.email }, opts.secondFactor);
 }

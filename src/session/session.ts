@@ -2,6 +2,7 @@ import { LgauthError, NotLoggedInError } from "../util/errors.js";
 import { type SessionAccounts, sessionAccounts } from "./accounts.js";
 import { asAuthError, authFailure, sessionEnded, sessionEndedWords } from "./auth-errors.js";
 import { ServerClock, decodeClaims } from "./clock.js";
+import type { ProfileClient } from "./client.js";
 import type { Config, ConfigStore, ProfileConfig } from "./config.js";
 import type { SessionContext } from "./context.js";
 import { openStore } from "./credentials/select.js";
@@ -154,14 +155,18 @@ export async function forceRefresh(ctx: SessionContext, rejectedToken?: string):
   return result.token;
 }
 
-async function refreshUnderLock(
+/**
+ * supabase-js's client on a profile's stored session: it refreshes under the profile's lock,
+ * and each session it stores updates the profile's recorded expiry, clock skew and level.
+ */
+export async function openProfileClient(
   ctx: SessionContext,
   session: OpenSession,
   opts: { minValiditySeconds: number; force?: true | string },
-): Promise<AccessToken> {
+): Promise<ProfileClient> {
   const anonKey = requireAnonKey(session.settings);
   const { createProfileClient } = await import("./client.js");
-  const client = createProfileClient({
+  return createProfileClient({
     supabaseUrl: session.supabaseUrl,
     anonKey,
     store: session.store,
@@ -174,6 +179,14 @@ async function refreshUnderLock(
     env: ctx.env,
     debug: ctx.log.debug,
   });
+}
+
+async function refreshUnderLock(
+  ctx: SessionContext,
+  session: OpenSession,
+  opts: { minValiditySeconds: number; force?: true | string },
+): Promise<AccessToken> {
+  const client = await openProfileClient(ctx, session, opts);
   const { auth, storage, wire, clock } = client;
   let { data, error } = await auth.getSession();
   const stillRejected = (token: string) => typeof opts.force === "string" && token === opts.force;
@@ -252,6 +265,7 @@ export async function forgetSessionFields(store: ConfigStore, profile: string): 
     delete p.userId;
     delete p.email;
     delete p.expiresAt;
+    delete p.aal;
     delete p.credentialStore;
     delete p.credentialReason;
     delete p.clockSkew;

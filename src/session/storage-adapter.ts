@@ -1,5 +1,5 @@
 import type { SessionAccounts } from "./accounts.js";
-import { decodeClaims, type ServerClock } from "./clock.js";
+import { type Aal, decodeClaims, type ServerClock } from "./clock.js";
 import type { CredentialStore } from "./credentials/types.js";
 
 /** supabase-js's storage key for our clients (one client per profile, so one fixed key). */
@@ -14,6 +14,8 @@ export interface SavedSession {
   userId: string | undefined;
   email: string | undefined;
   expiresAt: number | undefined;
+  /** The session's assurance level (aal2 after a verified second factor). */
+  aal: Aal | undefined;
 }
 
 export interface AdapterOptions {
@@ -30,6 +32,11 @@ export interface AdapterOptions {
   force?: true | string;
   /** Runs after a new session is stored, still under the lock (records expiry and skew). */
   onSaved?: (saved: SavedSession) => Promise<void>;
+  /**
+   * Hold new sessions in memory until `commit()` (a login): a login that still needs its second
+   * factor, or fails on it, stores nothing and leaves the profile's previous session in place.
+   */
+  deferWrites?: boolean;
 }
 
 interface StoredTokens {
@@ -61,6 +68,8 @@ export class CredentialStorage {
   private forcedToken: string | null | undefined;
   /** The refresh token last handed to supabase-js (to clear exactly it when it is refused). */
   presentedRefreshToken: string | null = null;
+  /** With `deferWrites`: the session supabase-js handed over, not yet in the store (its JSON). */
+  private pending: string | null = null;
 
   constructor(private readonly opts: AdapterOptions) {}
 
@@ -80,6 +89,7 @@ export class CredentialStorage {
 
   async getItem(key: string): Promise<string | null> {
     if (key !== STORAGE_KEY) return this.memory.get(key) ?? null;
+    if (this.pending !== null) return this.pending;
     const { access, refresh } = await this.tokens();
     if (!refresh) return null;
     this.presentedRefreshToken = refresh;
@@ -116,6 +126,29 @@ export class CredentialStorage {
       this.memory.set(key, value);
       return;
     }
+    if (this.opts.deferWrites) {
+      this.pending = value;
+      return;
+    }
+    await this.write(value);
+  }
+
+  /** The access token of the session held back by `deferWrites`, if any. */
+  get pendingAccessToken(): string | undefined {
+    if (this.pending === null) return undefined;
+    const token = (JSON.parse(this.pending) as { access_token?: unknown }).access_token;
+    return typeof token === "string" ? token : undefined;
+  }
+
+  /** Writes the session held back by `deferWrites` to the store (call under the profile lock). */
+  async commit(): Promise<void> {
+    const value = this.pending;
+    if (value === null) return;
+    await this.write(value);
+    this.pending = null;
+  }
+
+  private async write(value: string): Promise<void> {
     const session = JSON.parse(value) as {
       access_token?: unknown;
       refresh_token?: unknown;
@@ -137,6 +170,7 @@ export class CredentialStorage {
       userId: typeof session.user?.id === "string" ? session.user.id : claims?.sub,
       email: typeof session.user?.email === "string" ? session.user.email : claims?.email,
       expiresAt: claims?.exp,
+      aal: claims?.aal,
     };
     this.removed = false;
     await this.opts.onSaved?.(this.saved);
@@ -145,6 +179,10 @@ export class CredentialStorage {
   async removeItem(key: string): Promise<void> {
     if (key !== STORAGE_KEY) {
       this.memory.delete(key);
+      return;
+    }
+    if (this.pending !== null) {
+      this.pending = null;
       return;
     }
     if (!this.allowRemoval) return;

@@ -38,6 +38,12 @@ export const ERROR_CODES = [
   "otp_expired",
   "otp_disabled",
   "invalid_input",
+  // MFA (second factors)
+  "mfa_code_required",
+  "mfa_code_invalid",
+  "mfa_factor_not_found",
+  "mfa_disabled",
+  "mfa_factor_limit",
   // browser logins
   "oauth_refused",
   "oauth_state_mismatch",
@@ -57,6 +63,7 @@ export const ERROR_CODES = [
   // the LangGraph server
   "langgraph_unauthorized",
   "langgraph_forbidden",
+  "langgraph_mfa_required",
   "langgraph_not_found",
   "langgraph_conflict",
   "langgraph_rejected",

@@ -108,7 +108,7 @@ describe("lgauth skeleton", () => {
     );
     const r = await runCli(["whoami", "--json"], { env: { ...env, LGAUTH_PROFILE: "bob" } });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { profile: "bob", user_id: "b-1", email: "bob@example.com" });
+    assert.deepEqual(JSON.parse(r.stdout), { profile: "bob", user_id: "b-1", email: "bob@example.com", aal: null });
     assert.equal(r.stderr, "");
   });
 

@@ -1,5 +1,5 @@
 import type { ChosenStore } from "../../session/credentials/select.js";
-import type { AuthOutcome } from "../../session/login.js";
+import type { AuthOutcome, SecondFactorOptions } from "../../session/login.js";
 import { oauthAuth } from "../../session/oauth-login.js";
 import { openBrowser } from "../browser.js";
 import type { Context } from "../context.js";
@@ -19,6 +19,7 @@ export async function browserLogin(
   provider: string,
   flags: BrowserLoginFlags,
   chooseStore: () => Promise<ChosenStore>,
+  secondFactor: SecondFactorOptions,
 ): Promise<AuthOutcome> {
   const timeoutS = flags.timeout ?? DEFAULT_TIMEOUT_S;
   const chosen = await chooseStore();
@@ -28,6 +29,7 @@ export async function browserLogin(
     provider,
     scopes: flags.scopes,
     timeoutMs: timeoutS * 1000,
+    secondFactor,
     async present(url) {
       const opened = open ? await openBrowser(url, ctx.env) : false;
       ctx.io.note(

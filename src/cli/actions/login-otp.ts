@@ -1,11 +1,11 @@
 import type { ChosenStore } from "../../session/credentials/select.js";
-import type { AuthOutcome } from "../../session/login.js";
+import type { AuthOutcome, SecondFactorOptions } from "../../session/login.js";
 import { otpAuth } from "../../session/otp-login.js";
 import { readEmail } from "../auth-input.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { missingValue } from "../prompter.js";
-import { readFirstLine } from "../stdin.js";
+import type { StdinLines } from "../stdin.js";
 
 export interface OtpLoginFlags {
   email?: string;
@@ -19,6 +19,8 @@ export async function otpLogin(
   ctx: Context,
   flags: OtpLoginFlags,
   chooseStore: () => Promise<ChosenStore>,
+  lines: StdinLines,
+  secondFactor: SecondFactorOptions,
 ): Promise<AuthOutcome> {
   const email = await readEmail(ctx, flags);
   // Known before anything is sent: a script without a way to pass the code fails at once.
@@ -26,12 +28,13 @@ export async function otpLogin(
   const chosen = await chooseStore();
   return otpAuth(ctx, chosen, {
     email,
+    secondFactor,
     sent(to) {
       ctx.io.note(`A login code was sent to ${to}.`);
     },
     async readCode() {
       const code = flags.codeStdin
-        ? await readFirstLine("code", "--code-stdin", ctx.io.stdin)
+        ? await lines.next("code", "--code-stdin")
         : await ctx.prompter.text("Code from the email:", "--code-stdin", "code");
       if (!CODE.test(code.trim())) throw new UsageError("that is not a code from the email (letters and digits only)");
       return code.trim();

@@ -2,15 +2,16 @@ import { consentPrompt, readEmail, readPassword } from "../auth-input.js";
 import { isoTime, relativeExpiry } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
-import { readFirstLine } from "../stdin.js";
+import { authenticatorCodes } from "../authenticator-codes.js";
+import { readFirstLine, stdinLines } from "../stdin.js";
 import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
-import { type AuthOutcome, passwordAuth, tokenAuth } from "../../session/login.js";
+import { type AuthOutcome, type SecondFactorOptions, passwordAuth, tokenAuth } from "../../session/login.js";
 import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
 
 /**
  * `login`'s flags as commander leaves them: one method at most (Option.conflicts), the
- * provider's flags only with --provider and --code-stdin only with --otp (requireWith), the
+ * provider's flags only with --provider, --code-stdin not with --with-token, the
  * email and provider name checked, --timeout a number (src/cli/commands/auth.ts).
  */
 export interface LoginOptions {
@@ -38,23 +39,30 @@ export const login: Action<[], LoginOptions> = async (ctx, _args, opts) => {
       probeAccount: account,
       confirm: consentPrompt(ctx),
     });
+  // stdin is read a line at a time: the password (or the emailed code), then the authenticator code
+  const lines = stdinLines(ctx.io.stdin);
+  const secondFactor: SecondFactorOptions = { codes: authenticatorCodes(ctx, opts.codeStdin, lines) };
   let outcome: AuthOutcome;
-  if (opts.provider !== undefined) {
-    const { browserLogin } = await import("./login-browser.js");
-    outcome = await browserLogin(ctx, opts.provider, opts, chooseStore);
-  } else if (opts.otp) {
-    const { otpLogin } = await import("./login-otp.js");
-    outcome = await otpLogin(ctx, opts, chooseStore);
-  } else if (opts.withToken) {
-    const token = await readFirstLine("access token", "--with-token", ctx.io.stdin);
-    outcome = await tokenAuth(ctx, token, await chooseStore());
-  } else {
-    const email = await readEmail(ctx, opts);
-    // Where the tokens will go is settled before the password is asked for, so nobody types a
-    // password only to be told that nothing can be stored.
-    const chosen = await chooseStore();
-    const password = await readPassword(ctx, opts, false);
-    outcome = await passwordAuth(ctx, "login", email, password, chosen);
+  try {
+    if (opts.provider !== undefined) {
+      const { browserLogin } = await import("./login-browser.js");
+      outcome = await browserLogin(ctx, opts.provider, opts, chooseStore, secondFactor);
+    } else if (opts.otp) {
+      const { otpLogin } = await import("./login-otp.js");
+      outcome = await otpLogin(ctx, opts, chooseStore, lines, secondFactor);
+    } else if (opts.withToken) {
+      const token = await readFirstLine("access token", "--with-token", ctx.io.stdin);
+      outcome = await tokenAuth(ctx, token, await chooseStore());
+    } else {
+      const email = await readEmail(ctx, opts);
+      // Where the tokens will go is settled before the password is asked for, so nobody types a
+      // password only to be told that nothing can be stored.
+      const chosen = await chooseStore();
+      const password = await readPassword(ctx, opts, false, lines);
+      outcome = await passwordAuth(ctx, "login", email, password, chosen, secondFactor);
+    }
+  } finally {
+    await lines.close();
   }
   report(ctx, outcome);
   return 0;
@@ -70,6 +78,7 @@ export function report(ctx: Context, o: AuthOutcome): void {
       email: o.email,
       user_id: o.userId ?? null,
       expires_at: isoTime(o.expiresAt),
+      aal: o.aal ?? null,
       credential_store: o.store?.kind ?? null,
       supabase_url: o.supabaseUrl,
     });
@@ -80,7 +89,8 @@ export function report(ctx: Context, o: AuthOutcome): void {
     return;
   }
   const where = o.store?.kind === "file" ? "a plain file (0600)" : "the keychain";
+  const mfa = o.aal === "aal2" ? " with your second factor" : "";
   ctx.io.print(
-    `Logged in as ${o.email} on profile "${o.profile}" (token expires ${relativeExpiry(o.expiresAt)}; refresh token in ${where}).`,
+    `Logged in as ${o.email}${mfa} on profile "${o.profile}" (token expires ${relativeExpiry(o.expiresAt)}; refresh token in ${where}).`,
   );
 }

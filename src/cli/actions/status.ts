@@ -101,6 +101,7 @@ export const status: Action = async (ctx) => {
         user_id: p.userId ?? null,
         expires_at: isoTime(p.expiresAt),
         expires_in_seconds: p.expiresAt === undefined ? null : Math.round(p.expiresAt - Date.now() / 1000),
+        aal: isLoggedIn(p) ? (p.aal ?? null) : null,
         tokens: storage,
         supabase: { ...supabase, url: supabaseUrl },
         langgraph: { ...langgraph, url: s.langgraphUrl },
@@ -143,6 +144,11 @@ export const status: Action = async (ctx) => {
       lines.push(
         `  token:     access token ${expired ? "expired" : "expires"} ${relativeExpiry(exp)}${r.expires_at ? ` (${r.expires_at})` : ""}${expired ? "; refreshed on next use" : ""}`,
       );
+      if (r.aal) {
+        lines.push(
+          `  level:     ${r.aal === "aal2" ? "aal2 (second factor verified)" : "aal1 (no second factor in this session)"}`,
+        );
+      }
       const t = r.tokens;
       const where = t.store === "file" ? `plain file ${t.location}` : (t.location ?? "keychain");
       lines.push(`  stored in: ${where}${t.reason ? ` (${t.reason})` : ""}`);

@@ -16,10 +16,11 @@ export const whoami: Action = async (ctx) => {
         user_id: claims.sub,
         email: claims.email ?? null,
         expires_at: isoTime(claims.exp),
+        aal: claims.aal ?? null,
         source: "env",
       });
     } else {
-      ctx.io.print(`${claims.email ?? "(no email)"} (${claims.sub}) from ${ENV_TOKEN}`);
+      ctx.io.print(`${claims.email ?? "(no email)"} (${claims.sub}) from ${ENV_TOKEN}${level(claims.aal)}`);
     }
     return 0;
   }
@@ -27,13 +28,27 @@ export const whoami: Action = async (ctx) => {
   const profile = config.profiles[ctx.profile];
   if (!profile?.userId) throw new NotLoggedInError(ctx.profile);
   if (ctx.json) {
-    // The shape other tools already read: profile, user id, email (see `status` for the rest).
-    ctx.io.printJson({ profile: ctx.profile, user_id: profile.userId, email: profile.email ?? null });
+    // The shape other tools already read: profile, user id, email (see `status` for the rest),
+    // and the session's assurance level (aal2 once a second factor was verified).
+    ctx.io.printJson({
+      profile: ctx.profile,
+      user_id: profile.userId,
+      email: profile.email ?? null,
+      aal: profile.aal ?? null,
+    });
   } else {
     const left = profile.expiresAt
       ? `; access token ${relativeExpiry(profile.expiresAt).startsWith("in") ? "expires" : "expired"} ${relativeExpiry(profile.expiresAt)}`
       : "";
-    ctx.io.print(`${profile.email ?? "(no email)"} (${profile.userId}) on profile "${ctx.profile}"${left}`);
+    ctx.io.print(
+      `${profile.email ?? "(no email)"} (${profile.userId}) on profile "${ctx.profile}"${left}${level(profile.aal)}`,
+    );
   }
   return 0;
 };
+
+/** "; aal2 (second factor verified)" for a level the session's token states. */
+function level(aal: "aal1" | "aal2" | undefined): string {
+  if (aal === undefined) return "";
+  return aal === "aal2" ? "; aal2 (second factor verified)" : "; aal1 (no second factor in this session)";
+}

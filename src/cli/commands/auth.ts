@@ -49,7 +49,12 @@ export function registerAuth(program: Command): void {
     .addOption(
       method("--otp", "log in with a one-time code sent by email (no browser; for SSH sessions and containers)", "otp"),
     )
-    .option("--code-stdin", "with --otp: read the code from the first line of stdin")
+    .addOption(
+      new Option(
+        "--code-stdin",
+        "read codes from stdin, one per line: the emailed code (--otp), then the authenticator code (MFA); after the password with --password-stdin",
+      ).conflicts("withToken"),
+    )
     .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
     .addOption(hiddenPassword())
     .addHelpText(
@@ -62,12 +67,16 @@ export function registerAuth(program: Command): void {
         "  lgauth login --provider github                     # opens the browser (PKCE, loopback redirect)",
         "  lgauth login --provider local --no-browser         # the local stack's OpenID provider; prints the URL",
         "  lgauth login --otp --email ada@example.com          # type the code from the email",
+        '  printf \'%s\\n\' "$PW" "$TOTP" | lgauth login --email ada@example.com --password-stdin --code-stdin',
+        "",
+        "An account with a verified second factor (lgauth mfa enroll) is asked for the code from its",
+        "authenticator app after the first factor (three tries); scripts pass it with --code-stdin.",
         "",
         "Browser logins return to http://127.0.0.1:<random port>/callback: add http://127.0.0.1:*/** to",
         "the Redirect URLs of your Supabase project (Authentication > URL Configuration).",
       ].join("\n"),
     );
-  requireWith(login, { browser: "provider", scopes: "provider", codeStdin: "otp" });
+  requireWith(login, { browser: "provider", scopes: "provider" });
   lazyAction<[], LoginOptions>(login, async () => (await import("../actions/login.js")).login);
   lazyAction<[], LogoutOptions>(
     program
