@@ -10,13 +10,13 @@ import { UsageError } from "./errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Thread and run ids are UUIDs; anything else is a usage error before any request. */
-export function uuid(kind: "thread" | "run"): (value: string) => string {
+/** Thread, run and MFA factor ids are UUIDs; anything else is a usage error before any request. */
+export function uuid(kind: "thread" | "run" | "factor"): (value: string) => string {
   return (value) => {
     if (!UUID.test(value)) {
       throw new UsageError(
         `"${value.slice(0, 60)}" is not a ${kind} id`,
-        `${kind} ids are UUIDs; see \`lgauth threads list\``,
+        `${kind} ids are UUIDs; see \`lgauth ${kind === "factor" ? "mfa" : "threads"} list\``,
       );
     }
     return value.toLowerCase();

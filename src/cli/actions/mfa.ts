@@ -10,13 +10,20 @@ import {
 import { authenticatorCodes } from "../authenticator-codes.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
-import { CliError, UsageError } from "../errors.js";
+import { CliError } from "../errors.js";
 import { formatTable } from "../output.js";
 import { missingValue } from "../prompter.js";
 import { type StdinLines, stdinLines } from "../stdin.js";
 
-interface CodeFlags {
+/** Flags as commander leaves them (src/cli/commands/mfa.ts): --name non-empty, ids UUIDs. */
+export interface VerifyOptions {
   codeStdin?: boolean;
+}
+export interface EnrollOptions extends VerifyOptions {
+  name?: string;
+}
+export interface RemoveOptions extends VerifyOptions {
+  yes?: boolean;
 }
 
 /** Runs `fn` with stdin read a line at a time, and stops reading it afterwards. */
@@ -29,15 +36,6 @@ async function withLines<T>(ctx: Context, fn: (lines: StdinLines) => Promise<T>)
   }
 }
 
-const FACTOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function checkFactorId(id: string): string {
-  if (!FACTOR_ID.test(id)) {
-    throw new UsageError(`"${id.slice(0, 80)}" is not a factor id`, "factor ids are UUIDs; see `lgauth mfa list`");
-  }
-  return id.toLowerCase();
-}
-
 function describe(f: Pick<FactorSummary, "id" | "friendly_name">): string {
   return f.friendly_name ? `"${f.friendly_name}" (${f.id})` : f.id;
 }
@@ -47,8 +45,7 @@ function grouped(secret: string): string {
   return secret.replace(/(.{4})(?=.)/g, "$1 ");
 }
 
-export const mfaEnroll: Action<string[], CodeFlags & { name?: string }> = async (ctx, _args, opts) => {
-  if (opts.name !== undefined && opts.name.trim() === "") throw new UsageError("--name cannot be empty");
+export const mfaEnroll: Action<[], EnrollOptions> = async (ctx, _args, opts) => {
   const onTerminal = ctx.prompter.available && !ctx.json;
   return withLines(ctx, async (lines) => {
     const enrollment = await enrollTotp(ctx, opts.name?.trim(), authenticatorCodes(ctx, opts.codeStdin, lines));
@@ -97,8 +94,7 @@ async function showEnrollment(ctx: Context, e: Enrollment): Promise<void> {
   ctx.io.print();
 }
 
-export const mfaVerify: Action<[string], CodeFlags> = async (ctx, [id], opts) => {
-  const factorId = checkFactorId(id);
+export const mfaVerify: Action<[string], VerifyOptions> = async (ctx, [factorId], opts) => {
   return withLines(ctx, async (lines) => {
     const codes = authenticatorCodes(ctx, opts.codeStdin, lines);
     if (!codes) throw missingValue("the authenticator code", "--code-stdin");
@@ -114,7 +110,7 @@ export const mfaVerify: Action<[string], CodeFlags> = async (ctx, [id], opts) =>
   });
 };
 
-export const mfaList: Action = async (ctx) => {
+export const mfaList: Action<[]> = async (ctx) => {
   const { factors, aal } = await listFactors(ctx);
   if (ctx.json) {
     ctx.io.printJson({ factors, aal: aal ?? null });
@@ -136,8 +132,7 @@ export const mfaList: Action = async (ctx) => {
   return 0;
 };
 
-export const mfaRemove: Action<[string], CodeFlags & { yes?: boolean }> = async (ctx, [id], opts) => {
-  const factorId = checkFactorId(id);
+export const mfaRemove: Action<[string], RemoveOptions> = async (ctx, [factorId], opts) => {
   // a script without --yes fails before anything is asked of the server
   if (!opts.yes && !ctx.prompter.available) throw missingValue("confirmation", "--yes");
   return withLines(ctx, async (lines) => {

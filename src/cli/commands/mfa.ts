@@ -1,5 +1,7 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import type { EnrollOptions, RemoveOptions, VerifyOptions } from "../actions/mfa.js";
 import { lazyAction } from "../command-kit.js";
+import { nonEmpty, uuid } from "../parse.js";
 
 const codeStdin = "read the authenticator code from the first line of stdin";
 
@@ -15,11 +17,13 @@ export function registerMfa(program: Command): void {
         "(scripts: --code-stdin), and servers with AUTH_MFA=enrolled or required refuse sessions without it.",
       ].join("\n"),
     );
-  lazyAction(
+  lazyAction<[], EnrollOptions>(
     mfa
       .command("enroll")
       .description("add an authenticator app: shows its QR code and secret, then verifies a code from it")
-      .option("--name <name>", 'a name for the factor (default "lgauth on <host>")')
+      .addOption(
+        new Option("--name <name>", 'a name for the factor (default "lgauth on <host>")').argParser(nonEmpty("--name")),
+      )
       .option("--code-stdin", `when another factor must be verified first (aal2): ${codeStdin}`)
       .addHelpText(
         "after",
@@ -31,10 +35,10 @@ export function registerMfa(program: Command): void {
       ),
     async () => (await import("../actions/mfa.js")).mfaEnroll,
   );
-  lazyAction<[string]>(
+  lazyAction<[string], VerifyOptions>(
     mfa
       .command("verify")
-      .argument("<factor-id>", "the factor (see `lgauth mfa list`)")
+      .argument("<factor-id>", "the factor (see `lgauth mfa list`)", uuid("factor"))
       .description("verify a code: finishes an enrollment, or steps this session up to aal2")
       .option("--code-stdin", codeStdin),
     async () => (await import("../actions/mfa.js")).mfaVerify,
@@ -43,10 +47,10 @@ export function registerMfa(program: Command): void {
     mfa.command("list").description("the account's factors: id, type, name, status, created"),
     async () => (await import("../actions/mfa.js")).mfaList,
   );
-  lazyAction<[string]>(
+  lazyAction<[string], RemoveOptions>(
     mfa
       .command("remove")
-      .argument("<factor-id>", "the factor (see `lgauth mfa list`)")
+      .argument("<factor-id>", "the factor (see `lgauth mfa list`)", uuid("factor"))
       .description("remove a factor (asks first; a verified one needs a code from it when the session is aal1)")
       .option("--yes", "do not ask for confirmation")
       .option("--code-stdin", `when the session must step up to aal2 first: ${codeStdin}`),
