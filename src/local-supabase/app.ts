@@ -25,6 +25,8 @@ export interface App {
     token: RateLimiter;
     signup: RateLimiter;
     verify: RateLimiter;
+    /** Anonymous sign-ins, per hour (GoTrue RATE_LIMIT_ANONYMOUS_USERS). */
+    anonymous: RateLimiter;
     mfaChallenge: RateLimiter;
     mfaVerify: RateLimiter;
   };

@@ -58,8 +58,8 @@ export async function applyEmailChange(tx: Queryable, user: LoadedUser): Promise
     const data = { sub: u.id, email, email_verified: true, phone_verified: false };
     await tx.query(
       `insert into identities (id, provider_id, user_id, identity_data, provider, created_at, updated_at)
-       values ($1, $2, $2, $3, 'email', $4, $4)`,
-      [randomUUID(), u.id, data, now],
+       values ($1, $2, $3, $4, 'email', $5, $5)`,
+      [randomUUID(), u.id, u.id, data, now],
     );
   }
   await tx.query(

@@ -11,6 +11,7 @@ import type { Queryable } from "./db.js";
 import { validateEmail } from "./email.js";
 import { ApiError } from "./errors.js";
 import type { JsonObject } from "./http.js";
+import type { ServerConfig } from "./options.js";
 import { findUserByEmail, findUserById, isBanned, mergeMetadata } from "./users.js";
 
 /** GoTrue's provider.Claims for a generic OIDC provider, as stored in identity_data. */
@@ -67,15 +68,17 @@ async function insertIdentity(tx: Queryable, userId: string, provider: string, d
 }
 
 /**
- * The user for a verified ID token from `provider`; `confirmEmail` is the server's mode (a new
- * user whose email the provider has not verified is only created in autoconfirm mode).
+ * The user for a verified ID token from `provider`, under the server's rules: a new user needs
+ * sign-ups on (else 422 signup_disabled), and one whose email the provider has not verified is
+ * only created in autoconfirm mode.
  */
 export async function userForExternalIdentity(
   tx: Queryable,
   provider: string,
   claims: JWTPayload,
-  confirmEmail: boolean,
+  rules: Pick<ServerConfig, "confirmEmail" | "signupEnabled">,
 ): Promise<string> {
+  const { confirmEmail } = rules;
   const data = identityData(claims);
   const verified = data.email_verified === true;
   const known = await tx.query<{ user_id: string }>(
@@ -118,6 +121,9 @@ export async function userForExternalIdentity(
     return existing.row.id;
   }
 
+  if (!rules.signupEnabled) {
+    throw new ApiError(422, "signup_disabled", "Signups not allowed for this instance");
+  }
   if (!verified && confirmEmail) {
     throw new ApiError(
       422,

@@ -59,6 +59,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
         token: new RateLimiter(config.rateLimits.token, config.rateLimits.windowSeconds),
         signup: new RateLimiter(config.rateLimits.signup, config.rateLimits.windowSeconds),
         verify: new RateLimiter(config.rateLimits.verify, config.rateLimits.windowSeconds),
+        anonymous: new RateLimiter(config.rateLimits.anonymousUsers, 3600),
         // GoTrue: N per minute with bursts of 30
         mfaChallenge: new RateLimiter(30, 1800 / config.rateLimits.mfa),
         mfaVerify: new RateLimiter(30, 1800 / config.rateLimits.mfa),

@@ -25,12 +25,38 @@ export interface LocalSupabaseOptions {
   /** Require email confirmation before password login; default false (autoconfirm). */
   confirmEmail?: boolean;
   /**
+   * New users may sign up (GoTrue DISABLE_SIGNUP inverted; config.toml [auth] enable_signup);
+   * default true. false: 422 signup_disabled for every new user (signup, emailed-code login,
+   * anonymous, OAuth); existing users log in, and the admin API and invites still create users.
+   */
+  signupEnabled?: boolean;
+  /**
+   * The email provider (GoTrue EXTERNAL_EMAIL_ENABLED; config.toml [auth.email] enable_signup);
+   * default true. false: email sign-up, password login, emailed codes, recovery and resend answer
+   * email_provider_disabled; OAuth, anonymous and the admin API still work.
+   */
+  emailProviderEnabled?: boolean;
+  /**
+   * signInAnonymously: a sign-up with neither email nor phone makes an anonymous user (GoTrue
+   * EXTERNAL_ANONYMOUS_USERS_ENABLED; config.toml [auth] enable_anonymous_sign_ins); default
+   * false, which answers 422 anonymous_provider_disabled.
+   */
+  anonymousSignInsEnabled?: boolean;
+  /**
    * Requests per window per client IP: `token` on /token, `signup` on /signup and /otp, `verify`
    * on /verify (GoTrue's RATE_LIMIT_VERIFY, default 30 per 5 minutes); `mfa` is per minute per
    * client IP on each of /factors/{id}/challenge and /verify (GoTrue
-   * MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY, default 15, with bursts of 30).
+   * MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY, default 15, with bursts of 30); `anonymousUsers` is per
+   * hour per client IP on anonymous sign-ins (GoTrue RATE_LIMIT_ANONYMOUS_USERS, default 30).
    */
-  rateLimits?: { token?: number; signup?: number; verify?: number; windowSeconds?: number; mfa?: number };
+  rateLimits?: {
+    token?: number;
+    signup?: number;
+    verify?: number;
+    windowSeconds?: number;
+    mfa?: number;
+    anonymousUsers?: number;
+  };
   /** TOTP multi-factor authentication (GoTrue's MFA_* settings). */
   mfa?: MfaOptions;
   /**
@@ -124,7 +150,17 @@ export interface ServerConfig {
   accessTokenTtl: number;
   refreshTokenReuseInterval: number;
   confirmEmail: boolean;
-  rateLimits: { token: number; signup: number; verify: number; windowSeconds: number; mfa: number };
+  signupEnabled: boolean;
+  emailProviderEnabled: boolean;
+  anonymousSignInsEnabled: boolean;
+  rateLimits: {
+    token: number;
+    signup: number;
+    verify: number;
+    windowSeconds: number;
+    mfa: number;
+    anonymousUsers: number;
+  };
   mfa: Required<MfaOptions>;
   passwordMinLength: number;
   /** Character sets a password needs one character of each (GoTrue PASSWORD_REQUIRED_CHARACTERS). */
@@ -151,7 +187,14 @@ export const DEFAULT_PORT = 54321;
 export const DEFAULT_SITE_URL = "http://127.0.0.1:3000";
 /** Provider names GoTrue would route as a custom provider: lower-case word characters. */
 const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const DEFAULT_RATE_LIMITS = { token: 1800, signup: 600, verify: 30, windowSeconds: 300, mfa: 15 };
+export const DEFAULT_RATE_LIMITS = {
+  token: 1800,
+  signup: 600,
+  verify: 30,
+  windowSeconds: 300,
+  mfa: 15,
+  anonymousUsers: 30,
+};
 /** GoTrue's floor for both MFA expiry durations. */
 const MFA_EXPIRY_FLOOR = 300;
 
@@ -177,6 +220,9 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
     accessTokenTtl: intOption("accessTokenTtl", opts.accessTokenTtl, 3600, 1, 10 * 365 * 24 * 3600),
     refreshTokenReuseInterval: intOption("refreshTokenReuseInterval", opts.refreshTokenReuseInterval, 10, 0, 86400),
     confirmEmail: opts.confirmEmail ?? false,
+    signupEnabled: opts.signupEnabled ?? true,
+    emailProviderEnabled: opts.emailProviderEnabled ?? true,
+    anonymousSignInsEnabled: opts.anonymousSignInsEnabled ?? false,
     rateLimits: {
       token: intOption("rateLimits.token", limits.token, DEFAULT_RATE_LIMITS.token, 1, 1e9),
       signup: intOption("rateLimits.signup", limits.signup, DEFAULT_RATE_LIMITS.signup, 1, 1e9),
@@ -189,6 +235,13 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
         86400,
       ),
       mfa: intOption("rateLimits.mfa", limits.mfa, DEFAULT_RATE_LIMITS.mfa, 1, 1e9),
+      anonymousUsers: intOption(
+        "rateLimits.anonymousUsers",
+        limits.anonymousUsers,
+        DEFAULT_RATE_LIMITS.anonymousUsers,
+        1,
+        1e9,
+      ),
     },
     mfa: resolveMfa(opts.mfa ?? {}),
     passwordMinLength: intOption("passwordMinLength", opts.passwordMinLength, 6, 6, 72),

@@ -134,7 +134,8 @@ export type LoginMethod =
   | "magiclink"
   | "invite"
   | "email/signup"
-  | "email_change";
+  | "email_change"
+  | "anonymous";
 
 /** A new session and its first refresh token (GoTrue IssueRefreshToken). */
 export async function issueSession(

@@ -178,6 +178,22 @@ export async function insertUser(tx: Queryable, u: NewUser, extraIdentityData: J
   return id;
 }
 
+/**
+ * GoTrue's anonymous user (SignupAnonymously): no email, phone, password or identity, empty
+ * app_metadata, is_anonymous. It becomes permanent when an email is confirmed on it.
+ */
+export async function insertAnonymousUser(tx: Queryable, userMetadata: JsonObject): Promise<string> {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  await tx.query(
+    `insert into users (id, aud, role, email, encrypted_password, raw_app_meta_data, raw_user_meta_data,
+       is_anonymous, created_at, updated_at)
+     values ($1, 'authenticated', 'authenticated', null, '', '{}'::jsonb, $2, true, $3, $3)`,
+    [id, userMetadata, now],
+  );
+  return id;
+}
+
 /** GoTrue's UpdateUserMetaData / UpdateAppMetaData: merge, where null deletes a key. */
 export function mergeMetadata(current: JsonObject, updates: JsonObject): JsonObject {
   const out: JsonObject = { ...current };

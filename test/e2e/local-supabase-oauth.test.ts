@@ -154,6 +154,8 @@ async function listener(): Promise<Listener> {
 let oidc: PendingLocalOidcProvider;
 let main: LocalSupabase;
 let short: LocalSupabase;
+/** sign-ups off */
+let closed: LocalSupabase;
 let cli: Listener;
 const stopAtCli = (u: URL) => u.origin === cli.url;
 
@@ -163,21 +165,24 @@ before(async () => {
   // then the provider learns their callback URLs: the order the local stack uses
   oidc = await listenLocalOidcProvider({ port: 0 });
   const externalProviders = { local: { issuer: oidc.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } };
-  main = await startLocalSupabase({ port: 0, externalProviders });
-  short = await startLocalSupabase({ port: 0, externalProviders, flowStateTtl: 1 });
+  [main, short, closed] = await Promise.all([
+    startLocalSupabase({ port: 0, externalProviders }),
+    startLocalSupabase({ port: 0, externalProviders, flowStateTtl: 1 }),
+    startLocalSupabase({ port: 0, externalProviders, signupEnabled: false }),
+  ]);
   await oidc.start({
     clients: [
       {
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,
-        redirectUris: [`${main.url}/auth/v1/callback`, `${short.url}/auth/v1/callback`],
+        redirectUris: [main, short, closed].map((s) => `${s.url}/auth/v1/callback`),
       },
     ],
     accounts: [SECOND],
   });
 });
 after(async () => {
-  await Promise.all([main?.stop(), short?.stop()]);
+  await Promise.all([main?.stop(), short?.stop(), closed?.stop()]);
   await oidc?.stop();
   await cli?.close();
 });
@@ -399,5 +404,29 @@ describe("OAuth flow state expiry", () => {
     const late = await sb.auth.exchangeCodeForSession(code);
     assert.equal(late.error?.status, 422);
     assert.equal(late.error?.code, "flow_state_expired");
+  });
+});
+
+describe("OAuth with sign-ups off", () => {
+  test("a new email is 422 signup_disabled at redirect_to; a known user's email still links and logs in", async () => {
+    const { sb } = pkceClient(closed);
+    const refused = await new Browser(stopAtCli, { email: SECOND.email, password: SECOND.password }).run(
+      await startFlow(sb),
+    );
+    assert.equal(refused.searchParams.get("error_code"), "signup_disabled");
+    assert.equal(refused.searchParams.get("error_description"), "Signups not allowed for this instance");
+    assert.equal(refused.searchParams.get("code"), null);
+
+    const made = await client(closed, closed.serviceRoleKey).auth.admin.createUser({
+      email: DEMO_OIDC_EMAIL,
+      password: "a-password-of-theirs",
+      email_confirm: true,
+    });
+    assert.equal(made.error, null);
+    const known = pkceClient(closed);
+    const back = await new Browser(stopAtCli).run(await startFlow(known.sb));
+    const session = await known.sb.auth.exchangeCodeForSession(back.searchParams.get("code") ?? "");
+    assert.equal(session.error, null);
+    assert.equal(session.data.user?.id, made.data.user?.id);
   });
 });

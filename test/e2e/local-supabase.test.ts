@@ -53,7 +53,8 @@ describe("signup and password login", () => {
       [{ email: email("weak"), password: "12345" }, 422, "weak_password", /at least 6 characters/],
       [{ email: email("nopw"), password: "" }, 400, "validation_failed", /Signup requires a valid password/],
       [{ email: "not-an-email", password: "secret123" }, 400, "validation_failed", /invalid format/],
-      [{ email: "", password: "secret123" }, 400, "validation_failed", /only available with email/],
+      // neither email nor phone is an anonymous sign-in (GoTrue >= 2.144), off by default
+      [{ email: "", password: "secret123" }, 422, "anonymous_provider_disabled", /Anonymous sign-ins are disabled/],
       [{ email: email("long"), password: "x".repeat(73) }, 400, "validation_failed", /longer than 72/],
     ];
     for (const [creds, status, code, msg] of cases) {

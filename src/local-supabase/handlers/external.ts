@@ -170,13 +170,13 @@ async function finishFlow(app: App, req: Req, params: URLSearchParams, flow: Flo
 
   if (flow.code_challenge) {
     const authCode = await app.database.tx(async (tx) => {
-      const userId = await userForExternalIdentity(tx, flow.provider, claims, app.config.confirmEmail);
+      const userId = await userForExternalIdentity(tx, flow.provider, claims, app.config);
       return issueAuthCode(tx, flow.id, userId, tokens);
     });
     return withQuery(flow.redirect_to, { code: authCode });
   }
   const session = await app.database.tx(async (tx) => {
-    const userId = await userForExternalIdentity(tx, flow.provider, claims, app.config.confirmEmail);
+    const userId = await userForExternalIdentity(tx, flow.provider, claims, app.config);
     await deleteFlowState(tx, flow.id);
     return issueSession(tx, app.tokens, userId, "oauth", clientInfo(req), undefined, {
       provider: flow.provider,

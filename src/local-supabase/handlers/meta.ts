@@ -6,11 +6,13 @@ import { BUILTIN_PROVIDERS } from "./external.js";
 
 export const settings: Handler = async (app, _req, res) => {
   const external: Record<string, boolean> = {};
-  for (const p of BUILTIN_PROVIDERS) external[p] = p === "email";
+  for (const p of BUILTIN_PROVIDERS) external[p] = false;
+  external.anonymous_users = app.config.anonymousSignInsEnabled;
+  external.email = app.config.emailProviderEnabled;
   for (const name of app.providers.keys()) external[name] = true;
   sendJson(res, 200, {
     external,
-    disable_signup: false,
+    disable_signup: !app.config.signupEnabled,
     mailer_autoconfirm: !app.config.confirmEmail,
     phone_autoconfirm: false,
     sms_provider: "",

@@ -8,9 +8,11 @@ import type { Handler } from "../app.js";
 import { validateEmail } from "../email.js";
 import { ApiError } from "../errors.js";
 import { objField, readJson, sendJson, str } from "../http.js";
+import { validatePhone } from "../phone.js";
 import { confirmUser, findUserByEmail, findUserById, insertUser, isConfirmed } from "../users.js";
 import { sendConfirmation, sendMagicLink } from "./mail.js";
 import { pkceChallenge, validatePkceParams } from "./pkce.js";
+import { signupDisabled } from "./signup.js";
 import { referrer } from "./redirect.js";
 
 const FIELDS = {
@@ -31,19 +33,32 @@ export const otp: Handler = async (app, req, res) => {
   if (email !== "" && phone !== "") {
     throw new ApiError(400, "validation_failed", "Only an email address or phone number should be provided");
   }
-  if (email === "") {
-    if (phone !== "") throw new ApiError(400, "phone_provider_disabled", "Unsupported phone provider");
-    throw new ApiError(400, "validation_failed", "One of email or phone must be set");
+  if (email !== "" && str(params, "channel") !== "") {
+    throw new ApiError(400, "validation_failed", "Channel should only be specified with Phone OTP");
   }
   validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
-  const normalized = validateEmail(email);
   const createUser = params.create_user !== false; // GoTrue's default is true
+  if (email === "") {
+    if (phone === "") throw new ApiError(400, "validation_failed", "One of email or phone must be set");
+    // GoTrue's shouldCreateUser looks the number up first; no user has a phone here
+    if (!createUser) {
+      validatePhone(phone);
+      throw new ApiError(422, "otp_disabled", "Signups not allowed for otp");
+    }
+    throw new ApiError(400, "phone_provider_disabled", "Unsupported phone provider");
+  }
+  const normalized = validateEmail(email);
   const data = objField(params, "data") ?? {};
   const redirectTo = referrer(app, req);
 
   await app.signupLock.run(normalized, async () => {
     const existing = await findUserByEmail(app.database.db, normalized);
     if (!existing && !createUser) throw new ApiError(422, "otp_disabled", "Signups not allowed for otp");
+    if (!app.config.emailProviderEnabled) {
+      throw new ApiError(422, "email_provider_disabled", "Email logins are disabled");
+    }
+    // GoTrue's MagicLink signs a new or unconfirmed address up first
+    if ((!existing || !isConfirmed(existing.row)) && !app.config.signupEnabled) throw signupDisabled();
     await app.database.tx(async (tx) => {
       let user = existing;
       if (!user) {

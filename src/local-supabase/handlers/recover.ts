@@ -15,6 +15,8 @@ const FIELDS = { email: "string", code_challenge: "string", code_challenge_metho
 
 export const recover: Handler = async (app, req, res) => {
   app.limiters.signup.take(req.ip);
+  // GoTrue's requireEmailProvider middleware, before the body is read
+  if (!app.config.emailProviderEnabled) throw new ApiError(400, "email_provider_disabled", "Email logins are disabled");
   const params = await readJson(req, FIELDS, "RecoverParams");
   if (str(params, "email") === "") {
     throw new ApiError(400, "validation_failed", "Password recovery requires an email");

@@ -43,6 +43,7 @@ export const resend: Handler = async (app, req, res) => {
     if (phone !== "") throw new ApiError(400, "phone_provider_disabled", "Phone logins are disabled");
     throw new ApiError(400, "validation_failed", "Missing email address or phone number");
   }
+  if (!app.config.emailProviderEnabled) throw new ApiError(400, "email_provider_disabled", "Email logins are disabled");
   const user = await findUserByEmail(app.database.db, validateEmail(email));
   // phone types with an email find no phone user: GoTrue answers {} too
   if (!user || type === "sms" || type === "phone_change") {

@@ -1,15 +1,19 @@
-/** POST /signup (GoTrue internal/api/signup.go), email and password only. */
+/**
+ * POST /signup (GoTrue internal/api/signup.go and anonymous.go): email and password, or with
+ * neither email nor phone an anonymous user; the signup and email-provider switches.
+ */
 import { randomUUID } from "node:crypto";
 import { type App, clientInfo, type Handler } from "../app.js";
 import { validateEmail } from "../email.js";
 import { ApiError } from "../errors.js";
-import { objField, readJson, sendJson, str } from "../http.js";
+import { type JsonObject, objField, type Req, readJson, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword } from "../password.js";
 import { issueSession } from "../sessions.js";
 import {
   confirmUser,
   findUserByEmail,
   findUserById,
+  insertAnonymousUser,
   insertUser,
   isConfirmed,
   type LoadedUser,
@@ -51,12 +55,18 @@ function sanitized(user: LoadedUser, data: Record<string, unknown>): Record<stri
 }
 
 export const signup: Handler = async (app, req, res) => {
-  app.limiters.signup.take(req.ip);
   const params = await readJson(req, FIELDS, "SignupParams");
   const email = str(params, "email");
   const phone = str(params, "phone");
   const password = str(params, "password");
   const data = objField(params, "data") ?? {};
+  // GoTrue's /signup route: neither email nor phone (a password does not matter) is anonymous
+  if (email === "" && phone === "") {
+    sendJson(res, 200, await signupAnonymously(app, req, data));
+    return;
+  }
+  app.limiters.signup.take(req.ip);
+  if (!app.config.signupEnabled) throw signupDisabled();
 
   if (password === "") throw new ApiError(400, "validation_failed", "Signup requires a valid password");
   checkPasswordStrength(password, app.config);
@@ -64,9 +74,9 @@ export const signup: Handler = async (app, req, res) => {
     throw new ApiError(400, "validation_failed", "Only an email address or phone number should be provided on signup.");
   }
   validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
-  if (email === "") {
-    if (phone !== "") throw new ApiError(400, "phone_provider_disabled", "Phone signups are disabled");
-    throw new ApiError(400, "validation_failed", "Sign up only available with email provider");
+  if (email === "") throw new ApiError(400, "phone_provider_disabled", "Phone signups are disabled");
+  if (!app.config.emailProviderEnabled) {
+    throw new ApiError(400, "email_provider_disabled", "Email signups are disabled");
   }
   const normalized = validateEmail(email);
   const redirectTo = referrer(app, req);
@@ -76,6 +86,21 @@ export const signup: Handler = async (app, req, res) => {
   );
   sendJson(res, 200, body);
 };
+
+export const signupDisabled = () => new ApiError(422, "signup_disabled", "Signups not allowed for this instance");
+
+/** GoTrue's SignupAnonymously: a session for a new anonymous user (amr "anonymous"). */
+async function signupAnonymously(app: App, req: Req, data: JsonObject): Promise<JsonObject> {
+  if (!app.config.anonymousSignInsEnabled) {
+    throw new ApiError(422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+  }
+  app.limiters.anonymous.take(req.ip);
+  if (!app.config.signupEnabled) throw signupDisabled();
+  return app.database.tx(async (tx) => {
+    const id = await insertAnonymousUser(tx, data);
+    return issueSession(tx, app.tokens, id, "anonymous", clientInfo(req));
+  });
+}
 
 async function signupLocked(
   app: App,

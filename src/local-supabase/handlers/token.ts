@@ -23,6 +23,7 @@ const password: Handler = async (app, req, res) => {
     if (phone !== "") throw new ApiError(422, "phone_provider_disabled", "Phone logins are disabled");
     throw new ApiError(400, "validation_failed", "missing email or phone");
   }
+  if (!app.config.emailProviderEnabled) throw new ApiError(422, "email_provider_disabled", "Email logins are disabled");
   const user = await findUserByEmail(app.database.db, email);
   if (!user || user.row.encrypted_password === "") {
     // the same bcrypt work as a wrong password: the time must not tell which emails have accounts

@@ -65,6 +65,13 @@ export const updateUser: Handler = async (app, req, res) => {
       "AAL2 session is required to update email or password when MFA is enabled.",
     );
   }
+  if (user.is_anonymous && (password ?? "") !== "" && email === "") {
+    throw new ApiError(
+      422,
+      "validation_failed",
+      "Updating password of an anonymous user without an email or phone is not allowed",
+    );
+  }
   if (email !== "" && email !== user.email) {
     const other = await findUserByEmail(app.database.db, email);
     if (other && other.row.id !== user.id) {
