@@ -10,6 +10,7 @@ import { demoTime } from "./demo-time.js";
 import { type Row, markdownTable } from "./lib.js";
 import { loginTiming } from "./login-timing.bench.js";
 import { serverFigures } from "./server.bench.js";
+import { snapshotFigures } from "./snapshots.bench.js";
 
 const suites: [string, () => Promise<Row[]>][] = [
   ["CLI start-up", cliStartup],
@@ -17,6 +18,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ["servers (LangGraph boot, lgauth dev to ready, throughput by auth mode)", serverFigures],
   ["demo", demoTime],
   ["local auth server (login time by account)", loginTiming],
+  ["LangGraph storage (crash-safe snapshots vs stock)", snapshotFigures],
 ];
 const began = performance.now();
 const loadBefore = loadavg()[0] ?? 0;

@@ -66,6 +66,12 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Aborting while the stack starts stops whatever has started and rejects with StackAbortedError. */
   signal?: AbortSignal;
+  /** Start the LangGraph server with empty stores, its snapshots moved aside (`lgauth dev --reset-data`). */
+  resetData?: boolean;
+  /** Tests only: the LangGraph server keeps the stock server's persistence (to show what it loses). */
+  stockStorage?: boolean;
+  /** Lines a child has for the person running the stack (a snapshot recovered), shown also without `log`. */
+  notice?: (name: ServiceName, line: string) => void;
   /** Recorded in the state file: started with `lgauth dev --detach`, writing to this log. */
   detached?: boolean;
   logFile?: string;
@@ -89,10 +95,13 @@ export interface Stack {
 
 export class StackStartError extends Error {
   readonly service: ServiceName;
-  constructor(service: ServiceName, message: string) {
+  /** Set when the child named its failure, e.g. "snapshot_unreadable" (src/stack/snapshots.ts). */
+  readonly code: string | undefined;
+  constructor(service: ServiceName, message: string, code?: string) {
     super(message);
     this.name = "StackStartError";
     this.service = service;
+    this.code = code;
   }
 }
 
@@ -120,7 +129,7 @@ function raceWithDeath<T>(ready: Promise<T>, others: Service<unknown>[], aborted
     ...(aborted ? [aborted] : []),
     ...others.map((s) =>
       s.exited.then((exit): never => {
-        throw new StackStartError(s.name, exit.reason);
+        throw new StackStartError(s.name, exit.reason, exit.failure);
       }),
     ),
   ]);
@@ -185,8 +194,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   aborted.catch(() => {});
   const stopAll = async () => {
-    // LangGraph first (it flushes its files), then the auth server it depends on
-    for (const s of [...services].reverse()) await s.stop();
+    // both at once: the LangGraph server flushes its snapshots, the auth server closes its
+    // database; neither needs the other for that (a closed terminal gives us about a second)
+    await Promise.all(services.map((s) => s.stop()));
     await removeStackState(dataDir, process.pid).catch(() => {});
     await lock.release();
   };
@@ -218,7 +228,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       nWorkers: options.nWorkers ?? 4,
       withAuth: !options.withoutAuth,
       log: options.log,
+      notice: options.notice,
       readyTimeoutMs,
+      ...(options.resetData ? { resetData: true } : {}),
+      ...(options.stockStorage ? { stockStorage: true } : {}),
     };
     const baseLangGraphEnv: NodeJS.ProcessEnv = { ...baseEnv };
     for (const key of WIRED_ENV) delete baseLangGraphEnv[key];
@@ -260,7 +273,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
       const ready = await raceWithDeath(
         langgraph.ready.catch((err: Error) => {
-          throw new StackStartError("langgraph", err.message);
+          throw new StackStartError("langgraph", err.message, (err as { code?: string }).code);
         }),
         [auth],
         aborted,

@@ -12,6 +12,9 @@ import { register } from "node:module";
 import { environmentArrived } from "./env-gate.js";
 import { parseEntryOptions } from "./langgraph-options.js";
 import { drainStdin, muteOnBrokenPipe, stopWithParent } from "./orphan.js";
+import { importPersistModule, PersistModuleChangedError } from "./persist-module.js";
+import { FATAL_PREFIX, NOTICE_PREFIX } from "./service.js";
+import { installSnapshots, SNAPSHOT_TRACE_PREFIX, type SnapshotWrite, SnapshotUnreadableError } from "./snapshots.js";
 
 const options = parseEntryOptions(process.argv[2] ?? "");
 // start loading the server modules (most of the boot time) before anything else
@@ -35,6 +38,19 @@ const JSON_HOOK = `export async function resolve(specifier, context, next) {
     : resolved;
 }`;
 
+/**
+ * A failure the parent reports as it is (one line with a code, service.ts), then exit 3: the
+ * stores could not be read (never start empty by accident), or our storage does not fit the
+ * installed server. Anything else is thrown as before.
+ */
+async function fatal(err: unknown): Promise<never> {
+  if (err instanceof SnapshotUnreadableError || err instanceof PersistModuleChangedError) {
+    process.stderr.write(`${FATAL_PREFIX}${err.code}: ${err.message}\n`);
+    await stop(3);
+  }
+  throw err;
+}
+
 let stopping = false;
 let cleanup: (() => Promise<void>) | undefined;
 async function stop(code: number): Promise<void> {
@@ -50,6 +66,7 @@ async function stop(code: number): Promise<void> {
 }
 process.on("SIGTERM", () => void stop(0));
 process.on("SIGINT", () => void stop(0));
+process.on("SIGHUP", () => void stop(0));
 stopWithParent(() => void stop(0));
 muteOnBrokenPipe();
 
@@ -82,7 +99,20 @@ const envLine = options.waitForEnv ? readEnvLine() : undefined;
 envLine?.catch(() => {}); // awaited below
 drainStdin();
 const { startServer } = await serverModule;
-await Promise.all([...graphModules, ...preloaded]);
+// before startServer initializes its stores (src/stack/snapshots.ts)
+const storage = options.stockStorage
+  ? undefined
+  : importPersistModule().then((mod) =>
+      installSnapshots(mod, {
+        resetData: options.resetData === true,
+        notice: (line) => process.stderr.write(`${NOTICE_PREFIX}${line}\n`),
+        // LGAUTH_SNAPSHOT_TRACE=1: one line per snapshot written (tests and `lgauth dev --debug` measure with it)
+        ...(process.env.LGAUTH_SNAPSHOT_TRACE === "1"
+          ? { onWrite: (w: SnapshotWrite) => process.stderr.write(`${SNAPSHOT_TRACE_PREFIX}${JSON.stringify(w)}\n`) }
+          : {}),
+      }),
+    );
+await Promise.all([...graphModules, ...preloaded, storage?.catch(fatal)]);
 register(`data:text/javascript,${encodeURIComponent(JSON_HOOK)}`);
 // With startBeforeEnv the server starts (storage, graphs, Auth, workers, listening) before the
 // environment is there: the Auth module waits for it (stack-auth.ts), and this process says
@@ -95,7 +125,7 @@ const started = await startServer({
   nWorkers: options.nWorkers,
   graphs: options.graphs,
   auth: options.auth,
-});
+}).catch(fatal);
 cleanup = started.cleanup;
 if (stopping) await stop(0);
 if (envLine && options.startBeforeEnv) {

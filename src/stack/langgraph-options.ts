@@ -22,6 +22,10 @@ export interface LangGraphEntryOptions {
   startBeforeEnv?: boolean;
   /** Packages the Auth module imports, loaded in parallel with the server's modules. */
   preload?: string[];
+  /** Start with empty stores, moving the snapshots aside (`lgauth dev --reset-data`). */
+  resetData?: boolean;
+  /** Tests only: the stock server's persistence instead of src/stack/snapshots.ts, to show what it loses. */
+  stockStorage?: boolean;
 }
 
 export function parseEntryOptions(text: string): LangGraphEntryOptions {

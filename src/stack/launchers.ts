@@ -99,6 +99,11 @@ export interface LangGraphServiceOptions {
   readyTimeoutMs: number;
   /** "startServer" only: start now, take the wired env later via Service.send (see langgraph-options.ts). */
   waitForEnv?: boolean;
+  /** "startServer" only: start with empty stores, the snapshots moved aside. */
+  resetData?: boolean;
+  /** "startServer" only, tests: the stock server's persistence (see langgraph-options.ts). */
+  stockStorage?: boolean;
+  notice?: (name: ServiceName, line: string) => void;
 }
 
 export async function startLangGraphService(opts: LangGraphServiceOptions): Promise<Service<LangGraphReady>> {
@@ -128,6 +133,8 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
       ...(opts.waitForEnv ? { waitForEnv: true } : {}),
       ...(startBeforeEnv ? { startBeforeEnv: true } : {}),
       ...(auth && !opts.authPath && code.authPackages.length > 0 ? { preload: code.authPackages } : {}),
+      ...(opts.resetData ? { resetData: true } : {}),
+      ...(opts.stockStorage ? { stockStorage: true } : {}),
     };
     return spawnService<LangGraphReady>({
       name: "langgraph",
@@ -137,6 +144,7 @@ export async function startLangGraphService(opts: LangGraphServiceOptions): Prom
       parseReady: (line) => readyJson<LangGraphReady & { ready: true }>(line),
       explain: explainCommon,
       log: opts.log,
+      notice: opts.notice,
       readyTimeoutMs: opts.readyTimeoutMs,
       stdin: opts.waitForEnv === true,
     });

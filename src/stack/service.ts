@@ -20,6 +20,8 @@ export interface ServiceExit {
   signal: NodeJS.Signals | null;
   /** One line: how it ended and, when it did not say otherwise, its last log line. */
   reason: string;
+  /** The code of a failure the child named (FATAL_PREFIX); `reason` is then its message. */
+  failure?: string;
 }
 
 export interface Service<R> {
@@ -45,9 +47,30 @@ export interface SpawnServiceOptions<R> {
   /** Also tried on every line: a known fatal message (e.g. EADDRINUSE) to report as the reason. */
   explain?: (line: string) => string | undefined;
   log?: (name: ServiceName, line: string) => void;
+  /** NOTICE_PREFIX lines, without the prefix (always, also without `log`). */
+  notice?: (name: ServiceName, line: string) => void;
   readyTimeoutMs?: number;
   /** The child reads lines from stdin (send()); stdin is a pipe for every child either way. */
   stdin?: boolean;
+}
+
+/**
+ * Lines a child writes for the person running the stack, shown whether or not its log is:
+ * `lgauth-notice: <text>` (e.g. a snapshot recovered), and `lgauth-fatal <code>: <text>` just
+ * before it exits on a failure it can name (the reason reported, with the code, as it is).
+ */
+export const NOTICE_PREFIX = "lgauth-notice: ";
+export const FATAL_PREFIX = "lgauth-fatal ";
+const FATAL = /^lgauth-fatal ([a-z_]+): (.*)$/;
+
+/** A child's start-up failure; `code` when the child named it (a FATAL_PREFIX line). */
+export class ServiceStartError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.name = "ServiceStartError";
+    this.code = code;
+  }
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes from child logs
@@ -66,6 +89,7 @@ export function spawnService<R>(opts: SpawnServiceOptions<R>): Service<R> {
   const pid = child.pid;
   const log: string[] = [];
   let explained: string | undefined;
+  let fatalCode: string | undefined;
   let stopping = false;
   let isReady = false;
 
@@ -74,7 +98,13 @@ export function spawnService<R>(opts: SpawnServiceOptions<R>): Service<R> {
     if (line === "") return;
     log.push(line);
     if (log.length > 40) log.shift();
+    const fatal = FATAL.exec(line);
+    if (fatal) {
+      fatalCode = fatal[1];
+      explained = fatal[2];
+    }
     explained ??= opts.explain?.(line);
+    if (line.startsWith(NOTICE_PREFIX)) opts.notice?.(opts.name, line.slice(NOTICE_PREFIX.length));
     opts.log?.(opts.name, line);
   };
 
@@ -104,9 +134,24 @@ export function spawnService<R>(opts: SpawnServiceOptions<R>): Service<R> {
     child.once("exit", (code, signal) => {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const last = explained ?? log[log.length - 1];
-      const reason = `${SERVICE_LABEL[opts.name]} ${how}${last ? `: ${last.slice(0, 300)}` : ""}`;
-      const result: ServiceExit = { name: opts.name, code, signal, reason };
-      if (!isReady) rejectReady(new Error(`${SERVICE_LABEL[opts.name]} failed to start: ${explained ?? how}`));
+      const reason =
+        fatalCode && explained
+          ? explained
+          : `${SERVICE_LABEL[opts.name]} ${how}${last ? `: ${last.slice(0, 300)}` : ""}`;
+      const result: ServiceExit = {
+        name: opts.name,
+        code,
+        signal,
+        reason,
+        ...(fatalCode ? { failure: fatalCode } : {}),
+      };
+      if (!isReady) {
+        rejectReady(
+          fatalCode
+            ? new ServiceStartError(explained ?? how, fatalCode)
+            : new ServiceStartError(`${SERVICE_LABEL[opts.name]} failed to start: ${explained ?? how}`),
+        );
+      }
       resolve(result);
     });
   });
