@@ -11,6 +11,7 @@ import { type Row, markdownTable } from "./lib.js";
 import { loginTiming } from "./login-timing.bench.js";
 import { serverFigures } from "./server.bench.js";
 import { snapshotFigures } from "./snapshots.bench.js";
+import { signalFigures } from "./stack-signals.bench.js";
 
 const suites: [string, () => Promise<Row[]>][] = [
   ["CLI start-up", cliStartup],
@@ -19,6 +20,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ["demo", demoTime],
   ["local auth server (login time by account)", loginTiming],
   ["LangGraph storage (crash-safe snapshots vs stock)", snapshotFigures],
+  ["lgauth dev signals (SIGHUP, killed)", signalFigures],
 ];
 const began = performance.now();
 const loadBefore = loadavg()[0] ?? 0;

@@ -121,9 +121,12 @@ describe("lgauth dev across restarts", () => {
     // a second `lgauth dev` on the same data directory names the first
     const second = await runCli(devArgs, { env });
     assert.equal(second.code, 1);
-    assert.equal(
-      second.stderr.trim().split("\n")[0],
-      `lgauth: data directory ${dataDir} is in use by another lgauth dev (pid ${devPid}) (stop that one first, or pass another --data-dir)`,
+    assert.equal(second.stderr.trim().split("\n").length, 1, second.stderr);
+    assert.ok(
+      second.stderr.startsWith(
+        `lgauth: data directory ${dataDir} is in use by another lgauth dev (pid ${devPid}) (\`lgauth dev status --data-dir ${dataDir}\` shows it`,
+      ),
+      second.stderr,
     );
     assert.equal(second.stdout, "");
 

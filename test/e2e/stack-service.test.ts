@@ -5,7 +5,8 @@
  *    naming --reset-data, and starts nothing; `--reset-data` then starts it;
  *  - `dev --detach --json`, `dev status [--json]`, `dev logs [-f]`, `dev mail`, `dev stop`, and
  *    `status` saying so when nothing runs;
- *  - the terminal closes (script(1)'s pty goes away: SIGHUP): no process left, ports free.
+ *  - the terminal closes (script(1)'s pty goes away: SIGHUP): no process left, ports free
+ *    (how fast: bench/stack-signals.bench.ts).
  * Every process is stopped by pid at the end (test/helpers/children.ts), also on failure.
  */
 import assert from "node:assert/strict";
@@ -219,8 +220,8 @@ describe("lgauth dev in a terminal that closes", { skip: noScript }, () => {
     );
     const ms = Math.round(performance.now() - hungUp);
     console.log(`stack-service: SIGHUP to no process and free ports in ${ms} ms`);
-    assert.ok(gone, `left running: ${pids.filter(running).join(", ")}`);
-    assert.ok(ms <= 2_000, `took ${ms} ms`);
+    // (how fast is a benchmark figure, bench/stack-signals.bench.ts: target 2 s)
+    assert.ok(gone, `left running after 10 s: ${pids.filter(running).join(", ")}`);
     // a clean stop: the state file is gone and the LangGraph stores were flushed
     await assert.rejects(stat(join(dataDir, "state.json")), /ENOENT/);
     assert.ok((await readdir(join(dataDir, "langgraph", ".langgraph_api"))).includes(".langgraphjs_ops.json"));
