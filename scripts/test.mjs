@@ -5,7 +5,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const roots = process.argv.slice(2);
-const targets = roots.length > 0 ? roots : ["test/unit", "test/e2e"];
+const targets = roots.length > 0 ? roots : ["test/unit", "test/commands", "test/e2e"];
 
 function collect(path, out) {
   const info = statSync(path);

@@ -66,28 +66,32 @@ export class Prompter {
   }
 }
 
+/** A scripted answer: text, yes/no, or a function that finds it when the question comes (an emailed code). */
+export type ScriptedAnswer = string | boolean | (() => Promise<string | boolean>);
+
 /**
  * An Asker with scripted answers, for tests: each question takes the next answer (a string
  * for input and password, a boolean for confirm) and records what was asked.
  */
-export function scriptedAsker(answers: (string | boolean)[]): Asker & { asked: string[] } {
+export function scriptedAsker(answers: ScriptedAnswer[]): Asker & { asked: string[] } {
   const queue = [...answers];
   const asked: string[] = [];
-  const next = (message: string) => {
+  const next = async (message: string) => {
     asked.push(message);
-    if (queue.length === 0) throw new Error(`unexpected prompt: ${message}`);
-    return queue.shift() as string | boolean;
+    const answer = queue.shift();
+    if (answer === undefined) throw new Error(`unexpected prompt: ${message}`);
+    return typeof answer === "function" ? answer() : answer;
   };
   return {
     asked,
     async input(q) {
-      return String(next(q.message));
+      return String(await next(q.message));
     },
     async password(q) {
-      return String(next(q.message));
+      return String(await next(q.message));
     },
     async confirm(q) {
-      return next(q.message) === true;
+      return (await next(q.message)) === true;
     },
   };
 }

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalSupabase, type LocalSupabaseOptions, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { type CliResult, runCli } from "../helpers/cli.js";
+import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { type KeyringSession, keyringUnavailableReason, startKeyringSession } from "../helpers/keyring.js";
 
 export const inCI = process.env.CI === "true" || process.env.CI === "1";
@@ -61,7 +62,13 @@ export interface AuthWorld {
   env: NodeJS.ProcessEnv;
   /** Strings that must never appear in output other than `lgauth token`'s stdout. */
   secrets: Set<string>;
+  /** lgauth with `args`: in this process when the world was started with inProcess, else the binary. */
   run(
+    args: string[],
+    opts?: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; printsToken?: boolean },
+  ): Promise<CliResult>;
+  /** The built binary as a child process, whatever the world's mode. */
+  runBinary(
     args: string[],
     opts?: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; printsToken?: boolean },
   ): Promise<CliResult>;
@@ -69,7 +76,17 @@ export interface AuthWorld {
 }
 
 export async function startAuthWorld(
-  opts: { supabase?: LocalSupabaseOptions; keyring?: boolean; provider?: "keytar" | "napi" } = {},
+  opts: {
+    supabase?: LocalSupabaseOptions;
+    keyring?: boolean;
+    provider?: "keytar" | "napi";
+    /**
+     * Run commands in this process (src/cli/run.ts with captured streams) instead of spawning the
+     * binary. The keychain libraries read the D-Bus address from the process's own environment,
+     * so the world points this (test file's) process at its private keyring until stop().
+     */
+    inProcess?: boolean;
+  } = {},
 ): Promise<AuthWorld> {
   const supabase = await startLocalSupabase({ port: 0, ...opts.supabase });
   const proxy = await startCountingProxy(supabase.url);
@@ -87,6 +104,28 @@ export async function startAuthWorld(
   };
   if (opts.provider) env.LGAUTH_KEYCHAIN_PROVIDER = opts.provider;
   const secrets = new Set<string>();
+  const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS;
+  if (opts.inProcess && keyring) process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
+  const runWith =
+    (how: "binary" | "world") =>
+    async (
+      args: string[],
+      o: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; printsToken?: boolean } = {},
+    ): Promise<CliResult> => {
+      for (const s of secrets) {
+        assert.ok(!args.some((a) => a.includes(s)), "a secret was about to be passed in argv");
+      }
+      const runEnv = { ...env, ...o.env };
+      const r =
+        how === "world" && opts.inProcess
+          ? await lgauthInProcess(args, { env: runEnv, stdin: o.stdin })
+          : await runCli(args, { env: runEnv, stdin: o.stdin });
+      for (const s of secrets) {
+        if (!o.printsToken) assert.ok(!r.stdout.includes(s), `a secret appeared on stdout of lgauth ${args.join(" ")}`);
+        assert.ok(!r.stderr.includes(s), `a secret appeared on stderr of lgauth ${args.join(" ")}`);
+      }
+      return r;
+    };
   const world: AuthWorld = {
     supabase,
     proxy,
@@ -94,18 +133,13 @@ export async function startAuthWorld(
     configDir,
     env,
     secrets,
-    async run(args, o = {}) {
-      for (const s of secrets) {
-        assert.ok(!args.some((a) => a.includes(s)), "a secret was about to be passed in argv");
-      }
-      const r = await runCli(args, { env: { ...env, ...o.env }, stdin: o.stdin });
-      for (const s of secrets) {
-        if (!o.printsToken) assert.ok(!r.stdout.includes(s), `a secret appeared on stdout of lgauth ${args.join(" ")}`);
-        assert.ok(!r.stderr.includes(s), `a secret appeared on stderr of lgauth ${args.join(" ")}`);
-      }
-      return r;
-    },
+    run: runWith("world"),
+    runBinary: runWith("binary"),
     async stop() {
+      if (opts.inProcess && keyring) {
+        if (savedBus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+        else process.env.DBUS_SESSION_BUS_ADDRESS = savedBus;
+      }
       await proxy.close();
       await supabase.stop();
       await keyring?.stop();

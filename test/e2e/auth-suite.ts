@@ -1,7 +1,10 @@
 /**
- * The auth command suite, run once per keytar provider (auth.test.ts, auth-napi.test.ts): end to end: the built CLI as child processes, the real local Supabase Auth
- * server, the real keychain (gnome-keyring in a private D-Bus session) through both keytar
- * providers. Every command's stdout and stderr are scanned for passwords and tokens.
+ * The auth command suite, run once per keychain provider (auth.test.ts, auth-napi.test.ts),
+ * against the real local Supabase Auth server and the real keychain (gnome-keyring in a
+ * private D-Bus session). Commands run in this process (src/cli/run.ts with captured streams);
+ * the first signup and one `token` run the built binary, so the binary and the in-process
+ * runs are seen to share one keychain and config. Every command's stdout and stderr are
+ * scanned for passwords and tokens.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -36,7 +39,7 @@ export function defineAuthSuite(provider: "keytar" | "napi"): void {
     const alice = { email: `alice-${provider}@example.com`, password: `correct horse ${provider} 1` };
     const bob = { email: `bob-${provider}@example.com`, password: `battery staple ${provider} 2` };
     before(async () => {
-      w = await startAuthWorld({ provider });
+      w = await startAuthWorld({ provider, inProcess: true });
       host = new URL(w.proxy.url).host;
       w.secrets.add(alice.password);
       w.secrets.add(bob.password);
@@ -46,7 +49,9 @@ export function defineAuthSuite(provider: "keytar" | "napi"): void {
     });
 
     test("signup logs in at once (autoconfirm); the refresh token is in the keychain and in no file", async () => {
-      const r = await w.run(["signup", "--email", alice.email, "--password-stdin"], { stdin: `${alice.password}\n` });
+      const r = await w.runBinary(["signup", "--email", alice.email, "--password-stdin"], {
+        stdin: `${alice.password}\n`,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`Logged in as ${alice.email}`));
       const refresh = lookup(w, provider, `default@${host}`);
@@ -67,7 +72,7 @@ export function defineAuthSuite(provider: "keytar" | "napi"): void {
       assert.equal(who.code, 0, who.stderr);
       assert.equal(JSON.parse(who.stdout).email, alice.email);
       const before = w.proxy.seen.length;
-      const t = await w.run(["token"], { printsToken: true });
+      const t = await w.runBinary(["token"], { printsToken: true });
       assert.equal(t.code, 0, t.stderr);
       assert.equal(t.stdout.trim(), lookup(w, provider, `default@${host}#access`));
       assert.equal(w.proxy.seen.length, before, "no request while the token is valid");

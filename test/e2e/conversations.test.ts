@@ -44,7 +44,8 @@ after(async () => {
 
 describe("conversations as the logged-in user", () => {
   test("chat --message streams an answer that names the user; --json has the run and final messages", async () => {
-    const plain = await stack.cli("alice", ["chat", "--message", "hello from alice"]);
+    // the built binary once, end to end; the other commands of this file run in process
+    const plain = await stack.binary("alice", ["chat", "--message", "hello from alice"]);
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(plain.stdout, /alice@example\.com/);
     noSecrets(plain.stdout + plain.stderr);
@@ -145,6 +146,17 @@ describe("conversations as the logged-in user", () => {
     const del = await stack.cli("bob", ["threads", "delete", created.thread_id]);
     assert.equal(del.code, 2, "no --yes and no terminal: usage error");
     assert.match(del.stderr, /--yes/);
+    // on a terminal it asks; a no keeps the thread
+    const { lgauthInProcess } = await import("../helpers/lgauth-in-process.js");
+    const kept = await lgauthInProcess(["--profile", "bob", "threads", "delete", created.thread_id], {
+      env: stack.env,
+      tty: true,
+      answers: [false],
+    });
+    assert.deepEqual(kept.asked, [`Delete thread ${created.thread_id}?`]);
+    assert.equal(kept.code, 1);
+    assert.equal(kept.stdout, "kept\n");
+    assert.equal((await stack.cli("bob", ["threads", "show", created.thread_id])).code, 0, "still there");
     const yes = await stack.cli("bob", ["threads", "delete", created.thread_id, "--yes"]);
     assert.equal(yes.code, 0, yes.stderr);
     const gone = await stack.cli("bob", ["threads", "show", created.thread_id]);
@@ -211,8 +223,8 @@ describe("conversations as the logged-in user", () => {
 
   test("a dead LangGraph server fails within seconds with one line naming the URL", async () => {
     const env = { ...stack.env, LANGGRAPH_URL: "http://127.0.0.1:9" };
-    const { runCli } = await import("../helpers/cli.js");
-    const r = await runCli(["--profile", "alice", "threads", "list"], { env });
+    const { lgauthInProcess } = await import("../helpers/lgauth-in-process.js");
+    const r = await lgauthInProcess(["--profile", "alice", "threads", "list"], { env });
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim().split("\n").length, 1);
     assert.match(r.stderr, /cannot reach the LangGraph server at http:\/\/127\.0\.0\.1:9/);

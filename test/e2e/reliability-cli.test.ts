@@ -4,7 +4,8 @@
  * are not UUIDs, non-UTF-8 stdin for --password-stdin / --with-token. Every case: one line on
  * stderr, no stack trace, the promised exit code, and the stored credentials byte-for-byte
  * unchanged (a corrupt credentials file is left as it was, not overwritten or deleted). Every
- * run goes through the secret recorder; the scan at the end must find no secret.
+ * run goes through the secret recorder; the scan at the end must find no secret. Commands run in
+ * process (src/cli/run.ts with captured streams); the first signup runs the built binary.
  */
 import assert from "node:assert/strict";
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -46,9 +47,10 @@ describe("reliability: bad input to the CLI", () => {
   const rec = createRecorder();
   const counts = { runs: 0, faults: 0, failures: 0 };
 
-  function cli(args: string[], stdin?: string | Buffer, printsToken = false) {
+  /** In process (src/cli/run.ts), except the first signup, which is the built binary. */
+  function cli(args: string[], stdin?: string | Buffer, printsToken = false, inProcess = true) {
     counts.runs += 1;
-    return rec.run(args, { env, ...(stdin !== undefined ? { stdin } : {}), printsToken });
+    return rec.run(args, { env, ...(stdin !== undefined ? { stdin } : {}), printsToken, inProcess });
   }
 
   /** One bad-input case: the exit code, one stderr line without a stack, credentials unchanged. */
@@ -85,7 +87,7 @@ describe("reliability: bad input to the CLI", () => {
     credsPath = join(dir, "config", "credentials.json");
     configPath = join(dir, "config", "config.json");
     rec.secrets.add(PASSWORD);
-    const signup = await cli(["signup", "--email", EMAIL, "--password-stdin"], `${PASSWORD}\n`);
+    const signup = await cli(["signup", "--email", EMAIL, "--password-stdin"], `${PASSWORD}\n`, false, false);
     assert.equal(signup.code, 0, signup.stderr);
     const token = await cli(["token"], undefined, true);
     assert.equal(token.code, 0, token.stderr);

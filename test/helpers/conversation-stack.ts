@@ -1,7 +1,8 @@
 /**
  * For the conversation tests: a real local Supabase Auth server (in this process, so the test
  * can choose a short access-token lifetime) and a real LangGraph server with our graph and
- * Auth (a child process, stopped by pid), plus a private config dir for the CLI.
+ * Auth (a child process, stopped by pid), plus a private config dir for the CLI. Commands run
+ * in this process (`cli`, src/cli/run.ts with captured streams) or as the binary (`binary`).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import type { Service } from "../../src/stack/service.js";
 import { type CliResult, runCli } from "./cli.js";
+import { lgauthInProcess } from "./lgauth-in-process.js";
 import { startOurLangGraph } from "./our-langgraph.js";
 
 export interface ConversationStack {
@@ -17,7 +19,10 @@ export interface ConversationStack {
   dir: string;
   /** Environment for `lgauth` pointing at this stack, with its own config dir. */
   env: NodeJS.ProcessEnv;
+  /** lgauth --profile <profile> <args>, in this process. */
   cli(profile: string, args: string[], stdin?: string): Promise<CliResult>;
+  /** The same as the built binary, a child process. */
+  binary(profile: string, args: string[], stdin?: string): Promise<CliResult>;
   signup(profile: string, email: string, password: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -53,6 +58,8 @@ export async function startConversationStack(
     for (const k of ["LGAUTH_PROFILE", "LGAUTH_ACCESS_TOKEN", "LANGSMITH_API_KEY", "DBUS_SESSION_BUS_ADDRESS"])
       delete env[k];
     const cli = (profile: string, args: string[], stdin?: string) =>
+      lgauthInProcess(["--profile", profile, ...args], { env, ...(stdin !== undefined ? { stdin } : {}) });
+    const binary = (profile: string, args: string[], stdin?: string) =>
       runCli(["--profile", profile, ...args], { env, ...(stdin !== undefined ? { stdin } : {}), timeoutMs: 60_000 });
     const started = auth;
     return {
@@ -61,6 +68,7 @@ export async function startConversationStack(
       dir,
       env,
       cli,
+      binary,
       async signup(profile, email, password) {
         const r = await cli(profile, ["signup", "--email", email, "--password-stdin"], `${password}\n`);
         if (r.code !== 0) throw new Error(`signup ${profile} failed (${r.code}): ${r.stderr}`);

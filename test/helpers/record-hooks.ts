@@ -426,3 +426,40 @@ export function installRecordHooks(): SecretRecorder {
   hookConsole(rec);
   return rec;
 }
+
+/**
+ * An lgauth run inside the test process (test/helpers/lgauth-in-process.ts), recorded as a
+ * child's would be: its argv and environment, its stdout (except `lgauth token`'s, which is
+ * learned) and stderr; stdin given to --password-stdin / --with-token is learned; afterwards the
+ * config dir is inspected. Nothing to do when the recorder is not installed.
+ */
+export function recordInProcessRun(run: {
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
+  configDir: string;
+  stdin: string | Buffer | undefined;
+  stdout: string;
+  stderr: string;
+}): void {
+  if (!installed) return;
+  const rec = processRecorder();
+  const label = `lgauth ${run.args.map((w) => (w.length > 60 ? `<${w.length} chars>` : w)).join(" ")} (in process)`;
+  rec.cliRuns += 1;
+  rec.record(`argv of ${label}`, run.args.join("\u0000"));
+  rec.record(`environment of ${label}`, envText(run.env), true);
+  const printsToken = lgauthCommand(run.args) === "token";
+  if (printsToken) {
+    if (run.stdout.trimStart().startsWith("{")) learnText(rec, run.stdout, `stdout of ${label}`, false);
+    else for (const line of run.stdout.split("\n")) rec.learn(line, "access token", `stdout of ${label}`);
+  } else {
+    rec.record(`stdout of ${label}`, run.stdout);
+  }
+  rec.record(`stderr of ${label}`, run.stderr);
+  if (run.stdin !== undefined && (run.args.includes("--password-stdin") || run.args.includes("--with-token"))) {
+    const text = chunkText(run.stdin);
+    const kind: SecretKind = run.args.includes("--with-token") ? "token" : "password";
+    rec.learn(text.split(/\r?\n/)[0] ?? "", kind, `stdin of ${label}`);
+    rec.learn(text, kind, `stdin of ${label}`);
+  }
+  inspectConfigDir(rec, run.configDir, label);
+}

@@ -14,6 +14,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { type CliResult, runCli } from "./cli.js";
+import { lgauthInProcess } from "./lgauth-in-process.js";
 
 export type SecretKind = "password" | "access token" | "refresh token" | "token" | "secret";
 
@@ -122,7 +123,14 @@ export interface Recorder {
   readonly runs: number;
   run(
     args: string[],
-    opts: { env: NodeJS.ProcessEnv; stdin?: string | Buffer; timeoutMs?: number; printsToken?: boolean },
+    opts: {
+      env: NodeJS.ProcessEnv;
+      stdin?: string | Buffer;
+      timeoutMs?: number;
+      printsToken?: boolean;
+      /** In this process (src/cli/run.ts) instead of the built binary. */
+      inProcess?: boolean;
+    },
   ): Promise<CliResult>;
   add(where: string, text: string): void;
   /** Adds the argv of a running process (its /proc cmdline). */
@@ -166,11 +174,10 @@ export function createRecorder(): Recorder {
       runs += 1;
       const label = `lgauth ${args.join(" ").slice(0, 80)}`;
       own(`argv of ${label}`, args.join("\u0000"));
-      const r = await runCli(args, {
-        env: opts.env,
-        ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
-        timeoutMs: opts.timeoutMs ?? 60_000,
-      });
+      const stdin = opts.stdin !== undefined ? { stdin: opts.stdin } : {};
+      const r = opts.inProcess
+        ? await lgauthInProcess(args, { env: opts.env, ...stdin })
+        : await runCli(args, { env: opts.env, ...stdin, timeoutMs: opts.timeoutMs ?? 60_000 });
       if (!opts.printsToken) own(`stdout of ${label}`, r.stdout);
       own(`stderr of ${label}`, r.stderr);
       return r;
