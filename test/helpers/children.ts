@@ -40,12 +40,13 @@ export function startChild(
   const pid = proc.pid;
   let buffer = "";
   const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    buffer += chunk.toString("utf8");
+  const onData = (chunk: string) => {
+    buffer += chunk;
     for (const l of listeners) l();
   };
-  proc.stdout?.on("data", onData);
-  proc.stderr?.on("data", onData);
+  // decoded per stream, so a character split across two chunks is not mangled
+  proc.stdout?.setEncoding("utf8").on("data", onData);
+  proc.stderr?.setEncoding("utf8").on("data", onData);
   if (options.stdin !== undefined) proc.stdin?.end(options.stdin);
   const exited = once(proc, "exit").then(([code, signal]) => ({
     code: code as number | null,
