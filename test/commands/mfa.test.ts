@@ -1,6 +1,6 @@
 /**
- * `lgauth mfa …` and the second factor at login, run in process (runLgauth with captured
- * streams and scripted prompts) against the real local Supabase Auth and the real supabase-js.
+ * `lgauth mfa …` and the second factor at login, run in process (lgauthInProcess: captured
+ * streams, scripted prompts) against the real local Supabase Auth and the real supabase-js.
  * Tokens live 30 s, so every command that needs a token refreshes it first: each one also shows
  * that a refresh keeps the session's level. Codes come from otpauth, as an authenticator app's.
  */
@@ -10,15 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
-import { IOStreams, testIO } from "../../src/cli/io.js";
+import { IOStreams } from "../../src/cli/io.js";
 import { scriptedAsker } from "../../src/cli/prompter.js";
 import { runLgauth } from "../../src/cli/run.js";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { type Authenticator, authenticator } from "../helpers/authenticator.js";
 import { closedPort } from "../helpers/closed-port.js";
-import { processRecorder } from "../helpers/recorder.js";
-import { filesUnder } from "./auth-harness.js";
-import { client, email, outbox } from "./local-supabase-kit.js";
+import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
+import { recordInProcessRun } from "../helpers/record-hooks.js";
+import { filesUnder } from "../e2e/auth-harness.js";
+import { client, email, outbox } from "../e2e/local-supabase-kit.js";
 
 const PASSWORD = "mfa-cli-password-1";
 
@@ -32,6 +33,7 @@ before(async () => {
   env = {
     PATH: process.env.PATH,
     HOME: configDir,
+    LGAUTH_CONFIG_DIR: configDir,
     SUPABASE_URL: supabase.url,
     SUPABASE_ANON_KEY: supabase.anonKey,
     LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
@@ -51,22 +53,11 @@ interface Run {
   asked: string[];
 }
 
-/** lgauth in process; what it printed is recorded for the secret scan like a child's output. */
 async function lg(
   argv: string[],
   o: { stdin?: string; tty?: boolean; answers?: (string | boolean)[] } = {},
 ): Promise<Run> {
-  const t = testIO({ stdin: o.stdin, tty: o.tty });
-  const asker = scriptedAsker(o.answers ?? []);
-  const started = Date.now();
-  const r = await runLgauth(argv, { io: t.io, env, asker, configDir });
-  if (process.env.MFA_DEBUG)
-    console.error(`${Date.now() - started} ms lgauth ${argv.join(" ")} -> ${r.exitCode} ${t.stderr()}`);
-  const rec = processRecorder();
-  // `lgauth token` prints a token: the one place one may appear
-  if (!argv.includes("token")) rec.record(`stdout of in-process lgauth ${argv.join(" ")}`, t.stdout());
-  rec.record(`stderr of in-process lgauth ${argv.join(" ")}`, t.stderr());
-  return { code: r.exitCode, stdout: t.stdout(), stderr: t.stderr(), asked: asker.asked };
+  return lgauthInProcess(argv, { env, ...o });
 }
 
 function claims(jwt: string): { aal?: string; amr?: { method: string }[] } {
@@ -274,6 +265,8 @@ describe("lgauth mfa", () => {
     assert.ok(mailed, "the login code was mailed");
     stdin.write(`${mailed}\n${await app.code()}\n`);
     const r = await run;
+    const args = ["--profile", "o", "login", "--otp", "--email", addr, "--code-stdin"];
+    recordInProcessRun({ args, env, configDir, stdin: undefined, stdout: "", stderr: err });
     assert.equal(r.exitCode, 0, err);
     assert.equal(await whoamiAal("o"), "aal2");
   });
