@@ -1,4 +1,7 @@
-/** `lgauth demo --ci` end to end from a cold start (new temporary stack), reported, target 30 s. */
+/**
+ * `lgauth demo --ci` end to end from a cold start (every run starts a new temporary stack),
+ * target <= 7 s (#19: 13.3 s before, 5.6 s of it waiting for a token to expire).
+ */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +16,7 @@ export async function demoTime(): Promise<Row[]> {
     const env: NodeJS.ProcessEnv = { ...process.env, LGAUTH_CONFIG_DIR: dir };
     for (const k of ["SUPABASE_URL", "SUPABASE_ANON_KEY", "LANGGRAPH_URL"]) delete env[k];
     const runs: number[] = [];
-    for (let i = 0; i < 1; i++)
+    for (let i = 0; i < 3; i++)
       runs.push(await timeCommand({ cmd: process.execPath, args: [BIN, "demo", "--ci", "--json"], env }));
     const s = summarize(runs);
     return [
@@ -21,9 +24,9 @@ export async function demoTime(): Promise<Row[]> {
         figure: "`lgauth demo --ci` end to end, cold",
         baseline: "-",
         value: `${fmt(s.median / 1000, 1)} s`,
-        spread: `${fmt(s.min / 1000, 1)}–${fmt(s.max / 1000, 1)} s (n=${s.n})`,
-        target: "report; <= 30 s",
-        ok: null,
+        spread: `${fmt(s.min / 1000, 1)}–${fmt(s.max / 1000, 1)} s (min–max, n=${s.n})`,
+        target: "<= 7 s",
+        ok: s.median <= 7_000,
       },
     ];
   } finally {

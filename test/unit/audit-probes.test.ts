@@ -4,10 +4,17 @@
  * survive names and answers with markup, quotes, pipes and control characters.
  */
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { junitXml, markdownSummary } from "../../src/audit/ci-formats.js";
 import { PROBES } from "../../src/audit/probes.js";
 import type { Check } from "../../src/audit/types.js";
+import { makeContext } from "../../src/cli/context.js";
+import { CliError } from "../../src/cli/errors.js";
+import { testIO } from "../../src/cli/io.js";
+import { reportChecks } from "../../src/cli/probe-report.js";
 
 const FIXTURE_IDS = new Set([
   "owner_id",
@@ -117,5 +124,44 @@ describe("CI reports", () => {
     }
     assert.match(md, /^\| ❌ LEAK \| join \\\| pipe/m);
     assert.ok(md.endsWith("\n\n"), "a later section starts on its own");
+  });
+});
+
+describe("reportChecks (in process)", () => {
+  const checks: Check[] = [
+    { name: "read carol's thread", route: "GET /threads/{owner_thread}", expected: "404", actual: "404", ok: true },
+    { name: "reach the data-wipe route", route: "POST /internal/truncate", expected: "403", actual: "200", ok: false },
+  ];
+
+  it("prints the table, writes --junit, appends to $GITHUB_STEP_SUMMARY and exits 5 on a leak", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lgauth-report-"));
+    try {
+      const summary = join(dir, "summary.md");
+      await writeFile(summary, "before\n");
+      const t = testIO();
+      const ctx = makeContext({}, { io: t.io, env: { GITHUB_STEP_SUMMARY: summary }, configDir: dir });
+      const code = await reportChecks(ctx, checks, { title: "lgauth audit", junit: join(dir, "r.xml"), seconds: 1 });
+      assert.equal(code, 5);
+      assert.match(t.stdout(), /^LEAK\s+reach the data-wipe route/m);
+      assert.match(await readFile(join(dir, "r.xml"), "utf8"), /tests="2" failures="1"/);
+      assert.match(
+        await readFile(summary, "utf8"),
+        /^before\n### lgauth audit: isolation broken \(1 of 2 checks leaked\)/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says in one error which report it could not write, after printing the checks", async () => {
+    const t = testIO();
+    const ctx = makeContext({ json: true }, { io: t.io, env: {}, configDir: tmpdir() });
+    await assert.rejects(
+      reportChecks(ctx, checks.slice(0, 1), { title: "lgauth demo", junit: "/nonexistent-dir/r.xml", seconds: 1 }),
+      (err: unknown) =>
+        err instanceof CliError &&
+        /^cannot write the JUnit report to \/nonexistent-dir\/r\.xml \(ENOENT\)$/.test(err.message),
+    );
+    assert.equal((JSON.parse(t.stdout()) as { ok: boolean }).ok, true, "the JSON document came first");
   });
 });
