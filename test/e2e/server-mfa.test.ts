@@ -16,6 +16,7 @@ import { Secret, TOTP } from "otpauth";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { createAuthenticator } from "../../src/server/authenticate.js";
 import { loadAuthSettings } from "../../src/server/settings.js";
+import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { type OurLangGraph, startOurLangGraph } from "../helpers/our-langgraph.js";
 import { http } from "../helpers/server-stack.js";
 import { client, email } from "./local-supabase-kit.js";
@@ -75,6 +76,8 @@ async function mfaUser(tag: string) {
     return c;
   };
   return {
+    addr,
+    code,
     login,
     aal1: async () => token(await login()),
     aal2: async () => {
@@ -139,6 +142,51 @@ describe("the real LangGraph server in each AUTH_MFA mode", () => {
     const fresh = refreshed.data.session!.access_token;
     assert.notEqual(fresh, jwt);
     for (const mode of ["enrolled", "required"] as const) assert.equal((await search(mode, fresh)).status, 200, mode);
+  });
+});
+
+describe("lgauth against the server", () => {
+  const cli = (mode: Mode, args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) =>
+    lgauthInProcess(args, {
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        LGAUTH_CONFIG_DIR: join(dir, "cli"),
+        LGAUTH_CREDENTIAL_STORE: "file",
+        SUPABASE_URL: auth.url,
+        SUPABASE_ANON_KEY: auth.anonKey,
+        LANGGRAPH_URL: servers[mode].url,
+        NO_COLOR: "1",
+        ...env,
+      },
+      stdin,
+    });
+
+  test("a session the server refuses for MFA exits 4 with a hint (log in with the code, or enroll); a login with the code works, also after its 5 s token is refreshed", async () => {
+    const alice = await mfaUser("srv-mfa-cli");
+    const aal1 = { LGAUTH_ACCESS_TOKEN: await alice.aal1() };
+    const refused = await cli("enrolled", ["threads", "list"], aal1);
+    assert.equal(refused.code, 4, refused.stderr);
+    assert.equal(refused.stderr.trimEnd().split("\n").length, 1, refused.stderr);
+    assert.match(refused.stderr, /MFA required: .*log in again and enter the code from your authenticator app/);
+    assert.equal((await cli("off", ["threads", "list"], aal1)).code, 0);
+
+    const bob = await cli("required", ["threads", "list"], { LGAUTH_ACCESS_TOKEN: await plainUser("srv-mfa-cli-bob") });
+    assert.equal(bob.code, 4);
+    assert.match(bob.stderr, /lgauth mfa enroll/);
+
+    const login = await cli(
+      "enrolled",
+      ["login", "--email", alice.addr, "--password-stdin", "--code-stdin"],
+      {},
+      `${PASSWORD}\n${await alice.code()}\n`,
+    );
+    assert.equal(login.code, 0, login.stderr);
+    // tokens live 5 s and the CLI refreshes below 60 s left: every command here runs on a refreshed token
+    for (const mode of ["enrolled", "required"] as const) {
+      const listed = await cli(mode, ["threads", "list", "--json"]);
+      assert.equal(listed.code, 0, listed.stderr);
+    }
   });
 });
 
