@@ -74,9 +74,11 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
     hint: (d) =>
       d.retryAfterSeconds !== undefined
         ? `try again in ${d.retryAfterSeconds} s`
-        : d.emailLimit
-          ? "try again in an hour (the email limit is hourly)"
-          : "try again in a few minutes",
+        : d.atMostSeconds !== undefined
+          ? `try again in ${d.atMostSeconds} s at most`
+          : d.hourlyEmail
+            ? "the project's email limit counts per hour; try again later"
+            : "try again in a few minutes",
   },
   signup_disabled: { exit: ExitCode.error, hint: () => "ask its owner for an account" },
   user_banned: { exit: ExitCode.auth },
@@ -87,7 +89,10 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
   },
   bad_code_verifier: { exit: ExitCode.auth, hint: providerAgain },
   otp_expired: { exit: ExitCode.auth, hint: () => "request a new one with `lgauth login --otp`" },
-  otp_disabled: { exit: ExitCode.auth, hint: () => "create the account first with `lgauth signup`" },
+  no_account: {
+    exit: ExitCode.auth,
+    hint: (d) => `create it with \`lgauth signup${d.email ? ` --email ${d.email}` : ""}\``,
+  },
   invalid_input: { exit: ExitCode.usage },
 
   mfa_code_required: {

@@ -102,10 +102,10 @@ export function authFailure(err: unknown, url: string, wire?: WireLog, email?: s
     case "otp_expired":
       return new LgauthError("otp_expired", "the code is wrong or has expired");
     case "otp_disabled":
-      return new LgauthError(
-        "otp_disabled",
-        `Supabase Auth at ${url} does not allow a code login for ${email ?? "this email"}`,
-      );
+      // GoTrue's answer to a code login (create_user: false) for an address with no account
+      return new LgauthError("no_account", `there is no account for ${email ?? "this email"} at ${url}`, {
+        details: { email },
+      });
     case "mfa_verification_failed":
     case "mfa_challenge_expired":
       return new LgauthError("mfa_code_invalid", "the authenticator code was not accepted (wrong or expired)");
@@ -142,10 +142,21 @@ export function authFailure(err: unknown, url: string, wire?: WireLog, email?: s
   return new LgauthError("auth_failed", `Supabase Auth at ${url}: ${e.message || e.code || "request failed"}`);
 }
 
+/**
+ * GoTrue's 429s say what the limit is: "For security purposes, you can only request this after
+ * N seconds." (N = seconds left, since v2.154.2), "…once every N seconds" (older), "email rate
+ * limit exceeded" (the project's hourly email cap) or "Request rate limit reached" (per client).
+ * The line quotes the server, and the hint gives the real wait when the server said it.
+ */
 function rateLimited(e: AuthErrorLike, wire?: WireLog): LgauthError {
-  const emailLimit = e.code === "over_email_send_rate_limit";
-  const what = emailLimit ? "too many emails sent" : "too many requests";
+  const said = (e.message ?? "").trim();
+  const after = /after (\d+) seconds?/i.exec(said);
+  const every = /every (\d+) seconds?/i.exec(said);
+  const hourlyEmail = /email rate limit exceeded/i.test(said);
+  const retryAfterSeconds = after ? Number(after[1]) : every ? undefined : wire?.retryAfterSeconds;
+  const what =
+    said !== "" ? `"${said}"` : e.code === "over_email_send_rate_limit" ? "too many emails sent" : "too many requests";
   return new LgauthError("rate_limited", `rate limited by Supabase Auth: ${what}`, {
-    details: { retryAfterSeconds: wire?.retryAfterSeconds, emailLimit },
+    details: { retryAfterSeconds, atMostSeconds: every ? Number(every[1]) : undefined, hourlyEmail },
   });
 }

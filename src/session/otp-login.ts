@@ -17,11 +17,14 @@ export interface OtpLoginOptions {
 /**
  * `login --otp`: supabase-js's signInWithOtp (Supabase Auth emails a one-time code) and
  * verifyOtp with the code the user types. No browser, no port: the SSH and container login.
+ * Only for existing accounts (`lgauth signup` creates them).
  */
 export async function otpAuth(ctx: SessionContext, chosen: ChosenStore, opts: OtpLoginOptions): Promise<AuthOutcome> {
   const login = await openLoginClient(ctx, chosen);
   const { client, url } = login;
-  const sent = await client.auth.signInWithOtp({ email: opts.email });
+  // never a sign-up: a mistyped address must not become an empty account (GoTrue then answers
+  // otp_disabled, "there is no account")
+  const sent = await client.auth.signInWithOtp({ email: opts.email, options: { shouldCreateUser: false } });
   if (sent.error) throw authFailure(sent.error, url, client.wire, opts.email);
   opts.sent(opts.email);
   const token = (await opts.readCode()).trim();

@@ -36,7 +36,7 @@ export const ERROR_CODES = [
   "flow_state_expired",
   "bad_code_verifier",
   "otp_expired",
-  "otp_disabled",
+  "no_account",
   "invalid_input",
   // MFA (second factors)
   "mfa_code_required",

@@ -76,6 +76,16 @@ describe("prompts on a terminal", { skip }, () => {
 
   test("login --otp asks for the email and then for the code the email carries", async () => {
     const email = "tty-otp@example.com";
+    const made = await fetch(`${w.supabase.url}/auth/v1/admin/users`, {
+      method: "POST",
+      headers: {
+        apikey: w.supabase.serviceRoleKey,
+        Authorization: `Bearer ${w.supabase.serviceRoleKey}`,
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({ email, email_confirm: true }),
+    });
+    assert.equal(made.status, 200, "the account exists: login --otp never creates one");
     const l = onTerminal(w, ["--profile", "otp", "login", "--otp"]);
     await answer(l, /Email/, email);
     await l.waitFor(/A login code was sent to tty-otp@example\.com/, 20_000);

@@ -275,7 +275,23 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
     return last.token;
   }
 
-  function startOtp(profile: string, email: string): Child {
+  /** A passwordless account (the admin API): `login --otp` never creates one. */
+  async function createAccount(email: string): Promise<void> {
+    const s = stage.world.supabase;
+    const res = await fetch(`${s.url}/auth/v1/admin/users`, {
+      method: "POST",
+      headers: {
+        apikey: s.serviceRoleKey,
+        Authorization: `Bearer ${s.serviceRoleKey}`,
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({ email, email_confirm: true }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  }
+
+  async function startOtp(profile: string, email: string): Promise<Child> {
+    await createAccount(email);
     return startChild(
       process.execPath,
       [LGAUTH_BIN, "--profile", profile, "login", "--otp", "--email", email, "--code-stdin"],
@@ -287,7 +303,7 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
 
   test("the code from the outbox logs the user in", async () => {
     const email = "otp-user@example.com";
-    const cli = startOtp("otp", email);
+    const cli = await startOtp("otp", email);
     await cli.waitFor(/A login code was sent to otp-user@example\.com/, 30_000);
     cli.proc.stdin?.end(`${await outboxCode(email)}\n`);
     const done = await exitOf(cli);
@@ -298,7 +314,7 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
 
   test("a wrong code is refused and nothing is stored", async () => {
     const email = "otp-wrong@example.com";
-    const cli = startOtp("otp-wrong", email);
+    const cli = await startOtp("otp-wrong", email);
     await cli.waitFor(/A login code was sent/, 30_000);
     const right = await outboxCode(email);
     const wrong = right === "000000" ? "111111" : "000000";
@@ -311,7 +327,7 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
 
   test("an expired code is refused", async () => {
     const email = "otp-late@example.com";
-    const cli = startOtp("otp-late", email);
+    const cli = await startOtp("otp-late", email);
     await cli.waitFor(/A login code was sent/, 30_000);
     const code = await outboxCode(email);
     await sleep(6_000); // the code lives 5 s here

@@ -47,7 +47,11 @@ export function registerAuth(program: Command): void {
         .argParser(wholeNumber("--timeout", 1, 3600, "--timeout must be whole seconds from 1 to 3600")),
     )
     .addOption(
-      method("--otp", "log in with a one-time code sent by email (no browser; for SSH sessions and containers)", "otp"),
+      method(
+        "--otp",
+        "log in to an existing account with a one-time code sent by email (no browser; for SSH sessions and containers)",
+        "otp",
+      ),
     )
     .addOption(
       new Option(
