@@ -18,12 +18,36 @@ import { reauthenticate } from "./handlers/reauthenticate.js";
 import { recover } from "./handlers/recover.js";
 import { resend } from "./handlers/resend.js";
 import { signup } from "./handlers/signup.js";
+import { oauthServerMetadata, switchedOffHandler } from "./handlers/switched-off.js";
 import { token } from "./handlers/token.js";
 import { getUser, logout, updateUser } from "./handlers/user.js";
 import { verifyGet, verifyPost } from "./handlers/verify.js";
 
 const PREFIX = "/auth/v1";
-const OPEN_ROUTES = new Set(["/verify", "/authorize", "/callback"]);
+/**
+ * Paths the gateway passes on without an apikey. Kong's open auth routes match by prefix
+ * (/auth/v1/verify covers /auth/v1/verify/ too); the JWKS is open as Supabase's gateway serves
+ * it, so a verifier that fetches it in production (createRemoteJWKSet) works here too.
+ */
+const OPEN_PREFIXES = ["/verify", "/callback", "/authorize", "/.well-known/jwks.json"];
+
+/**
+ * Routes GoTrue mounts with chi's Route, so "/x/" answers as "/x" does; its other routes are a
+ * 404 with a trailing slash (e.g. /authorize/, /token/).
+ */
+const SUBROUTED = new Set([
+  "/signup",
+  "/verify",
+  "/callback",
+  "/user",
+  "/reauthenticate",
+  "/factors",
+  "/factors/:id",
+  "/admin/users",
+  "/admin/users/:id",
+  "/admin/users/:id/factors",
+  "/admin/users/:id/factors/:fid",
+]);
 
 type Routes = Record<string, Partial<Record<string, Handler>>>;
 
@@ -52,6 +76,7 @@ const ROUTES: Routes = {
   "/factors/:id/challenge": { POST: challengeFactor },
   "/factors/:id/verify": { POST: verifyFactor },
   "/admin/generate_link": { POST: generateLink },
+  "/.well-known/oauth-authorization-server": { GET: oauthServerMetadata },
   "/_dev/outbox": { GET: outbox },
 };
 
@@ -60,15 +85,28 @@ const PARAM_ROUTES = Object.keys(ROUTES)
   .filter((route) => route.includes("/:"))
   .map((route) => ({ route, parts: route.split("/") }));
 
-function match(path: string): Partial<Record<string, Handler>> | undefined {
-  const exact = ROUTES[path];
-  if (exact) return exact;
+const ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+
+function routeOf(path: string): string | undefined {
+  if (ROUTES[path]) return path;
   const parts = path.split("/");
   for (const { route, parts: pattern } of PARAM_ROUTES) {
     if (pattern.length !== parts.length) continue;
-    if (pattern.every((p, i) => (p.startsWith(":") ? (parts[i] ?? "") !== "" : p === parts[i]))) return ROUTES[route];
+    if (pattern.every((p, i) => (p.startsWith(":") ? (parts[i] ?? "") !== "" : p === parts[i]))) return route;
   }
   return undefined;
+}
+
+function match(path: string): Partial<Record<string, Handler>> | undefined {
+  let route = routeOf(path);
+  if (route === undefined && path.length > 1 && path.endsWith("/")) {
+    const bare = routeOf(path.slice(0, -1));
+    if (bare !== undefined && SUBROUTED.has(bare)) route = bare;
+  }
+  if (route !== undefined) return ROUTES[route];
+  // a feature that is always off here answers like GoTrue's middleware, whatever the method
+  const off = switchedOffHandler(path);
+  return off ? Object.fromEntries(ANY_METHOD.map((m) => [m, off])) : undefined;
 }
 
 const CORS_HEADERS = {
@@ -101,7 +139,7 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
         return;
       }
       const path = url.pathname.slice(PREFIX.length) || "/";
-      if (!OPEN_ROUTES.has(path)) {
+      if (!OPEN_PREFIXES.some((open) => path.startsWith(open))) {
         const key = apiKeyOf(raw.headers, url.searchParams);
         if (key === undefined) {
           sendJson(res, 401, {

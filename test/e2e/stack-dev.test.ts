@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
 import { LGAUTH_BIN, runCli } from "../helpers/cli.js";
+import { createRemoteJWKSet, jwtVerify } from "jose";
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -148,6 +149,10 @@ describe("lgauth dev", () => {
       body: JSON.stringify({ email: `dev-mfa-${process.pid}@example.com`, password: "dev-mfa-Secret-1" }),
     });
     const { access_token: aal1 } = (await signup.json()) as { access_token: string };
+    // a verifier written for production (a plain remote JWKS, no apikey) works against lgauth dev
+    const jwks = createRemoteJWKSet(new URL(`${ready.supabase_url}/auth/v1/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(aal1, jwks, { issuer: `${ready.supabase_url}/auth/v1` });
+    assert.equal(payload.aud, "authenticated");
     const refused = await fetch(`${ready.langgraph_url}/threads/search`, {
       method: "POST",
       headers: { Authorization: `Bearer ${aal1}`, "Content-Type": "application/json" },

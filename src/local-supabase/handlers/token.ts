@@ -7,6 +7,7 @@ import { DUMMY_PASSWORD_HASH, passwordWeakness, verifyPassword } from "../passwo
 import { issueSession, type LoginMethod, refreshTokenGrant } from "../sessions.js";
 import { findUserByEmail, isBanned, isConfirmed } from "../users.js";
 import { pkceVerifierMatches } from "./pkce.js";
+import { idTokenGrant, web3Grant } from "./switched-off.js";
 
 const LEGACY_REFRESH_TOKEN = /^[a-z0-9]{12}$/;
 const EMAIL_FLOW_METHODS: LoginMethod[] = ["recovery", "magiclink", "invite", "email/signup", "email_change"];
@@ -95,10 +96,17 @@ const pkce: Handler = async (app, req, res) => {
   sendJson(res, 200, outcome.ok);
 };
 
+const GRANTS: Partial<Record<string, Handler>> = {
+  password,
+  refresh_token: refresh,
+  pkce,
+  id_token: idTokenGrant,
+  web3: web3Grant,
+};
+
 export const token: Handler = async (app, req, res) => {
   const grant = req.query.get("grant_type") ?? "";
-  const handler =
-    grant === "password" ? password : grant === "refresh_token" ? refresh : grant === "pkce" ? pkce : undefined;
+  const handler = GRANTS[grant];
   if (!handler) throw new ApiError(400, "invalid_credentials", "unsupported_grant_type");
   app.limiters.token.take(req.ip);
   await handler(app, req, res);

@@ -9,6 +9,7 @@ import { confirmEmailChange, SINGLE_CONFIRMATION_ACCEPTED } from "../email-chang
 import { ApiError } from "../errors.js";
 import { issueEmailAuthCode } from "../flow-state.js";
 import { type JsonObject, type Req, readJson, sendJson, str } from "../http.js";
+import { validatePhone } from "../phone.js";
 import { voidEmailCodes } from "../code-attempts.js";
 import { hashPassword, randomPassword } from "../password.js";
 import { issueSession, logoutAll } from "../sessions.js";
@@ -257,7 +258,13 @@ export const verifyPost: Handler = async (app, req, res) => {
     throw new ApiError(400, "validation_failed", "Verify requires either a token or a token hash");
   }
   if (token !== "") {
-    if (!EMAIL_TYPES.includes(type) || str(p, "email") === "") {
+    const phone = str(p, "phone");
+    if (phone !== "" && str(p, "email") === "") {
+      // GoTrue checks the number, then finds no user with it: phone sign-in is off here
+      validatePhone(phone);
+      throw tokenInvalid();
+    }
+    if (!EMAIL_TYPES.includes(type) || str(p, "email") === "" || phone !== "") {
       throw new ApiError(
         400,
         "validation_failed",
