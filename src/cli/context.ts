@@ -4,7 +4,7 @@
  * config store of its own directory. Commands write and ask only through it, so a test runs
  * one in process with captured streams and a scripted prompter (see `World`).
  */
-import { ConfigStore, type ServerSettings } from "../session/config.js";
+import { ConfigStore, type ServerSettings, readActiveProfile } from "../session/config.js";
 import type { SessionContext, SessionLog } from "../session/context.js";
 import { configDir } from "../session/paths.js";
 import { redact } from "../util/redact.js";
@@ -31,7 +31,11 @@ export interface World {
   configDir?: string;
 }
 
+/** Where the context's profile came from: --profile, LGAUTH_PROFILE, `lgauth switch`, or neither. */
+export type ProfileSource = "flag" | "env" | "active" | "default";
+
 export interface Context extends SessionContext {
+  profileSource: ProfileSource;
   json: boolean;
   debug: boolean;
   /** Colour on stdout (never with --json). */
@@ -51,8 +55,13 @@ export function sessionLog(io: IOStreams, debug: boolean): SessionLog {
 
 export function makeContext(opts: GlobalOptions, world: World): Context {
   const { io, env } = world;
-  // --profile was checked by its parser; LGAUTH_PROFILE is checked here
-  const profile = opts.profile ?? profileName(env.LGAUTH_PROFILE ?? "default");
+  const config = new ConfigStore(world.configDir ?? configDir(env));
+  // --profile beats LGAUTH_PROFILE beats the profile `lgauth switch` saved; --profile was
+  // checked by its parser, LGAUTH_PROFILE is checked here
+  const active = opts.profile === undefined && !env.LGAUTH_PROFILE ? readActiveProfile(config.file) : undefined;
+  const profileSource: ProfileSource =
+    opts.profile !== undefined ? "flag" : env.LGAUTH_PROFILE ? "env" : active !== undefined ? "active" : "default";
+  const profile = opts.profile ?? profileName(env.LGAUTH_PROFILE || active || "default");
   const flags: ServerSettings = {};
   if (opts.supabaseUrl) flags.supabaseUrl = opts.supabaseUrl;
   if (opts.langgraphUrl) flags.langgraphUrl = opts.langgraphUrl;
@@ -62,12 +71,13 @@ export function makeContext(opts: GlobalOptions, world: World): Context {
   const prompter = new Prompter(io, world.asker ?? inquirerAsker(io));
   return {
     profile,
+    profileSource,
     json,
     debug,
     color: !json && io.colorEnabled,
     flags,
     env,
-    config: new ConfigStore(world.configDir ?? configDir(env)),
+    config,
     log: sessionLog(io, debug),
     interactive: prompter.available,
     io,

@@ -12,6 +12,14 @@ export interface Asker {
   input(question: { message: string; validate: (value: string) => true | string }): Promise<string>;
   password(question: { message: string }): Promise<string>;
   confirm(question: { message: string }): Promise<boolean>;
+  /** One of `choices` (by arrow keys); answers its value. */
+  select(question: { message: string; choices: Choice[]; default?: string }): Promise<string>;
+}
+
+/** One line of a pick list: what is shown, and the value it answers. */
+export interface Choice {
+  name: string;
+  value: string;
 }
 
 /** @inquirer/prompts on the given streams, loaded on first use (it costs start-up time). */
@@ -27,6 +35,9 @@ export function inquirerAsker(io: IOStreams): Asker {
     },
     async confirm(q) {
       return (await load()).confirm({ message: q.message, default: false }, context);
+    },
+    async select(q) {
+      return (await load()).select<string>({ message: q.message, choices: q.choices, default: q.default }, context);
     },
   };
 }
@@ -64,6 +75,12 @@ export class Prompter {
     if (!this.available) throw missingValue("confirmation", flag);
     return this.asker.confirm({ message });
   }
+
+  /** One of `choices`, picked from a list (`current` preselected); `flag` gives it in scripts. */
+  async select(message: string, choices: Choice[], flag: string, what: string, current?: string): Promise<string> {
+    if (!this.available) throw missingValue(what, flag);
+    return this.asker.select({ message, choices, ...(current === undefined ? {} : { default: current }) });
+  }
 }
 
 /** A scripted answer: text, yes/no, or a function that finds it when the question comes (an emailed code). */
@@ -71,7 +88,8 @@ export type ScriptedAnswer = string | boolean | (() => Promise<string | boolean>
 
 /**
  * An Asker with scripted answers, for tests: each question takes the next answer (a string
- * for input and password, a boolean for confirm) and records what was asked.
+ * for input, password and select (a choice's value), a boolean for confirm) and records what
+ * was asked.
  */
 export function scriptedAsker(answers: ScriptedAnswer[]): Asker & { asked: string[] } {
   const queue = [...answers];
@@ -92,6 +110,11 @@ export function scriptedAsker(answers: ScriptedAnswer[]): Asker & { asked: strin
     },
     async confirm(q) {
       return (await next(q.message)) === true;
+    },
+    async select(q) {
+      const value = String(await next(q.message));
+      if (!q.choices.some((c) => c.value === value)) throw new Error(`"${value}" is not a choice of: ${q.message}`);
+      return value;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { LgauthError } from "../util/errors.js";
@@ -38,6 +39,11 @@ export interface ProfileConfig extends SavedServers {
 
 export interface Config {
   version: 1;
+  /**
+   * The profile commands use when neither --profile nor LGAUTH_PROFILE names one (set by
+   * `lgauth switch`); "default" when absent.
+   */
+  activeProfile?: string;
   /** Defaults for profiles that name no servers (saved by `lgauth dev`: its data directory). */
   defaults: SavedServers;
   profiles: Record<string, ProfileConfig>;
@@ -164,6 +170,12 @@ export function parseConfig(file: string, text: string): Config {
   if (!isObject(raw)) throw new ConfigError(file, "(top level)", "must be a JSON object");
   if (raw.version !== 1) throw new ConfigError(file, "version", "must be 1");
   const config = emptyConfig();
+  if (raw.activeProfile !== undefined) {
+    if (typeof raw.activeProfile !== "string" || !PROFILE_NAME.test(raw.activeProfile)) {
+      throw new ConfigError(file, "activeProfile", "must be a profile name");
+    }
+    config.activeProfile = raw.activeProfile;
+  }
   if (raw.defaults !== undefined) {
     if (!isObject(raw.defaults)) throw new ConfigError(file, "defaults", "must be an object");
     config.defaults = parseServers(file, "defaults", raw.defaults);
@@ -189,6 +201,21 @@ export async function loadConfig(file: string): Promise<Config> {
     );
   }
   return parseConfig(file, text);
+}
+
+/**
+ * The saved active profile, read synchronously when a command's context is made (before any
+ * action runs). Lenient on purpose: a missing or broken file gives undefined here, and the
+ * command's own load() then reports a broken file with its field.
+ */
+export function readActiveProfile(file: string): string | undefined {
+  try {
+    const raw: unknown = JSON.parse(readFileSync(file, "utf8"));
+    const name = isObject(raw) ? raw.activeProfile : undefined;
+    return typeof name === "string" && PROFILE_NAME.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function saveConfig(config: Config, file: string): Promise<void> {

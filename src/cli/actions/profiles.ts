@@ -62,6 +62,8 @@ export const removeProfile: Action<[string]> = async (ctx, [name]) => {
   }
   await ctx.config.update((c) => {
     delete c.profiles[name];
+    // commands fall back to "default" rather than to a profile that no longer exists
+    if (c.activeProfile === name) delete c.activeProfile;
   });
   if (ctx.json) {
     ctx.io.printJson({ removed: name, was_logged_in: out.wasLoggedIn, revoked: out.revoked });

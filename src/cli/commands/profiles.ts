@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Argument, type Command } from "commander";
 import { lazyAction } from "../command-kit.js";
 import { profileName } from "../parse.js";
 
@@ -14,5 +14,20 @@ export function registerProfiles(program: Command): void {
       .argument("<name>", "profile to remove", profileName)
       .description("log out and forget a profile"),
     async () => (await import("../actions/profiles.js")).removeProfile,
+  );
+  lazyAction<[string | undefined]>(
+    program
+      .command("switch")
+      .addArgument(new Argument("[profile]", "the profile to make active").argParser(profileName))
+      .description("make a profile the active one (saved; --profile and LGAUTH_PROFILE still win)")
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Without a name it switches to the other profile when there are two, and on a terminal",
+          "offers a list when there are more. `lgauth status` and `lgauth profiles list` mark the active one.",
+        ].join("\n"),
+      ),
+    async () => (await import("../actions/switch.js")).switchProfile,
   );
 }
