@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { type ErrorCode, type ErrorDetails, LgauthError } from "../util/errors.js";
 
-export { LgauthError, NotLoggedInError, UsageError } from "../util/errors.js";
+export { InterruptedError, LgauthError, NotLoggedInError, UsageError } from "../util/errors.js";
 
 /** Exit codes promised in the brief (gh's 4 for "authentication required"). */
 export const ExitCode = {
@@ -10,6 +10,8 @@ export const ExitCode = {
   usage: 2,
   auth: 4,
   leak: 5,
+  /** Ctrl-C: 128 + SIGINT, what a shell reports for a process the signal ended. */
+  interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -36,8 +38,9 @@ const providerAgain = () => "start again with `lgauth login --provider …`";
  * ends the process. (Record<ErrorCode, …>: a new code without a row does not compile.)
  */
 export const ERROR_TABLE: Record<ErrorCode, Rule> = {
-  usage: { exit: ExitCode.usage, hint: () => "see `lgauth --help`" },
+  usage: { exit: ExitCode.usage, hint: (d) => `see \`${d.help ?? "lgauth"} --help\`` },
   failed: { exit: ExitCode.error },
+  interrupted: { exit: ExitCode.interrupted },
 
   not_logged_in: { exit: ExitCode.auth, hint: loginHint },
   env_token_set: {
@@ -189,23 +192,42 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
+/**
+ * Where the failure happened, for hints: `help` is the command whose help a usage error points
+ * at ("lgauth threads show"), `flags` the long flags that command accepts.
+ */
+export interface FailureContext {
+  help?: string;
+}
+
 /** Exit code and hint of an error, from ERROR_TABLE (an error's own hint wins). */
-export function classify(err: LgauthError): { exitCode: ExitCodeValue; hint: string | undefined } {
+export function classify(
+  err: LgauthError,
+  where: FailureContext = {},
+): { exitCode: ExitCodeValue; hint: string | undefined } {
   const rule = ERROR_TABLE[err.code] ?? ERROR_TABLE.failed;
-  return { exitCode: rule.exit, hint: err.hint ?? rule.hint?.(err.details) };
+  return { exitCode: rule.exit, hint: err.hint ?? rule.hint?.({ ...where, ...err.details }) };
+}
+
+/** @inquirer/prompts' error for Ctrl-C at a prompt (checked by name: the class is loaded lazily). */
+function isPromptInterrupt(err: unknown): boolean {
+  return err instanceof Error && err.name === "ExitPromptError";
 }
 
 /**
  * `lgauth: <what went wrong> (<hint>)`: the single line every failure prints. commander's own
- * errors (unknown command, missing argument) are usage errors like ours.
+ * errors (unknown command, missing argument) are usage errors like ours; a usage error's hint
+ * points at the help of the command it was about.
  */
-export function formatError(err: unknown): { line: string; exitCode: ExitCodeValue } {
+export function formatError(err: unknown, where: FailureContext = {}): { line: string; exitCode: ExitCodeValue } {
+  const help = `see \`${where.help ?? "lgauth"} --help\``;
   if (err instanceof CommanderError) {
     const message = oneLine(err.message.replace(/^error:\s*/i, ""));
-    return { line: `lgauth: ${message} (see \`lgauth --help\`)`, exitCode: ExitCode.usage };
+    return { line: `lgauth: ${message} (${help})`, exitCode: ExitCode.usage };
   }
+  if (isPromptInterrupt(err)) return { line: "lgauth: interrupted", exitCode: ExitCode.interrupted };
   if (err instanceof LgauthError) {
-    const { exitCode, hint } = classify(err);
+    const { exitCode, hint } = classify(err, where);
     return { line: `lgauth: ${oneLine(err.message)}${hint ? ` (${oneLine(hint)})` : ""}`, exitCode };
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -6,6 +6,7 @@
  * secret is never repeated.
  */
 import { PROFILE_NAME } from "../session/config.js";
+import { BUILTIN_DEFAULTS } from "../session/settings.js";
 import { UsageError } from "./errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,7 +72,9 @@ export function httpUrl(flag: string): (value: string) => string {
     } catch {
       // fall through to the usage error
     }
-    throw new UsageError(`${flag} must be an http(s) URL`, `for example ${flag} http://127.0.0.1:54321`);
+    // the example is the kind of server the flag names, at lgauth dev's default port
+    const example = /langgraph/.test(flag) ? BUILTIN_DEFAULTS.langgraphUrl : BUILTIN_DEFAULTS.supabaseUrl;
+    throw new UsageError(`${flag} must be an http(s) URL`, `for example ${flag} ${example}`);
   };
 }
 

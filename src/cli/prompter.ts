@@ -4,7 +4,7 @@
  * a usage error naming the flag that supplies it. What actually asks is an `Asker`:
  * @inquirer/prompts on the context's streams, or a scripted one in tests.
  */
-import { UsageError } from "./errors.js";
+import { InterruptedError, UsageError } from "./errors.js";
 import type { IOStreams } from "./io.js";
 
 /** The questions lgauth asks; @inquirer/prompts' input, password and confirm fit. */
@@ -22,19 +22,29 @@ export interface Choice {
   value: string;
 }
 
+/** Ctrl-C at an @inquirer/prompts prompt (ExitPromptError) becomes our InterruptedError: exit 130. */
+async function interruptible<T>(ask: Promise<T>): Promise<T> {
+  try {
+    return await ask;
+  } catch (err) {
+    if (err instanceof Error && err.name === "ExitPromptError") throw new InterruptedError();
+    throw err;
+  }
+}
+
 /** @inquirer/prompts on the given streams, loaded on first use (it costs start-up time). */
 export function inquirerAsker(io: IOStreams): Asker {
   const context = { input: io.stdin, output: io.stdout };
   const load = () => import("@inquirer/prompts");
   return {
     async input(q) {
-      return (await load()).input({ message: q.message, validate: q.validate }, context);
+      return interruptible((await load()).input({ message: q.message, validate: q.validate }, context));
     },
     async password(q) {
-      return (await load()).password({ message: q.message, mask: "*" }, context);
+      return interruptible((await load()).password({ message: q.message, mask: "*" }, context));
     },
     async confirm(q) {
-      return (await load()).confirm({ message: q.message, default: false }, context);
+      return interruptible((await load()).confirm({ message: q.message, default: false }, context));
     },
     async select(q) {
       return (await load()).select<string>({ message: q.message, choices: q.choices, default: q.default }, context);

@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { redact } from "../util/redact.js";
 import type { World } from "./context.js";
 import { ExitCode, formatError } from "./errors.js";
@@ -33,13 +33,45 @@ export async function runLgauth(argv: string[], world: World): Promise<RunResult
     ) {
       return { exitCode: ExitCode.ok, failed: true };
     }
-    return { exitCode: reportFailure(world, err, argv.includes("--debug")), failed: true };
+    return {
+      exitCode: reportFailure(world, err, argv.includes("--debug"), commandPathOf(program, argv)),
+      failed: true,
+    };
   }
 }
 
-/** Prints the one line for `err` (and its stack with --debug) on stderr; returns the exit code. */
-export function reportFailure(world: World, err: unknown, debug: boolean): number {
-  const { line, exitCode } = formatError(err);
+/**
+ * The command `argv` names, as typed ("lgauth threads show"), for hints that point at its help:
+ * the deepest subcommand reached, skipping options (and the values of those that take one).
+ */
+export function commandPathOf(program: Command, argv: string[]): string {
+  const names = ["lgauth"];
+  let cmd = program;
+  const takesValue = (flag: string) =>
+    [...cmd.options, ...program.options].some(
+      (o) => (o.long === flag || o.short === flag) && (o.required || o.optional),
+    );
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") break;
+    if (arg.startsWith("-")) {
+      if (!arg.includes("=") && takesValue(arg)) i++;
+      continue;
+    }
+    const sub = cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!sub) break;
+    names.push(sub.name());
+    cmd = sub;
+  }
+  return names.join(" ");
+}
+
+/**
+ * Prints the one line for `err` (and its stack with --debug) on stderr; returns the exit code.
+ * `help` is the command a usage error points at (default: lgauth itself).
+ */
+export function reportFailure(world: World, err: unknown, debug: boolean, help?: string): number {
+  const { line, exitCode } = formatError(err, help === undefined ? {} : { help });
   world.io.note(redact(line));
   if (debug && !(err instanceof CommanderError) && err instanceof Error && err.stack) {
     world.io.note(redact(err.stack));

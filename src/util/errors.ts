@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   "usage",
   // any other failure without a more specific code
   "failed",
+  // the person pressed Ctrl-C (at a prompt, in chat): exit 130 like a shell
+  "interrupted",
   // sessions
   "not_logged_in",
   "env_token_set",
@@ -110,6 +112,14 @@ export class NotLoggedInError extends LgauthError {
   constructor(profile: string, message?: string) {
     super("not_logged_in", message ?? `not logged in (profile "${profile}")`, { details: { profile } });
     this.name = "NotLoggedInError";
+  }
+}
+
+/** Ctrl-C at a prompt or in chat: exit 130, as a shell reports a process ended by SIGINT. */
+export class InterruptedError extends LgauthError {
+  constructor() {
+    super("interrupted", "interrupted");
+    this.name = "InterruptedError";
   }
 }
 

@@ -78,7 +78,7 @@ describe("auth commands in process", () => {
         answers: [ALICE.email, ALICE.password, "Another-Password-9"],
         code: 2,
         stdout: "",
-        stderr: /^lgauth: the two passwords differ \(see `lgauth --help`\)\n$/,
+        stderr: /^lgauth: the two passwords differ \(see `lgauth signup --help`\)\n$/,
         stored: false,
       },
       {

@@ -108,6 +108,28 @@ describe("bad usage is refused before any action: exit 2, one line, nothing stor
     }
   });
 
+  test("a usage error points at the help of the command it is about (#19 item 10)", async () => {
+    for (const [args, help] of [
+      [["threads", "show"], "lgauth threads show"],
+      [["--profile", "x", "runs", "create", THREAD], "lgauth runs create"],
+      [["-p", "threads", "threads", "list", "--limit", "0"], "lgauth threads list"],
+      [["threads", "nosuch"], "lgauth threads"],
+      [["nosuch"], "lgauth"],
+      [["--langgraph-url", "http://x", "logout", "--scope", "sideways"], "lgauth logout"],
+    ] as const) {
+      const r = await lgauthInProcess([...args], { env });
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.ok(r.stderr.trimEnd().endsWith(`(see \`${help} --help\`)`), `${args.join(" ")}: ${r.stderr}`);
+    }
+  });
+
+  test("the URL flags' examples name a server of their kind: a LangGraph port for --langgraph-url", async () => {
+    const lg = await lgauthInProcess(["--langgraph-url", "ftp://x", "whoami"], { env });
+    assert.match(lg.stderr, /for example --langgraph-url http:\/\/127\.0\.0\.1:2024\)/);
+    const sb = await lgauthInProcess(["--supabase-url", "ftp://x", "whoami"], { env });
+    assert.match(sb.stderr, /for example --supabase-url http:\/\/127\.0\.0\.1:54321\)/);
+  });
+
   test("LGAUTH_PROFILE is checked like --profile", async () => {
     const r = await lgauthInProcess(["whoami"], { env: { ...env, LGAUTH_PROFILE: "a b" } });
     assert.equal(r.code, 2);
