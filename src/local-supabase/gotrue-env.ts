@@ -217,8 +217,14 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
     o.jwtKeys = v;
   }),
   notYet("GOTRUE_JWT_KEY_ID", "a key id for the JWT secret"),
-  notYet("GOTRUE_JWT_VALID_METHODS", "restricting the accepted JWT algorithms"),
-  notYet("GOTRUE_JWT_VALIDMETHODS", "restricting the accepted JWT algorithms"),
+  ...["GOTRUE_JWT_VALID_METHODS", "GOTRUE_JWT_VALIDMETHODS"].map((name) =>
+    fixed(
+      name,
+      goList,
+      (v) => ["HS256", "RS256", "ES256"].every((alg) => v.includes(alg)), // what the Supabase CLI sets
+      "restricting the accepted JWT algorithms is not supported yet: HS256, RS256 and ES256 are accepted",
+    ),
+  ),
 
   // --- URLs ---
   option("GOTRUE_SITE_URL", siteUrl, (o, v) => {
@@ -231,9 +237,15 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   notUsed("GOTRUE_API_PORT", "the local server listens on --port (default 54321)"),
 
   // --- sign-up and providers ---
-  notYet("GOTRUE_DISABLE_SIGNUP", "turning sign-ups off", "false"),
-  notYet("GOTRUE_EXTERNAL_EMAIL_ENABLED", "turning the email provider off", "true"),
-  notYet("GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED", "anonymous sign-in", "false"),
+  option("GOTRUE_DISABLE_SIGNUP", goBool, (o, v) => {
+    o.signupEnabled = !v;
+  }),
+  option("GOTRUE_EXTERNAL_EMAIL_ENABLED", goBool, (o, v) => {
+    o.emailProviderEnabled = v;
+  }),
+  option("GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED", goBool, (o, v) => {
+    o.anonymousSignInsEnabled = v;
+  }),
   on("GOTRUE_EXTERNAL_EMAIL_MAGIC_LINK_ENABLED", "sends magic links"),
   notUsed("GOTRUE_EXTERNAL_EMAIL_AUTHORIZED_ADDRESSES", "the local server sends mail to any address (outbox)"),
   off("GOTRUE_EXTERNAL_PHONE_ENABLED", "phone sign-in (SMS)"),
@@ -336,7 +348,9 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   option("GOTRUE_RATE_LIMIT_VERIFY", perWindow, (o, v) => {
     o.rateLimits = { ...o.rateLimits, verify: v };
   }),
-  notYet("GOTRUE_RATE_LIMIT_ANONYMOUS_USERS", "a rate limit on anonymous sign-ins"),
+  option("GOTRUE_RATE_LIMIT_ANONYMOUS_USERS", perWindow, (o, v) => {
+    o.rateLimits = { ...o.rateLimits, anonymousUsers: v }; // per hour, as GoTrue's
+  }),
   notUsed("GOTRUE_RATE_LIMIT_HEADER", "the local server limits requests by the client's address"),
   inert("GOTRUE_RATE_LIMIT_SMS_SENT"),
   inert("GOTRUE_RATE_LIMIT_WEB3"),

@@ -44,12 +44,13 @@ interface Info {
 }
 
 describe("the standalone server from a GoTrue container's variables", () => {
-  test("an RS256-keyed server: GOTRUE_JWT_KEYS, GOTRUE_JWT_EXP, GOTRUE_PASSWORD_MIN_LENGTH and GOTRUE_SITE_URL take effect; unused ones are warned about once", async () => {
+  test("a signup-disabled, RS256-keyed server: GOTRUE_DISABLE_SIGNUP, GOTRUE_JWT_KEYS, GOTRUE_JWT_EXP, GOTRUE_PASSWORD_MIN_LENGTH and GOTRUE_SITE_URL take effect; unused ones are warned about once", async () => {
     const { privateKey } = await generateKeyPair("RS256", { extractable: true });
     const rsa = { ...(await exportJWK(privateKey)), kid: "rsa-1", alg: "RS256", key_ops: ["sign", "verify"] };
     const child = startChild(process.execPath, ["--import", "tsx", "src/local-supabase/main.ts", "--port", "0"], {
       env: {
         ...process.env,
+        GOTRUE_DISABLE_SIGNUP: "true",
         GOTRUE_JWT_KEYS: JSON.stringify([rsa]),
         GOTRUE_JWT_EXP: "120",
         GOTRUE_PASSWORD_MIN_LENGTH: "10",
@@ -76,11 +77,18 @@ describe("the standalone server from a GoTrue container's variables", () => {
     );
 
     const sb = client(s);
-    const short = await sb.auth.signUp({ email: email("gotrue-env"), password: "nine-char" });
+    const signup = await sb.auth.signUp({ email: email("gotrue-env"), password: "ten-chars!" });
+    assert.equal(signup.error?.status, 422);
+    assert.equal(signup.error?.code, "signup_disabled");
+    // the admin API still creates users
+    const admin = client(s, s.serviceRoleKey).auth.admin;
+    const addr = email("gotrue-env");
+    assert.equal((await admin.createUser({ email: addr, password: "ten-chars!", email_confirm: true })).error, null);
+    const ok = await sb.auth.signInWithPassword({ email: addr, password: "ten-chars!" });
+    assert.equal(ok.error, null);
+    const short = await sb.auth.updateUser({ password: "nine-char" });
     assert.equal(short.error?.code, "weak_password");
     assert.equal(short.error?.message, "Password should be at least 10 characters.");
-    const ok = await sb.auth.signUp({ email: email("gotrue-env"), password: "ten-chars!" });
-    assert.equal(ok.error, null);
     const token = ok.data.session!.access_token;
     assert.deepEqual(decodeProtectedHeader(token), { alg: "RS256", kid: "rsa-1", typ: "JWT" });
     const jwks = createRemoteJWKSet(new URL(`${s.url}/auth/v1/.well-known/jwks.json`), {
@@ -107,7 +115,7 @@ describe("the standalone server from a GoTrue container's variables", () => {
 });
 
 describe("lgauth dev in a Supabase CLI project", () => {
-  test("supabase/config.toml [auth] takes effect: token lifetime, password minimum, TOTP off by the CLI's default; unknown keys warned about", async () => {
+  test("supabase/config.toml [auth] takes effect: sign-ups off, token lifetime, password minimum, TOTP off by the CLI's default; unknown keys warned about", async () => {
     const project = join(dir, "project");
     await mkdir(join(project, "supabase"), { recursive: true });
     await writeFile(
@@ -117,6 +125,7 @@ describe("lgauth dev in a Supabase CLI project", () => {
         "[auth]",
         "jwt_expiry = 120",
         "minimum_password_length = 10",
+        "enable_signup = false",
         "enable_sigup = false", // a typo: warned about, not applied
         "[auth.email]",
         'max_frequency = "5s"',
@@ -142,10 +151,15 @@ describe("lgauth dev in a Supabase CLI project", () => {
     ]);
 
     const sb = client(s);
-    const short = await sb.auth.signUp({ email: email("toml"), password: "nine-char" });
-    assert.equal(short.error?.code, "weak_password");
-    const ok = await sb.auth.signUp({ email: email("toml"), password: "ten-chars!" });
+    const signup = await sb.auth.signUp({ email: email("toml"), password: "ten-chars!" });
+    assert.equal(signup.error?.code, "signup_disabled", "enable_signup = false");
+    const admin = client(s, s.serviceRoleKey).auth.admin;
+    const addr = email("toml");
+    assert.equal((await admin.createUser({ email: addr, password: "ten-chars!", email_confirm: true })).error, null);
+    const ok = await sb.auth.signInWithPassword({ email: addr, password: "ten-chars!" });
     assert.equal(ok.error, null);
+    const short = await sb.auth.updateUser({ password: "nine-char" });
+    assert.equal(short.error?.code, "weak_password", "minimum_password_length = 10");
     const claims = decodeJwt(ok.data.session!.access_token);
     assert.equal(claims.exp! - claims.iat!, 120, "jwt_expiry; a GOTRUE_JWT_EXP in the shell is not used by lgauth dev");
     const enroll = await sb.auth.mfa.enroll({ factorType: "totp" });

@@ -150,7 +150,7 @@ describe("GOTRUE_* table", () => {
       GOTRUE_MAILER_OTP_LENGTH: "6",
       GOTRUE_EXTERNAL_GITHUB_ENABLED: "false",
       GOTRUE_EXTERNAL_GITHUB_CLIENT_ID: "",
-      GOTRUE_DISABLE_SIGNUP: "", // empty: unset
+      GOTRUE_NOT_SET: "", // empty: unset
     });
     const names = warnings.map((w) => w.split(":")[0]);
     assert.deepEqual(names, [
