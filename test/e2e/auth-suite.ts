@@ -1,10 +1,10 @@
 /**
  * The auth command suite, run once per keychain provider (auth.test.ts, auth-napi.test.ts),
  * against the real local Supabase Auth server and the real keychain (gnome-keyring in a
- * private D-Bus session). Commands run in this process (src/cli/run.ts with captured streams);
- * the first signup and one `token` run the built binary, so the binary and the in-process
- * runs are seen to share one keychain and config. Every command's stdout and stderr are
- * scanned for passwords and tokens.
+ * private D-Bus session). With keytar the commands run in this process (src/cli/run.ts with
+ * captured streams) and the first signup and one `token` run the built binary, so the binary
+ * and the in-process runs are seen to share one keychain and config; with @napi-rs/keyring all
+ * run the binary. Every command's stdout and stderr are scanned for passwords and tokens.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -32,14 +32,20 @@ function lookup(world: AuthWorld, provider: "keytar" | "napi", account: string):
   return r.status === 0 && r.stdout !== "" ? r.stdout : null;
 }
 
-export function defineAuthSuite(provider: "keytar" | "napi"): void {
+/**
+ * `inProcess`: run the commands in this process (keytar). The @napi-rs/keyring suite runs the
+ * binary: a keychain call of that library that never returns (its running calls cannot be
+ * cancelled) would keep a test process alive after its last test, where a CLI process simply
+ * exits; one such hang was seen under heavy load.
+ */
+export function defineAuthSuite(provider: "keytar" | "napi", inProcess = provider === "keytar"): void {
   describe(`auth commands with the keychain via ${provider}`, { skip: keyringSkip() }, () => {
     let w: AuthWorld;
     let host: string;
     const alice = { email: `alice-${provider}@example.com`, password: `correct horse ${provider} 1` };
     const bob = { email: `bob-${provider}@example.com`, password: `battery staple ${provider} 2` };
     before(async () => {
-      w = await startAuthWorld({ provider, inProcess: true });
+      w = await startAuthWorld({ provider, inProcess });
       host = new URL(w.proxy.url).host;
       w.secrets.add(alice.password);
       w.secrets.add(bob.password);
