@@ -7,8 +7,8 @@
  *
  *   served    the route exists here: any answer of its handler (a 400 for the probe's empty
  *             body counts: the handler ran and checked it)
- *   off       GoTrue's default configuration has the feature off, and the answer is GoTrue's
- *             for that (same status and error code)
+ *   off       the answer is GoTrue's for the feature switched off (same status and error code):
+ *             its default for most such features; "off*" where GoTrue's default has it on
  *   WRONG-OFF the feature is off by default in GoTrue, and the answer here is another one
  *   missing   the router's "404 page not found" or an empty 405: nothing handles it
  *   gated     a route the Supabase gateway serves without an apikey (GET /.well-known/jwks.json,
@@ -23,12 +23,16 @@ import { startLocalSupabase } from "../src/local-supabase/index.js";
 interface Off {
   status: number;
   code: string;
+  /** GoTrue's default configuration has the feature on. */
+  defaultOn?: boolean;
 }
 const OAUTH_SERVER_OFF: Off = { status: 404, code: "feature_disabled" };
 const SAML_OFF: Off = { status: 404, code: "saml_provider_disabled" };
 const PASSKEYS_OFF: Off = { status: 404, code: "passkey_disabled" };
 const MANUAL_LINKING_OFF: Off = { status: 404, code: "manual_linking_disabled" };
 const SCIM_OFF: Off = { status: 404, code: "feature_disabled" };
+/** On by default in GoTrue (CUSTOM_OAUTH_ENABLED). */
+const CUSTOM_OAUTH_OFF: Off = { status: 404, code: "feature_disabled", defaultOn: true };
 
 type Auth = "anon" | "user" | "admin" | "none";
 interface Route {
@@ -112,11 +116,11 @@ const ROUTES: Route[] = [
     auth: "admin",
     off: OAUTH_SERVER_OFF,
   },
-  { method: "GET", path: "/admin/custom-providers", auth: "admin" },
-  { method: "POST", path: "/admin/custom-providers", auth: "admin", body: {} },
-  { method: "GET", path: `/admin/custom-providers/${X}`, auth: "admin" },
-  { method: "PUT", path: `/admin/custom-providers/${X}`, auth: "admin", body: {} },
-  { method: "DELETE", path: `/admin/custom-providers/${X}`, auth: "admin" },
+  { method: "GET", path: "/admin/custom-providers", auth: "admin", off: CUSTOM_OAUTH_OFF },
+  { method: "POST", path: "/admin/custom-providers", auth: "admin", off: CUSTOM_OAUTH_OFF, body: {} },
+  { method: "GET", path: `/admin/custom-providers/${X}`, auth: "admin", off: CUSTOM_OAUTH_OFF },
+  { method: "PUT", path: `/admin/custom-providers/${X}`, auth: "admin", off: CUSTOM_OAUTH_OFF, body: {} },
+  { method: "DELETE", path: `/admin/custom-providers/${X}`, auth: "admin", off: CUSTOM_OAUTH_OFF },
   { method: "POST", path: "/oauth/clients/register", auth: "anon", off: OAUTH_SERVER_OFF, body: {} },
   { method: "POST", path: "/oauth/token", auth: "anon", off: OAUTH_SERVER_OFF, body: {} },
   { method: "GET", path: "/oauth/userinfo", auth: "user", off: OAUTH_SERVER_OFF },
@@ -128,7 +132,7 @@ const ROUTES: Route[] = [
   { method: "GET", path: "/scim/v2/Schemas", auth: "anon", off: SCIM_OFF },
 ];
 
-type Verdict = "served" | "off" | "WRONG-OFF" | "missing" | "gated";
+type Verdict = "served" | "off" | "off*" | "WRONG-OFF" | "missing" | "gated";
 interface Probe {
   method: string;
   path: string;
@@ -188,7 +192,9 @@ async function main(): Promise<void> {
       let verdict: Verdict;
       if (unrouted) verdict = "missing";
       else if (route.auth === "none" && res.status === 401) verdict = "gated";
-      else if (route.off) verdict = res.status === route.off.status && code === route.off.code ? "off" : "WRONG-OFF";
+      else if (route.off?.defaultOn) {
+        verdict = res.status === route.off.status && code === route.off.code ? "off*" : "served";
+      } else if (route.off) verdict = res.status === route.off.status && code === route.off.code ? "off" : "WRONG-OFF";
       else verdict = "served";
       probes.push({ method: route.method, path: route.path, status: res.status, code, verdict });
     }
@@ -206,7 +212,8 @@ async function main(): Promise<void> {
       process.stdout.write(`${p.verdict.padEnd(9)}  ${what}  ${p.status} ${p.code}\n`);
     }
     process.stdout.write(
-      `\n${probes.length} GoTrue routes: ${count("served")} served, ${count("off")} answered as GoTrue with the feature off, ` +
+      `\n${probes.length} GoTrue routes: ${count("served")} served, ${count("off")} answered as GoTrue with the feature off ` +
+        `(its default), ${count("off*")} as GoTrue with a default-on feature off, ` +
         `${count("WRONG-OFF")} off with another answer, ${count("gated")} asking for an apikey the gateway does not, ` +
         `${count("missing")} missing\n`,
     );
