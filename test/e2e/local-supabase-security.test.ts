@@ -231,8 +231,6 @@ describe("#14.4 a refresh-token family ends at detected reuse", () => {
     const me = await raw(s, "GET", "/user", { bearer: a3, headers: V2024 });
     assert.equal(me.status, 403);
     assert.equal(me.json.code, "session_not_found", "the session is over, access tokens included");
-    await sleep(1300);
-    assert.equal((await refresh(r3)).status, 400, "and stays over");
 
     // the user's other session is not the stolen one
     const otherRefresh = await refresh(other.data.session!.refresh_token);
