@@ -20,6 +20,8 @@ export const VERDICTS: Record<Verdict, { expected: string; allows: (status: numb
     expected: `${DENIED} or nothing of {owner}'s`,
     allows: (s) => isDenied(s) || (s >= 200 && s < 300),
   },
+  "mfa-refused": { expected: "403 MFA required", allows: (s) => s === 401 || s === 403 },
+  accepted: { expected: "200, {owner}'s own threads", allows: (s) => s >= 200 && s < 300 },
   any: { expected: "", allows: () => true },
 };
 

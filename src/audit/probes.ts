@@ -16,7 +16,7 @@
 import type { BadTokenKind } from "./types.js";
 
 /** What a private server answers, and which statuses that allows (judge.ts). */
-export type Verdict = "unauthenticated" | "refused" | "refused-or-nothing" | "any";
+export type Verdict = "unauthenticated" | "refused" | "refused-or-nothing" | "mfa-refused" | "accepted" | "any";
 
 /** A second look after the request, as the owner or attacker (judge.ts). */
 export type Aftermath =
@@ -43,8 +43,11 @@ export type FixtureId =
 
 export interface Probe {
   name: string;
-  /** Who sends it: the attacker with a valid token, nobody (no token), or a bad token. */
-  sender: "attacker" | "nobody" | BadTokenKind;
+  /**
+   * Who sends it: the attacker with a valid token, nobody (no token), a bad token, or the owner
+   * with an MFA session of theirs (ProbeTarget.mfa: first factor only, or both).
+   */
+  sender: "attacker" | "nobody" | BadTokenKind | "owner-aal1" | "owner-aal2";
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   body?: unknown;
@@ -56,6 +59,10 @@ export interface Probe {
   leaks?: FixtureId[];
   /** The request itself carries the marker, so the answer may echo it: judged by its aftermath alone. */
   echoes?: true;
+  /** Sent with the owner's own session: the owner's data in the answer is theirs; judged by status. */
+  own?: true;
+  /** The answer is the server's MFA policy's to decide: when that policy is unknown, a wrong status is a warning. */
+  policy?: "mfa";
   aftermath?: Aftermath;
   /** Why a leak here matters, for the LEAK row. */
   explanation: string;
@@ -92,6 +99,25 @@ export const PROBES: readonly Probe[] = [
   },
   { name: "expired token", sender: "expired", ...search, expect: "unauthenticated", explanation: NO_USER },
   { name: "token after logout", sender: "revoked", ...search, expect: "unauthenticated", explanation: NO_USER },
+
+  // --- the owner has turned on MFA (ProbeTarget.mfa): their sessions without and with it ------
+  {
+    name: "{owner}'s password-only (aal1) token, {owner} has MFA",
+    sender: "owner-aal1",
+    ...search,
+    expect: "mfa-refused",
+    own: true,
+    policy: "mfa",
+    explanation: "the server accepts a session of {owner}'s without the second factor {owner} turned on",
+  },
+  {
+    name: "{owner}'s aal2 token (second factor verified)",
+    sender: "owner-aal2",
+    ...search,
+    expect: "accepted",
+    own: true,
+    explanation: "the server refuses {owner}'s session although it passed the second factor",
+  },
 
   // --- the attacker reads the owner's thread -------------------------------------------------
   {

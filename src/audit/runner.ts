@@ -55,7 +55,11 @@ export async function runProbes(target: ProbeTarget, probes: readonly Probe[] = 
     let token: string | null;
     if (probe.sender === "attacker") token = await attacker.token();
     else if (probe.sender === "nobody") token = null;
-    else {
+    else if (probe.sender === "owner-aal1" || probe.sender === "owner-aal2") {
+      const mfa = probe.sender === "owner-aal1" ? target.mfa?.aal1 : target.mfa?.aal2;
+      if (mfa === undefined) return undefined;
+      token = mfa;
+    } else {
       const bad = target.badTokens?.[probe.sender];
       if (bad === undefined) return undefined;
       token = bad;
@@ -69,13 +73,15 @@ export async function runProbes(target: ProbeTarget, probes: readonly Probe[] = 
       timeoutMs: PROBE_TIMEOUT_MS,
     });
     const secrets = [fixture.ids.marker, ...(probe.leaks ?? []).map((id) => fixture.ids[id])];
-    const leaked = !probe.echoes && secrets.some((s) => res.text.includes(s));
+    const leaked = !probe.echoes && !probe.own && secrets.some((s) => res.text.includes(s));
     const finding = probe.aftermath
       ? await AFTERMATHS[probe.aftermath]({ res, ask, fixture, owner, attacker })
       : undefined;
     const verdict = VERDICTS[probe.expect];
     const statusOk = verdict.allows(res.status);
-    const ok = !leaked && !finding?.leak && statusOk;
+    // a policy the server may have chosen (MFA off): a warning unless the caller knows the policy
+    const warn = !statusOk && probe.policy === "mfa" && target.mfa?.enforced !== true;
+    const ok = !leaked && !finding?.leak && (statusOk || warn);
     const explanation =
       leaked || finding?.leak || statusOk ? probe.explanation : `answered ${res.status}, not ${verdict.expected}`;
     return {
@@ -87,6 +93,7 @@ export async function runProbes(target: ProbeTarget, probes: readonly Probe[] = 
         : describeAnswer(res, leaked ? owner.name : undefined),
       ok,
       explanation: fill(explanation, names),
+      ...(warn ? { warning: fill(`${probe.explanation} (its MFA policy is unknown: AUTH_MFA=off?)`, names) } : {}),
       ms: Math.round(performance.now() - started),
     };
   }

@@ -19,12 +19,28 @@ export interface BadTokens {
 }
 export type BadTokenKind = keyof BadTokens;
 
+/**
+ * The owner has a verified second factor (MFA): a session of theirs from the first factor
+ * alone, which a server holding MFA users to aal2 refuses, and one that passed the second.
+ */
+export interface MfaTokens {
+  aal1: string;
+  aal2?: string;
+  /**
+   * The server is known to hold MFA users to aal2 (the demo's own stack, AUTH_MFA=enrolled).
+   * Otherwise its policy is unknown (AUTH_MFA=off may be deliberate): accepting the aal1
+   * session is a warning, not a leak.
+   */
+  enforced: boolean;
+}
+
 export interface ProbeTarget {
   langgraphUrl: string;
   owner: Party;
   attacker: Party;
   assistantId?: string;
   badTokens?: BadTokens;
+  mfa?: MfaTokens;
 }
 
 /** The outcome of one probe, as the reports print it. */
@@ -36,6 +52,8 @@ export interface Check {
   ok: boolean;
   /** Why a failed check matters, for the LEAK row. */
   explanation?: string;
+  /** A finding that is no leak (the check still passes): said in a warning row. */
+  warning?: string;
   /** How long the probe took (request and second looks), for the JUnit report. */
   ms?: number;
 }

@@ -7,7 +7,12 @@ import { formatTable, paint } from "./output.js";
 
 /** One table row per check, for people. */
 function checkRow(ctx: Context, c: Check): string[] {
-  return [c.ok ? paint(ctx.color, "green", "pass") : paint(ctx.color, "red", "LEAK"), c.name, c.expected, c.actual];
+  const result = !c.ok
+    ? paint(ctx.color, "red", "LEAK")
+    : c.warning
+      ? paint(ctx.color, "yellow", "warn")
+      : paint(ctx.color, "green", "pass");
+  return [result, c.name, c.expected, c.actual];
 }
 
 export interface ReportOptions {
@@ -65,6 +70,7 @@ export async function reportChecks(ctx: Context, checks: Check[], opts: ReportOp
         actual: c.actual,
         ok: c.ok,
         ...(c.ok ? {} : { explanation: c.explanation ?? null }),
+        ...(c.warning ? { warning: c.warning } : {}),
       })),
       ok,
     });
@@ -80,7 +86,13 @@ export async function reportChecks(ctx: Context, checks: Check[], opts: ReportOp
     for (const c of failed) {
       ctx.io.print(paint(ctx.color, "red", `LEAK ${c.route}: ${c.explanation ?? c.name}`));
     }
-    if (ok) ctx.io.print(paint(ctx.color, "green", `Isolation holds: ${checks.length} of ${checks.length} checks`));
+    const warned = checks.filter((c) => c.ok && c.warning);
+    for (const c of warned) ctx.io.print(paint(ctx.color, "yellow", `WARN ${c.route}: ${c.warning}`));
+    const warnings = warned.length === 0 ? "" : ` (${warned.length} warning${warned.length === 1 ? "" : "s"})`;
+    if (ok)
+      ctx.io.print(
+        paint(ctx.color, "green", `Isolation holds: ${checks.length} of ${checks.length} checks${warnings}`),
+      );
     else ctx.io.print(paint(ctx.color, "red", `Isolation broken: ${failed.length} of ${checks.length} checks leaked`));
   }
   await writeCiReports(ctx, checks, opts);

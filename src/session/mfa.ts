@@ -17,9 +17,12 @@ import {
   envTokenRefusal,
   forceRefresh,
   getAccessTokenDetailed,
+  loadProfileState,
   openProfileClient,
   openSession,
+  requireAnonKey,
 } from "./session.js";
+import { timeoutSignal } from "../util/timeout-signal.js";
 
 /** A factor as `lgauth mfa list` shows it. */
 export interface FactorSummary {
@@ -189,4 +192,29 @@ export async function removeFactor(
     }
   }
   return { removed: true, factor: summary(factor), aal, steppedUp };
+}
+
+/**
+ * An access token from the first factor alone: a password sign-in (GoTrue's password grant)
+ * that stops before the second factor, as a client that ignores MFA would hold it. For the
+ * demo's probe of the server's MFA policy; it is stored nowhere.
+ */
+export async function passwordOnlyToken(ctx: SessionContext, email: string, password: string): Promise<string> {
+  const { settings } = await loadProfileState(ctx);
+  const t = timeoutSignal(15_000);
+  try {
+    const res = await fetch(`${settings.supabaseUrl.replace(/\/+$/, "")}/auth/v1/token?grant_type=password`, {
+      method: "POST",
+      headers: { apikey: requireAnonKey(settings), "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+      signal: t.signal,
+    });
+    const body = (await res.json().catch(() => ({}))) as { access_token?: unknown; msg?: unknown };
+    if (!res.ok || typeof body.access_token !== "string") {
+      throw new LgauthError("auth_failed", `a password sign-in at ${settings.supabaseUrl} failed (HTTP ${res.status})`);
+    }
+    return body.access_token;
+  } finally {
+    t.clear();
+  }
 }

@@ -9,14 +9,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
+import { authenticator } from "../helpers/authenticator.js";
 import { runCli } from "../helpers/cli.js";
+import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { type TestStack, startTestStack } from "../helpers/server-stack.js";
+import { client } from "./local-supabase-kit.js";
 
 const STOCK_AUTH = `${fileURLToPath(new URL("../helpers/server-stock-auth.ts", import.meta.url))}:auth`;
 const NO_OWNER_AUTH = `${fileURLToPath(new URL("../helpers/server-no-owner-auth.ts", import.meta.url))}:auth`;
 
 interface Report {
-  checks: { name: string; route: string; expected: string; actual: string; ok: boolean; explanation?: string }[];
+  checks: {
+    name: string;
+    route: string;
+    expected: string;
+    actual: string;
+    ok: boolean;
+    explanation?: string;
+    warning?: string;
+  }[];
   ok: boolean;
 }
 
@@ -106,6 +117,14 @@ describe("lgauth demo on the local stack", () => {
       ]) {
         assert.ok(names.includes(n), `missing check ${n}`);
       }
+      // alice turned on MFA: her password-only session is refused for it, her aal2 one works
+      const byName = new Map(report.checks.map((c) => [c.name, c]));
+      assert.match(
+        byName.get("alice's password-only (aal1) token, alice has MFA")?.actual ?? "",
+        /^403 .*MFA required/,
+      );
+      assert.match(byName.get("alice's aal2 token (second factor verified)")?.actual ?? "", /^200/);
+      assert.match(r.stderr, /alice has MFA: her session is aal2/);
       // the expired token is refused because it is expired (signed by the stack's own key, not
       // forged), without the demo waiting for a token to expire
       assert.match(report.checks.find((c) => c.name === "expired token")?.actual ?? "", /^401 token expired/);
@@ -174,7 +193,39 @@ describe("lgauth audit and the demo against other servers", () => {
     assert.equal(report.ok, true);
   });
 
-  test("audit finds each known gap of the tutorial's server and exits 5", async () => {
+  /**
+   * carol (the owner) gets two authenticator apps, logs in with the first one's code, and
+   * removes it: her session is aal1 while she still has a verified factor, which the audit
+   * probes with.
+   */
+  async function carolAtAal1WithMfa(): Promise<void> {
+    const sb = client({ url: stack.auth.supabaseUrl, anonKey: stack.auth.anonKey });
+    const password = "carol-Audit-Secret-1";
+    assert.equal((await sb.auth.signInWithPassword({ email: "carol.audit@example.com", password })).error, null);
+    const apps = [];
+    for (const name of ["first", "second"]) {
+      const { data, error } = await sb.auth.mfa.enroll({ factorType: "totp", friendlyName: name });
+      assert.equal(error, null);
+      assert.ok(data?.type === "totp");
+      const app = authenticator(data.totp.secret);
+      assert.equal((await sb.auth.mfa.challengeAndVerify({ factorId: data.id, code: await app.code() })).error, null);
+      apps.push({ id: data.id, app });
+    }
+    const first = apps[0];
+    assert.ok(first);
+    const cli = (args: string[], stdin?: string) => lgauthInProcess(args, { env: env(stock), stdin });
+    const login = await cli(
+      ["--profile", "carol", "login", "--email", "carol.audit@example.com", "--password-stdin", "--code-stdin"],
+      `${password}\n${await first.app.code()}\n`,
+    );
+    assert.equal(login.code, 0, login.stderr);
+    const removed = await cli(["--profile", "carol", "mfa", "remove", first.id, "--yes"]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /this session is aal1/);
+  }
+
+  test("audit finds each known gap of the tutorial's server and exits 5; carol's aal1 session, accepted although she has MFA, is a warning", async () => {
+    await carolAtAal1WithMfa();
     const r = await runCli(["audit", "--as", "dave", "--other", "carol", "--json"], {
       env: env(stock),
       timeoutMs: 90_000,
@@ -200,6 +251,9 @@ describe("lgauth audit and the demo against other servers", () => {
     assert.equal(byName.get("forged token (signed by another key)")?.ok, true);
     assert.equal(byName.get("tampered token (dave's signature, carol's id)")?.ok, true);
     for (const c of report.checks.filter((x) => !x.ok)) assert.ok(c.explanation, "a LEAK row explains itself");
+    const mfa = byName.get("carol's password-only (aal1) token, carol has MFA");
+    assert.equal(mfa?.ok, true, "a server whose MFA policy is unknown: not a leak");
+    assert.match(mfa?.warning ?? "", /accepts a session of carol's without the second factor/);
     assert.doesNotMatch(r.stdout, /alice|bob/i, "the report names the profiles it was given");
 
     const junit = join(config, "audit.xml");
@@ -213,6 +267,8 @@ describe("lgauth audit and the demo against other servers", () => {
     assert.match(human.stdout, /^LEAK\s+reach the data-wipe route/m);
     assert.match(human.stdout, /^LEAK\s+join carol's run through dave's own thread\s/m);
     assert.match(human.stdout, /Isolation broken: \d+ of \d+ checks leaked/);
+    assert.match(human.stdout, /^warn\s+carol's password-only \(aal1\) token, carol has MFA/m);
+    assert.match(human.stdout, /^WARN POST \/threads\/search: the server accepts a session of carol's/m);
     assert.doesNotMatch(human.stdout + human.stderr, /alice|bob/i, "the report names the profiles it was given");
     const xml = await readFile(junit, "utf8");
     checkJunit(xml, { ...report, checks: report.checks.map((c) => ({ ...c, actual: "" })) }, "lgauth audit");

@@ -13,7 +13,7 @@ class NoRealtime {
 }
 
 export function client(
-  server: LocalSupabase,
+  server: Pick<LocalSupabase, "url" | "anonKey">,
   key = server.anonKey,
   flowType: "implicit" | "pkce" = "implicit",
 ): SupabaseClient {

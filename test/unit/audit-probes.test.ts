@@ -153,6 +153,45 @@ describe("reportChecks (in process)", () => {
     }
   });
 
+  it("shows a warning (an aal1 session accepted where the MFA policy is unknown) as a warn row that is no leak", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lgauth-report-"));
+    try {
+      const warned: Check[] = [
+        checks[0] as Check,
+        {
+          name: "carol's password-only (aal1) token, carol has MFA",
+          route: "POST /threads/search",
+          expected: "403 MFA required",
+          actual: "200 []",
+          ok: true,
+          warning: "the server accepts a session of carol's without the second factor carol turned on",
+        },
+      ];
+      const summary = join(dir, "summary.md");
+      const t = testIO();
+      const ctx = makeContext({}, { io: t.io, env: { GITHUB_STEP_SUMMARY: summary }, configDir: dir });
+      const code = await reportChecks(ctx, warned, { title: "lgauth audit", junit: join(dir, "r.xml"), seconds: 1 });
+      assert.equal(code, 0);
+      assert.match(t.stdout(), /^warn\s+carol's password-only \(aal1\) token/m);
+      assert.match(t.stdout(), /^WARN POST \/threads\/search: the server accepts a session of carol's without/m);
+      assert.match(t.stdout(), /Isolation holds: 2 of 2 checks \(1 warning\)/);
+      const xml = await readFile(join(dir, "r.xml"), "utf8");
+      assert.match(xml, /tests="2" failures="0"/);
+      assert.match(xml, /<system-out>warning: the server accepts a session of carol&apos;s without/);
+      assert.match(await readFile(summary, "utf8"), /^\| ⚠️ warn \| carol's password-only/m);
+      const j = testIO();
+      await reportChecks(makeContext({ json: true }, { io: j.io, env: {}, configDir: dir }), warned, {
+        title: "lgauth audit",
+        seconds: 1,
+      });
+      const doc = JSON.parse(j.stdout()) as { ok: boolean; checks: { warning?: string }[] };
+      assert.equal(doc.ok, true);
+      assert.match(doc.checks[1]?.warning ?? "", /without the second factor/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("says in one error which report it could not write, after printing the checks", async () => {
     const t = testIO();
     const ctx = makeContext({ json: true }, { io: t.io, env: {}, configDir: tmpdir() });

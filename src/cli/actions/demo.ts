@@ -1,7 +1,8 @@
 /**
  * `lgauth demo`: two users, alice and bob, on the local stack (or a given deployment), each
- * chatting in private; then bob tries alice's data every way the server offers, and the table
- * shows what a private server must answer and what this one did. Exit 0 when isolation holds,
+ * chatting in private; alice turns on MFA; then bob tries alice's data every way the server
+ * offers (and alice's password-only session, which her second factor must make useless), and
+ * the table shows what a private server must answer and what this one did. Exit 0 when isolation holds,
  * 5 on any leak. The user's own profiles are never touched: everything, alice's and bob's
  * tokens included (a 0600 file, not the keychain: they are throwaway), lives in a temporary
  * config directory, removed at the end (with --keep, when the stack stops).
@@ -23,7 +24,7 @@ import { getAccessToken, loadProfileState } from "../../session/session.js";
 import type { Stack } from "../../stack/index.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
-import { CliError, UsageError } from "../errors.js";
+import { CliError, LgauthError, UsageError } from "../errors.js";
 import type { Spinner } from "../io.js";
 import { openLangGraph } from "../langgraph-session.js";
 import { paint } from "../output.js";
@@ -85,6 +86,36 @@ function heldOutput(live: boolean): { emit(write: () => void): void; release(): 
       for (const write of held.splice(0)) write();
     },
   };
+}
+
+/**
+ * alice enrolls an authenticator app and verifies its first code (the demo is her app: it
+ * computes the code from the secret, held in memory only), so her stored session is aal2; then
+ * a password-only sign-in gives the aal1 session a client ignoring MFA would hold (made after
+ * the factor is verified, which ends her earlier aal1 sessions). Undefined, with a note, where
+ * the project does not offer TOTP MFA.
+ */
+async function aliceTurnsOnMfa(
+  alice: Context,
+  user: { email: string; password: string } | undefined,
+  say: Narrator,
+): Promise<{ aal1: string } | undefined> {
+  if (!user) throw new Error("unreachable");
+  say.step("alice turns on MFA: an authenticator app, verified with its first code");
+  const { enrollTotp, passwordOnlyToken, verifyFactor } = await import("../../session/mfa.js");
+  const { Secret, TOTP } = await import("otpauth");
+  try {
+    const factor = await enrollTotp(alice, "lgauth demo", undefined);
+    const app = new TOTP({ secret: Secret.fromBase32(factor.secret), algorithm: "SHA1", digits: 6, period: 30 });
+    await verifyFactor(alice, factor.factor_id, { attempts: 1, read: async () => app.generate() });
+    const aal1 = await passwordOnlyToken(alice, user.email, user.password);
+    say.done("alice has MFA: her session is aal2; a password-only (aal1) session of hers must now be refused");
+    return { aal1 };
+  } catch (err) {
+    if (!(err instanceof LgauthError)) throw err;
+    say.line(`  (no MFA rows: ${err.message})`);
+    return undefined;
+  }
 }
 
 export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
@@ -213,6 +244,8 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
       );
     }
 
+    const mfa = await aliceTurnsOnMfa(as("alice"), users[0], say);
+
     say.step("Preparing bad tokens: forged, tampered, expired, and one from a logged-out session");
     const aliceState = await loadProfileState(as("alice"));
     const bobState = await loadProfileState(as("bob"));
@@ -243,6 +276,8 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
       owner: { name: "alice", userId: aliceId, token: aliceToken },
       attacker: { name: "bob", userId: bobId, token: bobToken },
       badTokens: bad,
+      // the demo's own stack holds MFA users to aal2 (AUTH_MFA=enrolled); a deployment's policy is unknown
+      ...(mfa ? { mfa: { aal1: mfa.aal1, aal2: await aliceToken(), enforced: !given } } : {}),
     });
     await run.cleanup();
     say.stop();
