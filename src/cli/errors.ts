@@ -55,7 +55,7 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
   session_not_stored: { exit: ExitCode.error },
   local_stack_down: {
     exit: ExitCode.error,
-    hint: (d) => `start it with \`lgauth dev --data-dir ${d.dataDir}\` (add --detach to run it in the background)`,
+    hint: (d) => `start it with \`lgauth dev --data-dir ${d.dataDir}\`, or in the background with --detach`,
   },
 
   auth_unreachable: {

@@ -5,11 +5,11 @@
  * the running stack's state file (0600 in the 0700 data directory), never from argv or env.
  */
 import { request } from "node:http";
+import { LocalStackDownError } from "../../session/session.js";
 import { lockHolder, readStackState } from "../../stack/index.js";
 import type { Action } from "../command-kit.js";
 import { CliError } from "../errors.js";
 import { formatTable } from "../output.js";
-import { devCommand } from "./dev.js";
 import { dataDirOf } from "./dev-service.js";
 
 export interface DevMailOptions {
@@ -60,11 +60,7 @@ export const devMail: Action<[], DevMailOptions> = async (ctx, _args, opts) => {
   const limit = opts.limit === undefined ? 20 : Number(opts.limit);
   const holder = await lockHolder(dataDir);
   const state = holder ? readStackState(dataDir) : undefined;
-  if (!holder || !state || state.pid !== holder.pid) {
-    throw new CliError(`the local stack in ${dataDir} is not running`, {
-      hint: `start it with \`${devCommand("", dataDir)}\` (add --detach to run it in the background)`,
-    });
-  }
+  if (!holder || !state || state.pid !== holder.pid) throw new LocalStackDownError(dataDir);
   const url = new URL(`${state.supabaseUrl}/auth/v1/_dev/outbox`);
   if (opts.email) url.searchParams.set("email", opts.email.trim().toLowerCase());
   let answer: { status: number; body: unknown };
