@@ -67,6 +67,8 @@ const children = await build({
     "server/graph": "src/server/graph.ts",
     "server/auth": "src/server/auth.ts",
     "stack/stack-auth": "src/stack/stack-auth.ts",
+    // the standalone local Supabase Auth server (README), started by tests on plain node too
+    "local-supabase/main": "src/local-supabase/main.ts",
   },
   outdir: "dist/children",
   bundle: true,

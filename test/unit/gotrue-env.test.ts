@@ -13,7 +13,7 @@ import {
   GotrueConfigError,
   gotrueSettingsFromEnv,
 } from "../../src/local-supabase/gotrue-env.js";
-import { parseMainArgs } from "../../src/local-supabase/main-args.js";
+import { parseMainArgs, UsageError } from "../../src/local-supabase/main-args.js";
 import { checkPasswordStrength } from "../../src/local-supabase/password.js";
 import { compileUriGlob } from "../../src/local-supabase/uri-glob.js";
 
@@ -273,6 +273,11 @@ describe("standalone arguments", () => {
     assert.deepEqual(
       warnings.map((w) => w.split(":")[0]),
       ["GOTRUE_API_PORT"],
+    );
+    // a value GoTrue refuses: a usage error (main.ts prints it as one line and exits 2)
+    assert.throws(
+      () => parseMainArgs([], { GOTRUE_JWT_EXP: "1h" }),
+      (err: unknown) => err instanceof UsageError && err.message === "GOTRUE_JWT_EXP: expected an integer",
     );
   });
 });
