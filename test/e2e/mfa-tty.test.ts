@@ -77,7 +77,7 @@ describe("MFA on a terminal", { skip }, () => {
   let addr: string;
   let app: Authenticator;
   before(async () => {
-    w = await startAuthWorld({ keyring: false });
+    w = await startAuthWorld({ keyring: false, inProcess: true });
     w.env.LGAUTH_CREDENTIAL_STORE = "file";
   });
   after(async () => {
