@@ -10,3 +10,9 @@ export function relativeExpiry(expiresAt: number | undefined, now = Date.now() /
 export function isoTime(unixSeconds: number | undefined): string | null {
   return unixSeconds === undefined ? null : new Date(unixSeconds * 1000).toISOString();
 }
+
+/** "Ada Lovelace <ada@example.com>", or the email alone when the user has no display name. */
+export function userLabel(email: string | undefined, displayName: string | undefined): string {
+  const address = email ?? "(no email)";
+  return displayName ? `${displayName} <${address}>` : address;
+}

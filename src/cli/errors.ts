@@ -68,7 +68,10 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
   invalid_credentials: { exit: ExitCode.auth, hint: () => "check both, or create an account with `lgauth signup`" },
   email_not_confirmed: {
     exit: ExitCode.auth,
-    hint: (d) => `open the confirmation link sent to ${d.email ?? "your inbox"}, then run \`lgauth login\` again`,
+    hint: (d) =>
+      d.email === undefined
+        ? "confirm it with the code or link sent by email (`lgauth signup --confirm --email <email>`)"
+        : `confirm it with the code sent to ${d.email} (\`lgauth signup --confirm --email ${d.email}\`) or the link in that email`,
   },
   user_already_exists: { exit: ExitCode.error, hint: () => "run `lgauth login` instead" },
   weak_password: { exit: ExitCode.error, hint: () => "choose a longer password" },

@@ -119,10 +119,13 @@ export interface TestIO {
 }
 
 /**
- * Captured streams for tests (gh's iostreams.Test()): stdin holds `stdin` and then ends; the
+ * Captured streams for tests (gh's iostreams.Test()): stdin holds `stdin` and then ends (or is
+ * the stream given); the
  * TTY flags say what the command should believe (all false unless `tty`).
  */
-export function testIO(options: { stdin?: string | Buffer; tty?: boolean; env?: NodeJS.ProcessEnv } = {}): TestIO {
+export function testIO(
+  options: { stdin?: string | Buffer | NodeJS.ReadableStream; tty?: boolean; env?: NodeJS.ProcessEnv } = {},
+): TestIO {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const sink = (into: Buffer[]) =>
@@ -134,7 +137,10 @@ export function testIO(options: { stdin?: string | Buffer; tty?: boolean; env?: 
     });
   const tty = options.tty === true;
   const io = new IOStreams({
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    stdin:
+      options.stdin === undefined || typeof options.stdin === "string" || Buffer.isBuffer(options.stdin)
+        ? Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)])
+        : options.stdin,
     stdout: sink(out),
     stderr: sink(err),
     stdinIsTTY: tty,

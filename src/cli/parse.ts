@@ -31,6 +31,30 @@ export function metadataPair(pair: string, previous: Record<string, string> = {}
   return { ...previous, [pair.slice(0, eq)]: pair.slice(eq + 1) };
 }
 
+const METADATA_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function metadataKey(flag: string, key: string): string {
+  if (!METADATA_KEY.test(key)) {
+    throw new UsageError(
+      `${flag} key "${key.slice(0, 60)}" is not a metadata key`,
+      "use up to 64 letters, digits, '_', '.' or '-'",
+    );
+  }
+  return key;
+}
+
+/** Repeatable `--data key=value` into the user_metadata to set (values are strings). */
+export function userDataPair(pair: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = pair.indexOf("=");
+  if (eq <= 0) throw new UsageError(`--data "${pair.slice(0, 60)}" is not key=value`);
+  return { ...previous, [metadataKey("--data", pair.slice(0, eq))]: pair.slice(eq + 1) };
+}
+
+/** Repeatable `--unset key`: user_metadata keys to remove. */
+export function unsetKey(key: string, previous: string[] = []): string[] {
+  return [...previous, metadataKey("--unset", key)];
+}
+
 /** A whole number in [min, max]. */
 export function wholeNumber(flag: string, min: number, max: number, words?: string): (value: string) => number {
   return (value) => {

@@ -1,3 +1,5 @@
+import { displayNameOf } from "../util/display-name.js";
+
 /** Claims we read from an access token without verifying it (the server verifies; we only schedule). */
 export interface AccessClaims {
   sub?: string;
@@ -7,6 +9,8 @@ export interface AccessClaims {
   session_id?: string;
   /** Authenticator assurance level: aal2 once a second factor (MFA) was verified in this session. */
   aal?: Aal;
+  /** The display name in the token's user_metadata (display_name, full_name or name), as it was when issued. */
+  displayName?: string;
 }
 
 export type Aal = "aal1" | "aal2";
@@ -25,6 +29,8 @@ export function decodeClaims(token: string): AccessClaims | null {
     if (typeof r.iat === "number") out.iat = r.iat;
     if (typeof r.session_id === "string") out.session_id = r.session_id;
     if (r.aal === "aal1" || r.aal === "aal2") out.aal = r.aal;
+    const name = displayNameOf(r.user_metadata);
+    if (name !== undefined) out.displayName = name;
     return out;
   } catch {
     return null;

@@ -26,6 +26,8 @@ export interface SavedServers extends ServerSettings {
 export interface ProfileConfig extends SavedServers {
   userId?: string;
   email?: string;
+  /** The user's display name (user_metadata display_name, full_name or name), for whoami. */
+  displayName?: string;
   /** Access-token expiry, unix seconds (not a secret). */
   expiresAt?: number;
   /** The session's assurance level, from its access token: aal2 after a second factor (MFA). */
@@ -109,6 +111,7 @@ const PROFILE_KEYS = new Set([
   "localStack",
   "userId",
   "email",
+  "displayName",
   "expiresAt",
   "aal",
   "credentialStore",
@@ -126,6 +129,7 @@ function parseProfile(file: string, name: string, raw: Json): ProfileConfig {
   const p: ProfileConfig = parseServers(file, prefix, raw);
   if (raw.userId !== undefined) p.userId = checkString(file, `${prefix}.userId`, raw.userId);
   if (raw.email !== undefined) p.email = checkString(file, `${prefix}.email`, raw.email);
+  if (raw.displayName !== undefined) p.displayName = checkString(file, `${prefix}.displayName`, raw.displayName);
   if (raw.expiresAt !== undefined) {
     if (typeof raw.expiresAt !== "number" || !Number.isFinite(raw.expiresAt) || raw.expiresAt < 0) {
       throw new ConfigError(file, `${prefix}.expiresAt`, "must be a unix time in seconds");

@@ -1,3 +1,4 @@
+import { displayNameOf } from "../util/display-name.js";
 import { LgauthError } from "../util/errors.js";
 import { type SessionAccounts, sessionAccounts } from "./accounts.js";
 import type { ProfileClient } from "./client.js";
@@ -31,6 +32,8 @@ export interface AuthOutcome {
   supabaseUrl: string;
   /** The stored session's assurance level (aal2 when a second factor was verified). */
   aal?: Aal | undefined;
+  /** The user's display name (user_metadata), when they have one. */
+  displayName?: string | undefined;
   /** GoTrue says the password no longer meets the policy (login only). */
   weakPassword?: string;
 }
@@ -201,6 +204,7 @@ async function recordSession(
     ...login.servers,
     userId: saved.userId ?? fallback.userId,
     email,
+    displayName: saved.displayName,
     expiresAt: saved.expiresAt,
     aal: saved.aal,
     credentialStore: chosen.kind,
@@ -217,6 +221,7 @@ async function recordSession(
     store: chosen,
     supabaseUrl: login.url,
     aal: saved.aal,
+    displayName: saved.displayName,
   };
 }
 
@@ -233,11 +238,15 @@ export async function passwordAuth(
   password: string,
   chosen: ChosenStore,
   secondFactor?: SecondFactorOptions,
+  /** A sign-up's user_metadata (display_name, …). */
+  data?: Record<string, unknown>,
 ): Promise<AuthOutcome> {
   const login = await openLoginClient(ctx, chosen);
   const { client, url } = login;
   const result = await withFileLock(client.lockPath, () =>
-    mode === "login" ? client.auth.signInWithPassword({ email, password }) : client.auth.signUp({ email, password }),
+    mode === "login"
+      ? client.auth.signInWithPassword({ email, password })
+      : client.auth.signUp({ email, password, ...(data === undefined ? {} : { options: { data } }) }),
   );
   if (result.error) throw authFailure(result.error, url, client.wire, email);
   const { session, user } = result.data;
@@ -287,6 +296,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     ...login.servers,
     userId: data.user.id,
     email: data.user.email || claims?.email,
+    displayName: displayNameOf(data.user.user_metadata) ?? claims?.displayName,
     expiresAt: claims?.exp,
     credentialStore: chosen.kind,
     aal: claims?.aal,

@@ -264,6 +264,7 @@ export async function forgetSessionFields(store: ConfigStore, profile: string): 
     if (!p) return;
     delete p.userId;
     delete p.email;
+    delete p.displayName;
     delete p.expiresAt;
     delete p.aal;
     delete p.credentialStore;

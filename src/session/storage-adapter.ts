@@ -1,6 +1,7 @@
 import type { SessionAccounts } from "./accounts.js";
 import { type Aal, decodeClaims, type ServerClock } from "./clock.js";
 import type { CredentialStore } from "./credentials/types.js";
+import { displayNameOf } from "../util/display-name.js";
 
 /** supabase-js's storage key for our clients (one client per profile, so one fixed key). */
 export const STORAGE_KEY = "lgauth-session";
@@ -16,6 +17,8 @@ export interface SavedSession {
   expiresAt: number | undefined;
   /** The session's assurance level (aal2 after a verified second factor). */
   aal: Aal | undefined;
+  /** The user's display name (user_metadata), when they have one. */
+  displayName: string | undefined;
 }
 
 export interface AdapterOptions {
@@ -42,6 +45,15 @@ export interface AdapterOptions {
 interface StoredTokens {
   access: string | null;
   refresh: string | null;
+}
+
+/**
+ * The display name of a session supabase-js stores: from its user object when that carries the
+ * metadata (after updateUser it is newer than the token's claims), else from the token.
+ */
+function displayNameFrom(metadata: unknown, fromToken: string | undefined): string | undefined {
+  const known = typeof metadata === "object" && metadata !== null && Object.keys(metadata).length > 0;
+  return known ? displayNameOf(metadata) : fromToken;
 }
 
 /**
@@ -152,7 +164,7 @@ export class CredentialStorage {
     const session = JSON.parse(value) as {
       access_token?: unknown;
       refresh_token?: unknown;
-      user?: { id?: unknown; email?: unknown } | null;
+      user?: { id?: unknown; email?: unknown; user_metadata?: unknown } | null;
     };
     if (typeof session.access_token !== "string" || typeof session.refresh_token !== "string") {
       throw new Error("supabase-js handed over a session without tokens");
@@ -171,6 +183,7 @@ export class CredentialStorage {
       email: typeof session.user?.email === "string" ? session.user.email : claims?.email,
       expiresAt: claims?.exp,
       aal: claims?.aal,
+      displayName: displayNameFrom(session.user?.user_metadata, claims?.displayName),
     };
     this.removed = false;
     await this.opts.onSaved?.(this.saved);

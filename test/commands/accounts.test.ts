@@ -1,8 +1,11 @@
 /**
  * The account commands in process (src/cli/run.ts with captured streams and scripted prompts)
  * against one real local Supabase Auth server that asks new users to confirm their address (as
- * a hosted project does): sign-up confirmation and resend, `login --otp` for an address without
- * an account, GoTrue's send interval as the user sees it, and what each failure leaves stored.
+ * a hosted project does) and confirms email changes from both addresses (GoTrue's default): the
+ * sign-up's display name and metadata, its confirmation by code and resend, `login --otp` for
+ * an address without an account, and what each failure leaves stored. No send interval here
+ * (emailMaxFrequency 0), so a second code can replace the first at once; GoTrue's interval is
+ * tested in password-commands.test.ts.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -13,6 +16,8 @@ import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase
 import { outbox, raw } from "../e2e/local-supabase-kit.js";
 import { closedPort } from "../helpers/closed-port.js";
 import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
+
+const PASSWORD = "Accounts-Secret-Passphrase-1";
 
 let counter = 0;
 const address = (tag: string) => `${tag}-${process.pid}-${++counter}@example.com`;
@@ -56,6 +61,18 @@ describe("account commands in process", () => {
     assert.equal(r.status, 200, r.text);
     return r.json.id as string;
   };
+  const userByEmail = async (email: string) => {
+    const r = await admin("GET", "/users?per_page=1000");
+    return (
+      r.json.users as { email: string; user_metadata: Record<string, unknown>; email_confirmed_at?: string }[]
+    ).find((u) => u.email === email);
+  };
+  const accountsOf = async (profile: string) =>
+    Object.keys(await readEntries()).filter((a) => a.startsWith(`${profile}@`));
+  const whoami = async (profile: string) => {
+    const r = await run(["--profile", profile, "--json", "whoami"]);
+    return r.code === 0 ? (JSON.parse(r.stdout) as Record<string, unknown>) : { code: r.code };
+  };
   const userCount = async () => {
     const r = await admin("GET", "/users?per_page=1000");
     return (r.json.users as unknown[]).length;
@@ -63,7 +80,7 @@ describe("account commands in process", () => {
 
   before(async () => {
     process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/lgauth-test-bus";
-    supabase = await startLocalSupabase({ port: 0, confirmEmail: true });
+    supabase = await startLocalSupabase({ port: 0, confirmEmail: true, emailMaxFrequency: 0 });
     dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-accounts-"));
     config = join(dir, "config");
     env = {
@@ -104,20 +121,135 @@ describe("account commands in process", () => {
     );
   });
 
-  test("a second code within GoTrue's send interval: the server's words and the real wait", async () => {
-    const email = address("often");
-    await account(email);
-    const first = await run(["--profile", "often", "login", "--otp", "--email", email], {
-      tty: true,
-      answers: [() => mailedCode(email, 0)],
-    });
-    assert.equal(first.code, 0, first.stderr);
-    const again = await run(["--profile", "often", "login", "--otp", "--email", email], { tty: true });
-    assert.equal(again.code, 1);
-    assert.deepEqual(again.asked, [], "refused before the code is asked for");
-    assert.match(
-      again.stderr,
-      /^lgauth: rate limited by Supabase Auth: "For security purposes, you can only request this after (5\d) seconds\." \(try again in \1 s\)\n$/,
+  test("signup --name --data in a script: the metadata is stored, the sign-up waits, and --confirm --code-stdin finishes it and logs in", async () => {
+    const email = address("ada");
+    const signup = await run(
+      [
+        "--profile",
+        "ada",
+        "signup",
+        "--email",
+        email,
+        "--name",
+        "Ada Lovelace",
+        "--data",
+        "team=analytical engines",
+        "--password-stdin",
+      ],
+      { stdin: `${PASSWORD}\n` },
     );
+    assert.equal(signup.code, 0, signup.stderr);
+    assert.equal(
+      signup.stdout,
+      `Account created for ${email}; it needs confirming with the code sent there:\n` +
+        `  lgauth signup --confirm --email ${email}   (scripts: add --code-stdin)\n` +
+        "or open the link in that email and then run `lgauth login`.\n",
+    );
+    assert.deepEqual(await accountsOf("ada"), [], "nothing stored before the address is confirmed");
+    const user = await userByEmail(email);
+    assert.equal(user?.user_metadata.display_name, "Ada Lovelace");
+    assert.equal(user?.user_metadata.team, "analytical engines");
+    assert.equal(user?.email_confirmed_at ?? null, null);
+
+    const confirm = await run(["--profile", "ada", "signup", "--confirm", "--email", email, "--code-stdin"], {
+      stdin: `${(await outbox(supabase, email)).at(-1)?.token}\n`,
+    });
+    assert.equal(confirm.code, 0, confirm.stderr);
+    assert.match(confirm.stdout, new RegExp(`^Logged in as ${email.replace(/[.]/g, "\\.")} on profile "ada"`));
+    const me = await whoami("ada");
+    assert.equal(me.email, email);
+    assert.equal(me.display_name, "Ada Lovelace");
+    const text = await run(["--profile", "ada", "whoami"]);
+    assert.match(text.stdout, new RegExp(`^Ada Lovelace <${email.replace(/[.]/g, "\\.")}> \\(`));
+  });
+
+  test("signup on a terminal asks for the code right after the password twice; scripts give it on the line after the password", async () => {
+    const email = address("tty");
+    const tty = await run(["--profile", "tty", "signup", "--name", "Grace"], {
+      tty: true,
+      answers: [email, PASSWORD, PASSWORD, () => mailedCode(email, 0)],
+    });
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.deepEqual(tty.asked, [
+      "Email:",
+      "Password:",
+      "Repeat password:",
+      `Code from the confirmation email sent to ${email}:`,
+    ]);
+    assert.match(tty.stderr, /Account created for .*; a confirmation code was sent there\.\n/);
+    assert.equal((await whoami("tty")).display_name, "Grace");
+
+    const scripted = address("script");
+    const piped = await run(
+      ["--profile", "script", "signup", "--email", scripted, "--password-stdin", "--code-stdin"],
+      {
+        stdin: [PASSWORD, () => mailedCode(scripted, 0)],
+      },
+    );
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal((await whoami("script")).email, scripted);
+  });
+
+  test("confirm: a wrong code, a code replaced by a resend, and a script without --code-stdin store nothing", async () => {
+    const email = address("late");
+    const made = await run(["--profile", "late", "signup", "--email", email, "--password-stdin"], {
+      stdin: `${PASSWORD}\n`,
+    });
+    assert.equal(made.code, 0, made.stderr);
+    const first = (await outbox(supabase, email)).at(-1)?.token ?? "";
+    const wrong = first === "000000" ? "111111" : "000000";
+    const entries = await readEntries();
+
+    const bad = await run(["--profile", "late", "signup", "--confirm", "--email", email, "--code-stdin"], {
+      stdin: `${wrong}\n`,
+    });
+    assert.equal(bad.code, 4);
+    assert.equal(
+      bad.stderr,
+      `lgauth: the code is wrong or has expired (get a new one with \`lgauth signup --resend --email ${email}\`)\n`,
+    );
+
+    const resent = await run(["signup", "--resend", "--email", email]);
+    assert.equal(resent.code, 0, resent.stderr);
+    assert.equal(
+      resent.stdout,
+      `If ${email} is waiting for confirmation, a new code and link were sent there.\n` +
+        `Finish with \`lgauth signup --confirm --email ${email}\` (scripts: add --code-stdin).\n`,
+    );
+    const second = await mailedCode(email, 1);
+    assert.notEqual(second, first);
+    const stale = await run(["--profile", "late", "signup", "--confirm", "--email", email, "--code-stdin"], {
+      stdin: `${first}\n`,
+    });
+    assert.equal(stale.code, 4, "the replaced code is refused like an expired one");
+    assert.match(stale.stderr, /^lgauth: the code is wrong or has expired/);
+
+    const noWay = await run(["--profile", "late", "signup", "--confirm", "--email", email]);
+    assert.equal(noWay.code, 2);
+    assert.match(
+      noWay.stderr,
+      /^lgauth: the emailed code is required when not running in a terminal \(pass --code-stdin\)/,
+    );
+    assert.deepEqual(await readEntries(), entries, "no failure stored anything");
+    assert.equal((await whoami("late")).code, 4);
+
+    const tries = await run(["--profile", "late", "signup", "--confirm", "--email", email], {
+      tty: true,
+      answers: [wrong === "000000" && second === "000000" ? "222222" : wrong, second],
+    });
+    assert.equal(tries.code, 0, tries.stderr);
+    assert.match(tries.stderr, /that code was not accepted .*; try again\./);
+    assert.equal((await whoami("late")).email, email);
+  });
+
+  test("signup --resend for an address that needs nothing says the same and sends nothing; --resend takes no password", async () => {
+    const nobody = address("resend-nobody");
+    const r = await run(["--json", "signup", "--resend", "--email", nobody]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { status: "sent", email: nobody });
+    assert.deepEqual(await outbox(supabase, nobody), []);
+    const mixed = await run(["signup", "--resend", "--email", nobody, "--password-stdin"]);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /'--resend' cannot be used with option '--password-stdin'/);
   });
 });

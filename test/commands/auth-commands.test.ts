@@ -162,7 +162,7 @@ describe("auth commands in process", () => {
       {
         args: ["--profile", "alice", "--json", "whoami"],
         code: 0,
-        json: (d) => assert.deepEqual(Object.keys(d), ["profile", "user_id", "email", "aal"]),
+        json: (d) => assert.deepEqual(Object.keys(d), ["profile", "user_id", "email", "aal", "display_name"]),
       },
       { args: ["--profile", "alice", "--json", "token"], code: 0, json: (d) => assert.equal(d.source, "file") },
       {

@@ -115,6 +115,7 @@ describe("profiles, whoami and status from stored state", () => {
       profile: "default",
       user_id: "env-user",
       email: "env@example.com",
+      display_name: null,
       expires_at: new Date(exp * 1000).toISOString(),
       aal: null,
       source: "env",

@@ -97,7 +97,10 @@ describe("projects that require email confirmation, rate limits", () => {
       env,
     });
     assert.equal(s.code, 0, s.stderr);
-    assert.match(s.stdout, /Confirm it with the link sent by email/);
+    assert.match(
+      s.stdout,
+      /it needs confirming with the code sent there:\n {2}lgauth signup --confirm --email new@example\.com/,
+    );
     const sj = await w.run(["--json", "signup", "--email", "new2@example.com", "--password-stdin"], {
       stdin: "confirm me please 1\n",
       env,
@@ -119,6 +122,6 @@ describe("projects that require email confirmation, rate limits", () => {
       if (/rate limited/.test(last.stderr)) break;
     }
     assert.equal(last.code, 1);
-    assert.match(oneLine(last.stderr), /rate limited by Supabase Auth: too many requests \(try again in/);
+    assert.match(oneLine(last.stderr), /rate limited by Supabase Auth: "Request rate limit reached" \(try again in/);
   });
 });

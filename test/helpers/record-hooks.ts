@@ -458,7 +458,8 @@ export function recordInProcessRun(run: {
   if (run.stdin !== undefined && (run.args.includes("--password-stdin") || run.args.includes("--with-token"))) {
     const text = chunkText(run.stdin);
     const kind: SecretKind = run.args.includes("--with-token") ? "token" : "password";
-    rec.learn(text.split(/\r?\n/)[0] ?? "", kind, `stdin of ${label}`);
+    // every line: a password is the first line, or the second after an emailed code (password reset)
+    for (const line of text.split(/\r?\n/)) rec.learn(line, kind, `stdin of ${label}`);
     rec.learn(text, kind, `stdin of ${label}`);
   }
   inspectConfigDir(rec, run.configDir, label);

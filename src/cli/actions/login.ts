@@ -85,7 +85,9 @@ export function report(ctx: Context, o: AuthOutcome): void {
     return;
   }
   if (o.status === "confirmation_required") {
-    ctx.io.print(`Account created for ${o.email}. Confirm it with the link sent by email, then run \`lgauth login\`.`);
+    ctx.io.print(`Account created for ${o.email}; it needs confirming with the code sent there:`);
+    ctx.io.print(`  lgauth signup --confirm --email ${o.email}   (scripts: add --code-stdin)`);
+    ctx.io.print("or open the link in that email and then run `lgauth login`.");
     return;
   }
   const where = o.store?.kind === "file" ? "a plain file (0600)" : "the keychain";

@@ -1,4 +1,4 @@
-import { isoTime, relativeExpiry } from "../auth-format.js";
+import { isoTime, relativeExpiry, userLabel } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { ExitCode } from "../errors.js";
@@ -98,6 +98,7 @@ export const status: Action = async (ctx) => {
         active: name === ctx.profile,
         logged_in: isLoggedIn(p),
         email: p.email ?? null,
+        display_name: p.displayName ?? null,
         user_id: p.userId ?? null,
         expires_at: isoTime(p.expiresAt),
         expires_in_seconds: p.expiresAt === undefined ? null : Math.round(p.expiresAt - Date.now() / 1000),
@@ -138,7 +139,7 @@ export const status: Action = async (ctx) => {
     if (!r.logged_in) {
       lines.push("  not logged in");
     } else {
-      lines.push(`  user:      ${r.email ?? "(no email)"} (${r.user_id})`);
+      lines.push(`  user:      ${userLabel(r.email ?? undefined, r.display_name ?? undefined)} (${r.user_id})`);
       const exp = r._expiresAt;
       const expired = exp !== undefined && exp < Date.now() / 1000;
       lines.push(

@@ -1,4 +1,4 @@
-import { isoTime, relativeExpiry } from "../auth-format.js";
+import { isoTime, relativeExpiry, userLabel } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
 import { NotLoggedInError } from "../errors.js";
 import { decodeClaims } from "../../session/clock.js";
@@ -15,12 +15,15 @@ export const whoami: Action = async (ctx) => {
         profile: ctx.profile,
         user_id: claims.sub,
         email: claims.email ?? null,
+        display_name: claims.displayName ?? null,
         expires_at: isoTime(claims.exp),
         aal: claims.aal ?? null,
         source: "env",
       });
     } else {
-      ctx.io.print(`${claims.email ?? "(no email)"} (${claims.sub}) from ${ENV_TOKEN}${level(claims.aal)}`);
+      ctx.io.print(
+        `${userLabel(claims.email, claims.displayName)} (${claims.sub}) from ${ENV_TOKEN}${level(claims.aal)}`,
+      );
     }
     return 0;
   }
@@ -29,19 +32,21 @@ export const whoami: Action = async (ctx) => {
   if (!profile?.userId) throw new NotLoggedInError(ctx.profile);
   if (ctx.json) {
     // The shape other tools already read: profile, user id, email (see `status` for the rest),
-    // and the session's assurance level (aal2 once a second factor was verified).
+    // the session's assurance level (aal2 once a second factor was verified) and the user's
+    // display name (user_metadata; null when none).
     ctx.io.printJson({
       profile: ctx.profile,
       user_id: profile.userId,
       email: profile.email ?? null,
       aal: profile.aal ?? null,
+      display_name: profile.displayName ?? null,
     });
   } else {
     const left = profile.expiresAt
       ? `; access token ${relativeExpiry(profile.expiresAt).startsWith("in") ? "expires" : "expired"} ${relativeExpiry(profile.expiresAt)}`
       : "";
     ctx.io.print(
-      `${profile.email ?? "(no email)"} (${profile.userId}) on profile "${ctx.profile}"${left}${level(profile.aal)}`,
+      `${userLabel(profile.email, profile.displayName)} (${profile.userId}) on profile "${ctx.profile}"${left}${level(profile.aal)}`,
     );
   }
   return 0;

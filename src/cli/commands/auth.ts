@@ -3,7 +3,7 @@ import type { LoginOptions } from "../actions/login.js";
 import type { LogoutOptions } from "../actions/logout.js";
 import type { SignupOptions } from "../actions/signup.js";
 import { lazyAction, requireWith } from "../command-kit.js";
-import { email, providerName, refusedPassword, wholeNumber } from "../parse.js";
+import { email, nonEmpty, providerName, refusedPassword, userDataPair, wholeNumber } from "../parse.js";
 
 const hiddenPassword = () =>
   new Option("--password <password>", "refused: use --password-stdin").hideHelp().argParser(refusedPassword);
@@ -14,14 +14,52 @@ const method = (flags: string, description: string, self: (typeof METHODS)[numbe
   new Option(flags, description).conflicts(METHODS.filter((m) => m !== self));
 
 export function registerAuth(program: Command): void {
+  const signupOwn = ["passwordStdin", "name", "data"];
   lazyAction<[], SignupOptions>(
     program
       .command("signup")
-      .description("create an account at Supabase Auth (logs in when no email confirmation is needed)")
+      .description(
+        "create an account at Supabase Auth (logs in, after the emailed code when the project confirms addresses)",
+      )
       .addOption(emailOption())
       .option("--password-stdin", "read the password from the first line of stdin")
+      .addOption(
+        new Option("--name <name>", "your display name (user_metadata.display_name)").argParser(nonEmpty("--name")),
+      )
+      .addOption(new Option("--data <key=value>", "another user_metadata key (repeatable)").argParser(userDataPair))
+      .addOption(
+        new Option(
+          "--confirm",
+          "complete a sign-up that waits for confirmation with the emailed code, and log in",
+        ).conflicts(["resend", ...signupOwn]),
+      )
+      .addOption(
+        new Option("--resend", "send the confirmation email again (the new code replaces the old)").conflicts([
+          "confirm",
+          "codeStdin",
+          "insecureStorage",
+          ...signupOwn,
+        ]),
+      )
+      .option(
+        "--code-stdin",
+        "read the emailed confirmation code from stdin (after the password with --password-stdin), then an authenticator code if asked",
+      )
       .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
-      .addOption(hiddenPassword()),
+      .addOption(hiddenPassword())
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Examples:",
+          '  lgauth signup --email ada@example.com --name "Ada Lovelace" --data team=research',
+          "  lgauth signup --confirm --email ada@example.com      # the code from the confirmation email",
+          "  lgauth signup --resend --email ada@example.com       # lost the email? a new code and link",
+          "",
+          "When the project confirms addresses, a terminal is asked for the code from the email right away;",
+          "scripts pass it with --code-stdin (the line after the password) or finish later with --confirm.",
+        ].join("\n"),
+      ),
     async () => (await import("../actions/signup.js")).signup,
   );
   const login = program

@@ -1,0 +1,127 @@
+/**
+ * Password change and reset, and GoTrue's send interval, in process against one real local
+ * Supabase Auth server configured the strict way: a password change always needs the emailed
+ * reauthentication nonce (secure_password_change, with the session-age rule at 0 s so a fresh
+ * session needs it too), an email change is confirmed from the new address alone, and one
+ * address gets at most one email per 60 s (GoTrue's default SMTP_MAX_FREQUENCY).
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import { outbox, raw } from "../e2e/local-supabase-kit.js";
+import { closedPort } from "../helpers/closed-port.js";
+import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
+
+let counter = 0;
+const address = (tag: string) => `${tag}-${process.pid}-${++counter}@example.com`;
+
+describe("password commands and send limits in process", () => {
+  let supabase: LocalSupabase;
+  let dir: string;
+  let config: string;
+  let env: NodeJS.ProcessEnv;
+
+  const run = (args: string[], o: Partial<InProcessOptions> = {}) =>
+    lgauthInProcess(args, { ...o, env: { ...env, ...o.env } });
+  const readEntries = async (): Promise<Record<string, string>> => {
+    try {
+      return (
+        JSON.parse(await readFile(join(config, "credentials.json"), "utf8")) as { entries: Record<string, string> }
+      ).entries;
+    } catch {
+      return {};
+    }
+  };
+  /** The newest code mailed to `to` after `seen` messages (waits for it). */
+  const mailedCode = async (to: string, seen: number): Promise<string> => {
+    for (let i = 0; i < 200; i++) {
+      const mail = await outbox(supabase, to);
+      if (mail.length > seen) return mail[mail.length - 1]?.token ?? "";
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no code arrived for ${to}`);
+  };
+  const admin = (method: string, path: string, body?: unknown) =>
+    raw(supabase, method, `/admin${path}`, {
+      apikey: supabase.serviceRoleKey,
+      bearer: supabase.serviceRoleKey,
+      headers: { "Content-Type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  /** An account made with the admin API (confirmed unless said otherwise). */
+  const account = async (email: string, opts: { password?: string; confirmed?: boolean } = {}) => {
+    const r = await admin("POST", "/users", {
+      email,
+      password: opts.password,
+      email_confirm: opts.confirmed ?? true,
+    });
+    assert.equal(r.status, 200, r.text);
+    return r.json.id as string;
+  };
+
+  before(async () => {
+    process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/lgauth-test-bus";
+    supabase = await startLocalSupabase({
+      port: 0,
+      passwordUpdateRequiresReauthentication: true,
+      reauthenticationSessionAge: 0,
+      secureEmailChange: false,
+    });
+    dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-passwords-"));
+    config = join(dir, "config");
+    env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      XDG_RUNTIME_DIR: join(dir, "run"),
+      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/lgauth-test-bus",
+      LGAUTH_CONFIG_DIR: config,
+      SUPABASE_URL: supabase.url,
+      SUPABASE_ANON_KEY: supabase.anonKey,
+      LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
+      LGAUTH_CREDENTIAL_STORE: "file",
+      NO_COLOR: "1",
+    };
+  });
+  after(async () => {
+    await supabase?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const RATE_LIMITED =
+    /^lgauth: rate limited by Supabase Auth: "For security purposes, you can only request this after (\d+) seconds\." \(try again in \1 s\)\n$/;
+
+  test("a second code within GoTrue's send interval: the server's words and the real wait", async () => {
+    const email = address("often");
+    await account(email);
+    const first = await run(["--profile", "often", "login", "--otp", "--email", email], {
+      tty: true,
+      answers: [() => mailedCode(email, 0)],
+    });
+    assert.equal(first.code, 0, first.stderr);
+    const again = await run(["--profile", "often", "login", "--otp", "--email", email], { tty: true });
+    assert.equal(again.code, 1);
+    assert.deepEqual(again.asked, [], "refused before the code is asked for");
+    const wait = Number(RATE_LIMITED.exec(again.stderr)?.[1]);
+    assert.ok(wait > 0 && wait < 60, again.stderr);
+  });
+
+  test("signup --resend within the interval: refused with the real wait, the first code still good", async () => {
+    const email = address("resend");
+    await account(email, { confirmed: false });
+    const sent = await run(["signup", "--resend", "--email", email]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const code = await mailedCode(email, 0);
+    const again = await run(["signup", "--resend", "--email", email]);
+    assert.equal(again.code, 1);
+    assert.equal(again.stdout, "");
+    assert.match(again.stderr, RATE_LIMITED);
+    assert.equal((await outbox(supabase, email)).length, 1, "no second mail");
+    const confirmed = await run(["--profile", "resend", "signup", "--confirm", "--email", email, "--code-stdin"], {
+      stdin: `${code}\n`,
+    });
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+  });
+});
