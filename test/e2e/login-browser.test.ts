@@ -13,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
 import { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD, startLocalOidcProvider } from "../../src/local-oidc/index.js";
+import { authenticator } from "../helpers/authenticator.js";
 import { type TestBrowser, chromiumMissing, startBrowser } from "../helpers/browser.js";
 import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
 import { LGAUTH_BIN } from "../helpers/cli.js";
@@ -73,8 +74,9 @@ async function startLogin(
   world: AuthWorld,
   profile: string,
   via: "printed" | "opener" = "printed",
+  extra: string[] = [],
 ): Promise<{ cli: Child; url: string }> {
-  const args = [LGAUTH_BIN, "--profile", profile, "login", "--provider", "local"];
+  const args = [LGAUTH_BIN, "--profile", profile, "login", "--provider", "local", ...extra];
   if (via === "printed") {
     const cli = startChild(process.execPath, [...args, "--no-browser"], { env: world.env });
     const m = await cli.waitFor(/^\s+(http\S+\/auth\/v1\/authorize\?\S+)$/m, 30_000);
@@ -229,6 +231,31 @@ describe("login --provider (browser, PKCE, loopback) and login --otp (emailed co
     assert.match((await page.textContent("body")) ?? "", /login failed/);
     assert.equal((await whoami(stage.world, "denied")).code, 4);
     await ctx.close();
+  });
+
+  test("an account with a verified factor: after the browser, the authenticator code from --code-stdin gives an aal2 session, and the tab says to finish in the terminal", async () => {
+    const { world } = stage;
+    // the same person, logged in with a password in the first test, adds an authenticator app
+    const enrolled = await world.run(["--profile", "pw", "mfa", "enroll", "--json"]);
+    assert.equal(enrolled.code, 0, enrolled.stderr);
+    const factor = JSON.parse(enrolled.stdout) as { factor_id: string; secret: string };
+    const app = authenticator(factor.secret);
+    const verified = await world.run(["--profile", "pw", "mfa", "verify", factor.factor_id, "--code-stdin"], {
+      stdin: `${await app.code()}\n`,
+    });
+    assert.equal(verified.code, 0, verified.stderr);
+
+    const { cli, url } = await startLogin(world, "oauth-mfa", "printed", ["--code-stdin"]);
+    cli.proc.stdin?.end(`${await app.code()}\n`);
+    const ctx = await browser.context();
+    const page = await ctx.newPage();
+    await signIn(page, url);
+    const done = await exitOf(cli);
+    assert.equal(done.code, 0, done.out);
+    assert.match(done.out, /Logged in as .* with your second factor/);
+    assert.match((await page.textContent("body")) ?? "", /Enter the code from your authenticator app in the terminal/);
+    await ctx.close();
+    assert.equal((await whoami(world, "oauth-mfa")).json.aal, "aal2");
   });
 
   test("an unknown provider fails before any browser round trip", async () => {
