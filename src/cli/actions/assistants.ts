@@ -1,13 +1,10 @@
-import { describeLangGraphError } from "../../langgraph/errors.js";
 import type { Action } from "../command-kit.js";
 import { openLangGraph } from "../langgraph-session.js";
 import { formatTable } from "../output.js";
 
 export const list: Action = async (ctx) => {
-  const { client, url } = await openLangGraph(ctx);
-  const assistants = await client.assistants.search({ limit: 100 }).catch((err) => {
-    throw describeLangGraphError(err, url, "assistants");
-  });
+  const { client } = await openLangGraph(ctx);
+  const assistants = await client.assistants.search({ limit: 100 });
   const rows = assistants.map((a) => ({
     assistant_id: a.assistant_id,
     graph_id: a.graph_id,

@@ -1,6 +1,5 @@
 import type { Client } from "@langchain/langgraph-sdk";
 import { streamAnswer, threadMessages } from "../../langgraph/conversations.js";
-import { describeLangGraphError } from "../../langgraph/errors.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -13,26 +12,15 @@ export interface ChatOptions {
   assistant: string;
 }
 
-async function ensureThread(client: Client, url: string, threadId: string | undefined): Promise<string> {
-  try {
-    if (threadId) {
-      await client.threads.get(threadId);
-      return threadId;
-    }
-    return (await client.threads.create()).thread_id;
-  } catch (err) {
-    throw describeLangGraphError(err, url, threadId ? `thread ${threadId}` : "thread");
+async function ensureThread(client: Client, threadId: string | undefined): Promise<string> {
+  if (threadId) {
+    await client.threads.get(threadId);
+    return threadId;
   }
+  return (await client.threads.create()).thread_id;
 }
 
-async function oneShot(
-  ctx: Context,
-  client: Client,
-  url: string,
-  threadId: string,
-  message: string,
-  assistantId: string,
-) {
+async function oneShot(ctx: Context, client: Client, threadId: string, message: string, assistantId: string) {
   const spinner = ctx.io.startSpinner("thinking…", !ctx.json);
   try {
     const result = await streamAnswer(client, threadId, message, {
@@ -49,13 +37,12 @@ async function oneShot(
     } else {
       ctx.io.write("\n");
     }
-  } catch (err) {
+  } finally {
     spinner.stop();
-    throw describeLangGraphError(err, url, `thread ${threadId}`);
   }
 }
 
-async function interactive(ctx: Context, client: Client, url: string, startThread: string, assistantId: string) {
+async function interactive(ctx: Context, client: Client, startThread: string, assistantId: string) {
   const readline = await import("node:readline/promises");
   const rl = readline.createInterface({ input: ctx.io.stdin, output: ctx.io.stdout, terminal: true });
   let threadId = startThread;
@@ -81,7 +68,7 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
     if (!line) continue;
     if (line === "/exit" || line === "/quit") break;
     if (line === "/new") {
-      threadId = await ensureThread(client, url, undefined);
+      threadId = await ensureThread(client, undefined);
       banner(threadId);
       continue;
     }
@@ -117,7 +104,7 @@ async function interactive(ctx: Context, client: Client, url: string, startThrea
         ctx.io.note(paint(ctx.color, "yellow", "(answer cancelled)"));
       } else {
         rl.close();
-        throw describeLangGraphError(err, url, `thread ${threadId}`);
+        throw err;
       }
     } finally {
       answering = null;
@@ -131,9 +118,9 @@ export const chat: Action<[string | undefined], ChatOptions> = async (ctx, [requ
   if (opts.message === undefined && !ctx.prompter.available) {
     throw new UsageError("interactive chat needs a terminal", "pass --message to send one message from a script");
   }
-  const { client, url } = await openLangGraph(ctx);
-  const threadId = await ensureThread(client, url, requested);
-  if (opts.message !== undefined) await oneShot(ctx, client, url, threadId, opts.message, assistantId);
-  else await interactive(ctx, client, url, threadId, assistantId);
+  const { client } = await openLangGraph(ctx);
+  const threadId = await ensureThread(client, requested);
+  if (opts.message !== undefined) await oneShot(ctx, client, threadId, opts.message, assistantId);
+  else await interactive(ctx, client, threadId, assistantId);
   return 0;
 };

@@ -14,7 +14,6 @@ import { join } from "node:path";
 import { runProbes } from "../../audit/runner.js";
 import { expiredToken, forgedToken, tamperedToken } from "../../audit/tokens.js";
 import { listThreads, streamAnswer } from "../../langgraph/conversations.js";
-import { describeLangGraphError } from "../../langgraph/errors.js";
 import { ConfigStore, type ServerSettings } from "../../session/config.js";
 import { FileStore } from "../../session/credentials/file.js";
 import type { ChosenStore } from "../../session/credentials/select.js";
@@ -199,10 +198,8 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
       const out = heldOutput(i === 0);
       const done = (async () => {
         out.emit(() => say.step(`${u.name} chats`));
-        const { client, url } = await openLangGraph(as(u.name));
-        const thread = await client.threads.create({ metadata: { demo: "lgauth" } }).catch((err: unknown) => {
-          throw describeLangGraphError(err, url, "thread");
-        });
+        const { client } = await openLangGraph(as(u.name));
+        const thread = await client.threads.create({ metadata: { demo: "lgauth" } });
         out.emit(() => say.line(`${paint(ctx.color, "cyan", `${u.name}>`)} hi, I am ${u.name}`));
         let first = true;
         const prefix = `${paint(ctx.color, "green", "agent>")} `;
@@ -216,8 +213,6 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
               }
               write(t);
             }),
-        }).catch((err: unknown) => {
-          throw describeLangGraphError(err, url, `thread ${thread.thread_id}`);
         });
         out.emit(() => write("\n"));
         if (!answer.text.includes(u.email)) {

@@ -1,15 +1,12 @@
 import { streamAnswer } from "../../langgraph/conversations.js";
-import { describeLangGraphError } from "../../langgraph/errors.js";
 import { messagesFromValues } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
 import { openLangGraph } from "../langgraph-session.js";
 import { formatTable } from "../output.js";
 
 export const list: Action<[string]> = async (ctx, [threadId]) => {
-  const { client, url } = await openLangGraph(ctx);
-  const runs = await client.runs.list(threadId, { limit: 50 }).catch((err) => {
-    throw describeLangGraphError(err, url, `thread ${threadId}`);
-  });
+  const { client } = await openLangGraph(ctx);
+  const runs = await client.runs.list(threadId, { limit: 50 });
   const rows = runs.map((r) => ({
     run_id: r.run_id,
     status: r.status,
@@ -39,35 +36,29 @@ export interface CreateOptions {
 export const create: Action<[string], CreateOptions> = async (ctx, [threadId], opts) => {
   const message = opts.message.trim();
   const assistantId = opts.assistant;
-  const { client, url } = await openLangGraph(ctx);
-  try {
-    if (opts.wait) {
-      const values = await client.runs.wait(threadId, assistantId, {
-        input: { messages: [{ role: "user", content: message }] },
-      });
-      const messages = messagesFromValues(values);
-      const answer = [...messages].reverse().find((m) => m.role === "assistant");
-      if (ctx.json) ctx.io.printJson({ thread_id: threadId, messages });
-      else ctx.io.print(answer?.content ?? "(no answer)");
-      return 0;
-    }
-    const result = await streamAnswer(client, threadId, message, {
-      assistantId,
-      onToken: ctx.json ? undefined : (t) => ctx.io.write(t),
+  const { client } = await openLangGraph(ctx);
+  if (opts.wait) {
+    const values = await client.runs.wait(threadId, assistantId, {
+      input: { messages: [{ role: "user", content: message }] },
     });
-    if (ctx.json) ctx.io.printJson(result);
-    else ctx.io.write("\n");
+    const messages = messagesFromValues(values);
+    const answer = [...messages].reverse().find((m) => m.role === "assistant");
+    if (ctx.json) ctx.io.printJson({ thread_id: threadId, messages });
+    else ctx.io.print(answer?.content ?? "(no answer)");
     return 0;
-  } catch (err) {
-    throw describeLangGraphError(err, url, `thread ${threadId}`);
   }
+  const result = await streamAnswer(client, threadId, message, {
+    assistantId,
+    onToken: ctx.json ? undefined : (t) => ctx.io.write(t),
+  });
+  if (ctx.json) ctx.io.printJson(result);
+  else ctx.io.write("\n");
+  return 0;
 };
 
 export const cancel: Action<[string, string]> = async (ctx, [threadId, runId]) => {
-  const { client, url } = await openLangGraph(ctx);
-  await client.runs.cancel(threadId, runId).catch((err) => {
-    throw describeLangGraphError(err, url, `run ${runId}`);
-  });
+  const { client } = await openLangGraph(ctx);
+  await client.runs.cancel(threadId, runId);
   if (ctx.json) ctx.io.printJson({ thread_id: threadId, run_id: runId, cancelled: true });
   else ctx.io.print(`cancelled ${runId}`);
   return 0;

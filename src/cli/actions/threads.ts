@@ -1,5 +1,4 @@
 import { listThreads, threadHistory, threadMessages } from "../../langgraph/conversations.js";
-import { describeLangGraphError } from "../../langgraph/errors.js";
 import type { ChatMessage } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
 import { UsageError } from "../errors.js";
@@ -34,13 +33,11 @@ export interface HistoryOptions {
 }
 
 export const list: Action<[], ListOptions> = async (ctx, _args, opts) => {
-  const { client, url } = await openLangGraph(ctx);
+  const { client } = await openLangGraph(ctx);
   const threads = await listThreads(client, {
     limit: opts.limit,
     ...(opts.status ? { status: opts.status } : {}),
     metadata: opts.metadata ?? {},
-  }).catch((err) => {
-    throw describeLangGraphError(err, url, "threads");
   });
   if (ctx.json) {
     ctx.io.printJson({ threads });
@@ -62,10 +59,8 @@ export const list: Action<[], ListOptions> = async (ctx, _args, opts) => {
 
 export const create: Action<[], MetadataOptions> = async (ctx, _args, opts) => {
   const metadata = opts.metadata ?? {};
-  const { client, url } = await openLangGraph(ctx);
-  const thread = await client.threads.create({ metadata }).catch((err) => {
-    throw describeLangGraphError(err, url, "thread");
-  });
+  const { client } = await openLangGraph(ctx);
+  const thread = await client.threads.create({ metadata });
   if (ctx.json)
     ctx.io.printJson({ thread_id: thread.thread_id, created_at: thread.created_at, metadata: thread.metadata });
   else ctx.io.print(thread.thread_id);
@@ -82,10 +77,8 @@ function render(messages: ChatMessage[], color: boolean): string {
 }
 
 export const show: Action<[string]> = async (ctx, [threadId]) => {
-  const { client, url } = await openLangGraph(ctx);
-  const messages = await threadMessages(client, threadId).catch((err) => {
-    throw describeLangGraphError(err, url, `thread ${threadId}`);
-  });
+  const { client } = await openLangGraph(ctx);
+  const messages = await threadMessages(client, threadId);
   if (ctx.json) ctx.io.printJson({ thread_id: threadId, messages });
   else ctx.io.print(messages.length ? render(messages, ctx.color) : "(no messages yet)");
   return 0;
@@ -99,20 +92,16 @@ export const remove: Action<[string], RemoveOptions> = async (ctx, [threadId], o
       return 1;
     }
   }
-  const { client, url } = await openLangGraph(ctx);
-  await client.threads.delete(threadId).catch((err) => {
-    throw describeLangGraphError(err, url, `thread ${threadId}`);
-  });
+  const { client } = await openLangGraph(ctx);
+  await client.threads.delete(threadId);
   if (ctx.json) ctx.io.printJson({ thread_id: threadId, deleted: true });
   else ctx.io.print(`deleted ${threadId}`);
   return 0;
 };
 
 export const history: Action<[string], HistoryOptions> = async (ctx, [threadId], opts) => {
-  const { client, url } = await openLangGraph(ctx);
-  const checkpoints = await threadHistory(client, threadId, opts.limit).catch((err) => {
-    throw describeLangGraphError(err, url, `thread ${threadId}`);
-  });
+  const { client } = await openLangGraph(ctx);
+  const checkpoints = await threadHistory(client, threadId, opts.limit);
   if (ctx.json) {
     ctx.io.printJson({ thread_id: threadId, checkpoints });
     return 0;
