@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { AccountInput } from "./accounts.js";
 import type { ClientInput, RequestHandler } from "./provider.js";
 
-export { DEMO_OIDC_EMAIL, DEMO_OIDC_NAME, DEMO_OIDC_PASSWORD } from "./demo.js";
+export { DEMO_OIDC_EMAIL, DEMO_OIDC_PASSWORD } from "./demo.js";
 export type { AccountInput, ClientInput };
 
 export interface LocalOidcProviderOptions {

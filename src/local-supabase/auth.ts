@@ -3,7 +3,7 @@
  * still exist) and requireAdminCredentials (a JWT whose role is an admin role).
  */
 import type { App } from "./app.js";
-import { ApiError } from "./errors.js";
+import { ApiError, badRequest, forbidden } from "./errors.js";
 import { apiKeyOf, type Req } from "./http.js";
 import { type JwtClaims, verifyJwt } from "./jwt.js";
 import { findSession, type SessionRow } from "./sessions.js";
@@ -33,16 +33,16 @@ function bearerToken(req: Req): string {
 
 async function loadUserAndSession(app: App, claims: JwtClaims): Promise<Authenticated> {
   const sub = typeof claims.sub === "string" ? claims.sub : "";
-  if (sub === "") throw new ApiError(403, "bad_jwt", "invalid claim: missing sub claim");
-  if (!isUuid(sub)) throw new ApiError(400, "bad_jwt", "invalid claim: sub claim must be a UUID");
+  if (sub === "") throw forbidden("bad_jwt", "invalid claim: missing sub claim");
+  if (!isUuid(sub)) throw badRequest("bad_jwt", "invalid claim: sub claim must be a UUID");
   const user = await findUserById(app.database.db, sub);
-  if (!user) throw new ApiError(403, "user_not_found", "User from sub claim in JWT does not exist");
+  if (!user) throw forbidden("user_not_found", "User from sub claim in JWT does not exist");
   const sid = typeof claims.session_id === "string" ? claims.session_id : "";
   let session: SessionRow | undefined;
   if (sid !== "" && sid !== NIL_UUID) {
-    if (!isUuid(sid)) throw new ApiError(403, "bad_jwt", "invalid claim: session_id claim must be a UUID");
+    if (!isUuid(sid)) throw forbidden("bad_jwt", "invalid claim: session_id claim must be a UUID");
     session = await findSession(app.database.db, sid);
-    if (!session) throw new ApiError(403, "session_not_found", "Session from session_id claim in JWT does not exist");
+    if (!session) throw forbidden("session_not_found", "Session from session_id claim in JWT does not exist");
   }
   return { claims, user, session };
 }
@@ -50,7 +50,7 @@ async function loadUserAndSession(app: App, claims: JwtClaims): Promise<Authenti
 export async function requireAuthentication(app: App, req: Req): Promise<Authenticated> {
   const claims = verifyJwt(bearerToken(req), app.keys.verifying);
   const auth = await loadUserAndSession(app, claims);
-  if (isBanned(auth.user.row)) throw new ApiError(403, "user_banned", "User is banned");
+  if (isBanned(auth.user.row)) throw forbidden("user_banned", "User is banned");
   return auth;
 }
 
@@ -59,7 +59,7 @@ export async function requireAdmin(app: App, req: Req): Promise<JwtClaims> {
   const sid = typeof claims.session_id === "string" ? claims.session_id : "";
   if (sid !== "" && sid !== NIL_UUID) await loadUserAndSession(app, claims);
   const role = typeof claims.role === "string" ? claims.role : "";
-  if (!ADMIN_ROLES.includes(role)) throw new ApiError(403, "not_admin", "User not allowed");
+  if (!ADMIN_ROLES.includes(role)) throw forbidden("not_admin", "User not allowed");
   return claims;
 }
 
@@ -72,6 +72,6 @@ export async function requireAdmin(app: App, req: Req): Promise<JwtClaims> {
 export async function requireServiceRole(app: App, req: Req): Promise<void> {
   await requireAdmin(app, req);
   if (apiKeyOf(req.headers, req.query) !== app.keys.serviceRoleKey) {
-    throw new ApiError(403, "not_admin", "User not allowed");
+    throw forbidden("not_admin", "User not allowed");
   }
 }

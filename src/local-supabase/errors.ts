@@ -42,6 +42,8 @@ export const unprocessable = (code: string, message: string) => new ApiError(422
 export const forbidden = (code: string, message: string) => new ApiError(403, code, message);
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 export const tooManyRequests = (code: string, message: string) => new ApiError(429, code, message);
+/** GoTrue's 500: always `unexpected_failure`. */
+export const unexpectedFailure = (message: string) => new ApiError(500, "unexpected_failure", message);
 
 export const INVALID_LOGIN = "Invalid login credentials";
 export const DUPLICATE_EMAIL = "A user with this email address has already been registered";

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { JWTPayload } from "jose";
 import type { Queryable } from "./db.js";
 import { validateEmail } from "./email.js";
-import { ApiError } from "./errors.js";
+import { forbidden, unexpectedFailure, unprocessable } from "./errors.js";
 import type { JsonObject } from "./http.js";
 import type { ServerConfig } from "./options.js";
 import { findUserByEmail, findUserById, isBanned, mergeMetadata } from "./users.js";
@@ -44,8 +44,8 @@ async function providersOf(tx: Queryable, userId: string): Promise<string[]> {
 
 async function refreshMetadata(tx: Queryable, userId: string, data: JsonObject, confirm: boolean): Promise<void> {
   const user = await findUserById(tx, userId);
-  if (!user) throw new ApiError(500, "unexpected_failure", "Database error loading user");
-  if (isBanned(user.row)) throw new ApiError(403, "user_banned", "User is banned");
+  if (!user) throw unexpectedFailure("Database error loading user");
+  if (isBanned(user.row)) throw forbidden("user_banned", "User is banned");
   const now = new Date().toISOString();
   const app = { ...user.row.raw_app_meta_data, providers: await providersOf(tx, userId) };
   const userMeta = mergeMetadata(user.row.raw_user_meta_data, data);
@@ -97,21 +97,20 @@ export async function userForExternalIdentity(
 
   const rawEmail = typeof data.email === "string" ? data.email : "";
   if (rawEmail === "") {
-    throw new ApiError(500, "unexpected_failure", "Error getting user email from external provider");
+    throw unexpectedFailure("Error getting user email from external provider");
   }
   let email: string;
   try {
     email = validateEmail(rawEmail);
   } catch {
-    throw new ApiError(500, "unexpected_failure", "Error getting user email from external provider");
+    throw unexpectedFailure("Error getting user email from external provider");
   }
 
   const existing = await findUserByEmail(tx, email);
   if (existing) {
     if (!verified) {
       // linking on an address the provider does not vouch for would hand over the account
-      throw new ApiError(
-        422,
+      throw unprocessable(
         "email_exists",
         `A user with this email address has already been registered; ${provider} has not verified the address`,
       );
@@ -122,11 +121,10 @@ export async function userForExternalIdentity(
   }
 
   if (!rules.signupEnabled) {
-    throw new ApiError(422, "signup_disabled", "Signups not allowed for this instance");
+    throw unprocessable("signup_disabled", "Signups not allowed for this instance");
   }
   if (!verified && confirmEmail) {
-    throw new ApiError(
-      422,
+    throw unprocessable(
       "provider_email_needs_verification",
       `Unverified email with ${provider}. Verify the email with ${provider} in order to sign in`,
     );

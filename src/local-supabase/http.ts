@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { ApiError, OAuthError, WeakPasswordError } from "./errors.js";
+import { ApiError, badRequest, OAuthError, unexpectedFailure, WeakPasswordError } from "./errors.js";
 
 export const MAX_BODY_BYTES = 1 << 20; // GoTrue: limitRequestBody(1 << 20)
 const API_VERSION_HEADER = "x-supabase-api-version";
@@ -56,7 +56,7 @@ export function bodyReader(req: IncomingMessage): () => Promise<Buffer> {
       req.on("error", (err) => {
         if (!failed) {
           failed = true;
-          reject(new ApiError(400, "validation_failed", `Could not read body: ${err.message}`));
+          reject(badRequest("validation_failed", `Could not read body: ${err.message}`));
         }
       });
     });
@@ -122,7 +122,7 @@ function goType(kind: FieldKind): string {
 }
 
 function badJson(detail: string): ApiError {
-  return new ApiError(400, "bad_json", `Could not parse request body as JSON: ${detail}`);
+  return badRequest("bad_json", `Could not parse request body as JSON: ${detail}`);
 }
 
 /** String field of a parsed body ("" when absent or null, like a Go zero value). */
@@ -189,7 +189,7 @@ export function sendError(req: { headers: IncomingMessage["headers"] }, res: Ser
     sendJson(res, 400, { error: err.error, error_description: err.description }, headers);
     return;
   }
-  const apiErr = err instanceof ApiError ? err : new ApiError(500, "unexpected_failure", "Internal Server Error");
+  const apiErr = err instanceof ApiError ? err : unexpectedFailure("Internal Server Error");
   headers["x-sb-error-code"] = apiErr.code;
   if (v2024) {
     sendJson(res, apiErr.status, { code: apiErr.code, message: apiErr.message }, headers);

@@ -5,7 +5,7 @@
  * verification failures carry golang-jwt's wording behind GoTrue's "invalid JWT" prefix.
  */
 import { createHmac, type KeyObject, sign, timingSafeEqual, verify } from "node:crypto";
-import { ApiError } from "./errors.js";
+import { type ApiError, forbidden } from "./errors.js";
 
 export type JwtClaims = Record<string, unknown>;
 
@@ -48,7 +48,7 @@ export function signJwt(signer: SigningKey, claims: JwtClaims): string {
 }
 
 function badJwt(reason: string): ApiError {
-  return new ApiError(403, "bad_jwt", `invalid JWT: unable to parse or verify signature, ${reason}`);
+  return forbidden("bad_jwt", `invalid JWT: unable to parse or verify signature, ${reason}`);
 }
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { createRemoteJWKSet, JWTPayload } from "jose";
-import { ApiError } from "./errors.js";
+import { type ApiError, badRequest, unexpectedFailure } from "./errors.js";
 import type { ExternalProviderOptions } from "./options.js";
 
 interface Discovery {
@@ -27,7 +27,7 @@ const TIMEOUT_MS = 10_000;
 
 /** A provider failure: the flow ends with a server_error redirect naming it. */
 function providerFailure(name: string, what: string): ApiError {
-  return new ApiError(500, "unexpected_failure", `${what} (provider ${name})`);
+  return unexpectedFailure(`${what} (provider ${name})`);
 }
 
 export function randomToken(bytes = 32): string {
@@ -115,7 +115,7 @@ export class OidcClient {
     if (iss === null) return;
     const d = await this.discovery();
     if (trimSlash(iss) !== trimSlash(d.issuer)) {
-      throw new ApiError(400, "bad_oauth_callback", "OAuth callback from an unexpected issuer");
+      throw badRequest("bad_oauth_callback", "OAuth callback from an unexpected issuer");
     }
   }
 

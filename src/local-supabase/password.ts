@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { channel } from "node:diagnostics_channel";
 import bcrypt from "bcryptjs";
-import { ApiError, WeakPasswordError } from "./errors.js";
+import { badRequest, WeakPasswordError } from "./errors.js";
 
 export const BCRYPT_COST = 10; // golang.org/x/crypto/bcrypt DefaultCost, used by GoTrue
 export const MAX_PASSWORD_LENGTH = 72;
@@ -21,7 +21,7 @@ export interface PasswordPolicy {
 export function checkPasswordStrength(password: string, policy: PasswordPolicy): void {
   const bytes = Buffer.byteLength(password, "utf8");
   if (bytes > MAX_PASSWORD_LENGTH) {
-    throw new ApiError(400, "validation_failed", `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
+    throw badRequest("validation_failed", `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
   }
   const reasons: string[] = [];
   const messages: string[] = [];
@@ -50,7 +50,7 @@ export function passwordWeakness(password: string, policy: PasswordPolicy): Weak
 export function hashPassword(password: string): Promise<string> {
   if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_LENGTH) {
     // what Go's bcrypt says (bcrypt.ErrPasswordTooLong)
-    return Promise.reject(new ApiError(400, "validation_failed", "bcrypt: password length exceeds 72 bytes"));
+    return Promise.reject(badRequest("validation_failed", "bcrypt: password length exceeds 72 bytes"));
   }
   return bcrypt.hash(password, BCRYPT_COST);
 }

@@ -2,7 +2,7 @@
  * GoTrue's phone number checks (internal/api/phone.go). Phone sign-in is always off here, but
  * GoTrue still validates a number on the routes that look a phone user up before answering.
  */
-import { ApiError } from "./errors.js";
+import { badRequest } from "./errors.js";
 
 const E164 = /^[1-9][0-9]{1,14}$/;
 
@@ -10,7 +10,7 @@ const E164 = /^[1-9][0-9]{1,14}$/;
 export function validatePhone(phone: string): string {
   const formatted = phone.replace(/^\+/, "").replaceAll(" ", "");
   if (!E164.test(formatted)) {
-    throw new ApiError(400, "validation_failed", "Invalid phone number format (E.164 required)");
+    throw badRequest("validation_failed", "Invalid phone number format (E.164 required)");
   }
   return formatted;
 }

@@ -2,7 +2,7 @@
  * Per-client token buckets, like GoTrue's tollbooth limiters: `limit` requests per `window`
  * seconds with a burst of `limit`. Over the limit: 429 over_request_rate_limit.
  */
-import { ApiError } from "./errors.js";
+import { tooManyRequests } from "./errors.js";
 
 interface Bucket {
   tokens: number;
@@ -29,7 +29,7 @@ export class RateLimiter {
     b.at = t;
     if (b.tokens < 1) {
       this.buckets.set(key, b);
-      throw new ApiError(429, "over_request_rate_limit", "Request rate limit reached");
+      throw tooManyRequests("over_request_rate_limit", "Request rate limit reached");
     }
     b.tokens -= 1;
     this.buckets.set(key, b);

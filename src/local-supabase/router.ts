@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Handler } from "./app.js";
-import { ApiError } from "./errors.js";
+import { type ApiError, badRequest } from "./errors.js";
 import { apiKeyOf, bodyReader, type Req, sendError, sendJson } from "./http.js";
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from "./handlers/admin.js";
 import { adminDeleteFactor, adminListFactors, adminUpdateFactor } from "./handlers/admin-factors.js";
@@ -203,7 +203,7 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
 function textPostgresRefused(err: unknown): ApiError | undefined {
   const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
   if (code !== "22021" && code !== "22P05") return undefined;
-  return new ApiError(400, "validation_failed", "Text fields must not contain NUL characters");
+  return badRequest("validation_failed", "Text fields must not contain NUL characters");
 }
 
 function describe(err: unknown): string {

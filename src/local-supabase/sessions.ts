@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Database, Queryable } from "./db.js";
-import { ApiError, type WeakPasswordError } from "./errors.js";
+import { type ApiError, badRequest, unexpectedFailure, type WeakPasswordError } from "./errors.js";
 import { type AmrEntry, aalOf } from "./factors.js";
 import type { JsonObject } from "./http.js";
 import { signJwt } from "./jwt.js";
@@ -167,7 +167,7 @@ export async function issueSession(
     external?.provider ?? "email",
   ]);
   const user = await findUserById(tx, userId);
-  if (!user) throw new ApiError(500, "unexpected_failure", "Database error loading user");
+  if (!user) throw unexpectedFailure("Database error loading user");
   const body = tokenResponse(ctx, user, session, refresh, weakPassword);
   // GoTrue hands the provider's tokens to the client once, with the session
   if (external?.providerToken) body.provider_token = external.providerToken;
@@ -211,7 +211,7 @@ export async function stepUpSession(
     session.id,
   ]);
   const user = await findUserById(tx, session.user_id);
-  if (!user) throw new ApiError(500, "unexpected_failure", "Database error loading user");
+  if (!user) throw unexpectedFailure("Database error loading user");
   return tokenResponse(ctx, user, raised, refresh);
 }
 
@@ -228,18 +228,18 @@ export async function refreshTokenGrant(
     const found = await tx.query<RefreshTokenRow>("select * from refresh_tokens where token = $1 for update", [token]);
     const rt = found.rows[0];
     if (!rt) {
-      return { error: new ApiError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found") };
+      return { error: badRequest("refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found") };
     }
     const user = await findUserById(tx, rt.user_id);
     if (!user) {
-      return { error: new ApiError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found") };
+      return { error: badRequest("refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found") };
     }
-    if (isBanned(user.row)) return { error: new ApiError(400, "user_banned", "Invalid Refresh Token: User Banned") };
+    if (isBanned(user.row)) return { error: badRequest("user_banned", "Invalid Refresh Token: User Banned") };
     const sessions = await tx.query<SessionRow>("select * from sessions where id = $1 for update", [rt.session_id]);
     const session = sessions.rows[0];
     if (!session) {
       await tx.query("delete from refresh_tokens where id = $1", [rt.id]);
-      return { error: new ApiError(400, "session_not_found", "Invalid Refresh Token: No Valid Session Found") };
+      return { error: badRequest("session_not_found", "Invalid Refresh Token: No Valid Session Found") };
     }
 
     const now = new Date();
@@ -259,7 +259,7 @@ export async function refreshTokenGrant(
           // its access tokens (GoTrue's v2 tokens do this; its v1 path only revokes the family,
           // moving updated_at to now, so the revoked tokens fell back inside the reuse window).
           await logoutSession(tx, session.id);
-          return { error: new ApiError(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used") };
+          return { error: badRequest("refresh_token_already_used", "Invalid Refresh Token: Already Used") };
         }
       }
     }

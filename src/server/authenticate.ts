@@ -49,11 +49,7 @@ function identityOf(user: VerifiedUser): Identity {
   };
 }
 
-export interface Authenticator {
-  (request: Request): Promise<Identity>;
-  /** Calls made to /auth/v1/user for revocation checks (jwks mode). */
-  readonly revocationLookups: () => number;
-}
+export type Authenticator = (request: Request) => Promise<Identity>;
 
 /** The answer for a run that is not on the thread named with it, the same as for no run at all. */
 export const RUN_NOT_FOUND = "Run not found";
@@ -118,7 +114,7 @@ export function createAuthenticator(settings: AuthSettings, runs: RunLocator = s
     return identityOf(user);
   }
 
-  const authenticator = async (request: Request): Promise<Identity> => {
+  return async (request: Request): Promise<Identity> => {
     try {
       return await identify(request);
     } catch (err) {
@@ -126,5 +122,4 @@ export function createAuthenticator(settings: AuthSettings, runs: RunLocator = s
       throw err;
     }
   };
-  return Object.assign(authenticator, { revocationLookups: () => revocation?.lookups ?? 0 });
 }

@@ -16,7 +16,7 @@ import {
   savedServers,
 } from "./settings.js";
 
-export type { SessionContext, SessionLog } from "./context.js";
+export type { SessionContext } from "./context.js";
 
 export const DEFAULT_MIN_VALIDITY_S = 60;
 export const ENV_TOKEN = "LGAUTH_ACCESS_TOKEN";

@@ -23,7 +23,7 @@ import { commandLine, processRunning } from "../util/process.js";
 
 export { PortInUseError } from "./ports.js";
 export { DataDirInUseError, lockHolder } from "./lock.js";
-export { readStackState, type StackState, stateFile } from "./state.js";
+export { readStackState, type StackState } from "./state.js";
 export type { ServiceExit, ServiceName } from "./service.js";
 export type { LangGraphLauncher } from "./launchers.js";
 export { defaultDataDir } from "./paths.js";

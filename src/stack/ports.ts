@@ -36,8 +36,3 @@ export async function ensurePortFree(host: string, port: number, service: string
     throw err;
   }
 }
-
-/** A port the OS says is free right now (tiny race until the child binds it). */
-export function pickFreePort(host: string): Promise<number> {
-  return listenOnce(host, 0);
-}

@@ -122,7 +122,3 @@ export class InterruptedError extends LgauthError {
     this.name = "InterruptedError";
   }
 }
-
-export function isLgauthError(err: unknown): err is LgauthError {
-  return err instanceof LgauthError;
-}

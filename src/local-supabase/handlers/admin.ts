@@ -3,7 +3,7 @@ import type { Handler } from "../app.js";
 import { isUuid, requireAdmin } from "../auth.js";
 import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
-import { ApiError, DUPLICATE_EMAIL } from "../errors.js";
+import { badRequest, DUPLICATE_EMAIL, notFound, unexpectedFailure, unprocessable } from "../errors.js";
 import { factorsByUser } from "../factors.js";
 import { type JsonObject, objField, readJson, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword, randomPassword } from "../password.js";
@@ -40,8 +40,7 @@ const DEFAULT_PER_PAGE = 50;
 function parsePageParam(value: string | null, fallback: number): number {
   if (value === null || value === "") return fallback;
   if (!/^\d+$/.test(value)) {
-    throw new ApiError(
-      400,
+    throw badRequest(
       "validation_failed",
       `Bad Pagination Parameters: strconv.ParseUint: parsing ${JSON.stringify(value)}: invalid syntax`,
     );
@@ -63,8 +62,7 @@ function parseBanDuration(value: string): number | undefined {
     consumed = re.lastIndex;
   }
   if (consumed !== value.length || consumed === 0) {
-    throw new ApiError(
-      400,
+    throw badRequest(
       "validation_failed",
       `invalid format for ban duration: time: invalid duration ${JSON.stringify(value)}`,
     );
@@ -90,8 +88,7 @@ export const listUsers: Handler = async (app, req, res) => {
   await requireAdmin(app, req);
   const page = parsePageParam(req.query.get("page"), 1);
   const perPage = parsePageParam(req.query.get("per_page"), DEFAULT_PER_PAGE);
-  if (perPage === 0)
-    throw new ApiError(400, "validation_failed", "Bad Pagination Parameters: per_page must be positive");
+  if (perPage === 0) throw badRequest("validation_failed", "Bad Pagination Parameters: per_page must be positive");
   const filter = req.query.get("filter") ?? "";
   const where = filter ? "where (email like $1 or raw_user_meta_data->>'full_name' ilike $1)" : "";
   const args = filter ? [`%${filter}%`] : [];
@@ -128,9 +125,9 @@ async function withIdentities(db: Queryable, rows: UserRow[]): Promise<LoadedUse
 }
 
 export async function loadUser(app: Parameters<Handler>[0], id: string): Promise<LoadedUser> {
-  if (!isUuid(id)) throw new ApiError(404, "validation_failed", "user_id must be an UUID");
+  if (!isUuid(id)) throw notFound("validation_failed", "user_id must be an UUID");
   const user = await findUserById(app.database.db, id);
-  if (!user) throw new ApiError(404, "user_not_found", "User not found");
+  if (!user) throw notFound("user_not_found", "User not found");
   return user;
 }
 
@@ -139,19 +136,19 @@ export const createUser: Handler = async (app, req, res) => {
   const p = await readJson(req, FIELDS, "AdminUserParams");
   let email = str(p, "email");
   if (email === "" && str(p, "phone") === "") {
-    throw new ApiError(400, "validation_failed", "Cannot create a user without either an email or phone");
+    throw badRequest("validation_failed", "Cannot create a user without either an email or phone");
   }
-  if (email === "") throw new ApiError(400, "phone_provider_disabled", "Phone signups are disabled");
+  if (email === "") throw badRequest("phone_provider_disabled", "Phone signups are disabled");
   email = validateEmail(email);
-  if (await findUserByEmail(app.database.db, email)) throw new ApiError(422, "email_exists", DUPLICATE_EMAIL);
+  if (await findUserByEmail(app.database.db, email)) throw unprocessable("email_exists", DUPLICATE_EMAIL);
   if (typeof p.password === "string" && str(p, "password_hash") !== "") {
-    throw new ApiError(400, "validation_failed", "Only a password or a password hash should be provided");
+    throw badRequest("validation_failed", "Only a password or a password hash should be provided");
   }
   let id: string | undefined;
   if (str(p, "id") !== "") {
-    if (!isUuid(str(p, "id"))) throw new ApiError(400, "validation_failed", "ID must conform to the uuid v4 format");
+    if (!isUuid(str(p, "id"))) throw badRequest("validation_failed", "ID must conform to the uuid v4 format");
     if (/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(str(p, "id"))) {
-      throw new ApiError(400, "validation_failed", "ID cannot be a nil uuid");
+      throw badRequest("validation_failed", "ID cannot be a nil uuid");
     }
     id = str(p, "id").toLowerCase();
   }
@@ -160,7 +157,7 @@ export const createUser: Handler = async (app, req, res) => {
   if (hash === "") {
     hash = await hashPassword(str(p, "password") || randomPassword());
   } else if (!/^\$2[aby]\$\d\d\$.{53}$/.test(hash)) {
-    throw new ApiError(400, "validation_failed", "Invalid password hash format");
+    throw badRequest("validation_failed", "Invalid password hash format");
   }
   let appMeta: JsonObject = { provider: "email", providers: ["email"] };
   const extraApp = objField(p, "app_metadata");
@@ -183,12 +180,12 @@ export const createUser: Handler = async (app, req, res) => {
     });
   } catch (err) {
     if (isUniqueViolation(err)) {
-      throw new ApiError(422, "email_exists", DUPLICATE_EMAIL);
+      throw unprocessable("email_exists", DUPLICATE_EMAIL);
     }
     throw err;
   }
   const user = await findUserById(app.database.db, userId);
-  if (!user) throw new ApiError(500, "unexpected_failure", "Database error creating new user");
+  if (!user) throw unexpectedFailure("Database error creating new user");
   sendJson(res, 200, userJson(user));
 };
 
@@ -208,7 +205,7 @@ export const updateUserById: Handler = async (app, req, res) => {
   const p = await readJson(req, FIELDS, "AdminUserParams");
   let email = str(p, "email");
   if (email !== "") email = validateEmail(email);
-  if (str(p, "phone") !== "") throw new ApiError(400, "phone_provider_disabled", "Phone signups are disabled");
+  if (str(p, "phone") !== "") throw badRequest("phone_provider_disabled", "Phone signups are disabled");
   const banMs = parseBanDuration(str(p, "ban_duration"));
   let hash: string | undefined;
   if (typeof p.password === "string") {
@@ -258,11 +255,11 @@ export const updateUserById: Handler = async (app, req, res) => {
       await tx.query("update users set updated_at = $2 where id = $1", [id, now]);
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError(422, "email_exists", DUPLICATE_EMAIL);
+    if (isUniqueViolation(err)) throw unprocessable("email_exists", DUPLICATE_EMAIL);
     throw err;
   }
   const updated = await findUserById(app.database.db, id);
-  if (!updated) throw new ApiError(404, "user_not_found", "User not found");
+  if (!updated) throw notFound("user_not_found", "User not found");
   sendJson(res, 200, userJson(updated));
 };
 

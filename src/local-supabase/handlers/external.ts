@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { type App, clientInfo, type Handler } from "../app.js";
-import { ApiError, OAuthError } from "../errors.js";
+import { ApiError, badRequest, OAuthError } from "../errors.js";
 import { userForExternalIdentity } from "../external-users.js";
 import {
   claimFlowState,
@@ -78,9 +78,9 @@ export const authorize: Handler = async (app, req, res) => {
   const client = app.providers.get(name);
   if (!client) {
     if (BUILTIN_PROVIDERS.includes(name) && name !== "email" && name !== "phone") {
-      throw new ApiError(400, "validation_failed", "Unsupported provider: provider is not enabled");
+      throw badRequest("validation_failed", "Unsupported provider: provider is not enabled");
     }
-    throw new ApiError(400, "validation_failed", `Unsupported provider: Provider ${name} could not be found`);
+    throw badRequest("validation_failed", `Unsupported provider: Provider ${name} could not be found`);
   }
   const method = req.query.get("code_challenge_method") ?? "";
   const challenge = req.query.get("code_challenge") ?? "";
@@ -143,9 +143,9 @@ async function callbackParams(req: Req): Promise<URLSearchParams> {
 export const callback: Handler = async (app, req, res) => {
   const params = await callbackParams(req);
   const state = params.get("state") ?? "";
-  if (state === "") throw new ApiError(400, "bad_oauth_callback", "OAuth state parameter missing");
+  if (state === "") throw badRequest("bad_oauth_callback", "OAuth state parameter missing");
   const flow = await claimFlowState(app.database.db, state, Math.max(OAUTH_STATE_TTL_SECONDS, app.config.flowStateTtl));
-  if (!flow) throw new ApiError(400, "bad_oauth_state", "OAuth callback with invalid state");
+  if (!flow) throw badRequest("bad_oauth_state", "OAuth callback with invalid state");
   try {
     redirect(res, await finishFlow(app, req, params, flow));
   } catch (err) {
@@ -159,12 +159,12 @@ export const callback: Handler = async (app, req, res) => {
 
 async function finishFlow(app: App, req: Req, params: URLSearchParams, flow: FlowStateRow): Promise<string> {
   const client = app.providers.get(flow.provider);
-  if (!client) throw new ApiError(400, "validation_failed", "Unsupported provider: provider is not enabled");
+  if (!client) throw badRequest("validation_failed", "Unsupported provider: provider is not enabled");
   const providerError = params.get("error");
   if (providerError) throw new OAuthError(providerError, params.get("error_description") ?? "");
   await client.checkResponseIssuer(params.get("iss"));
   const code = params.get("code") ?? "";
-  if (code === "") throw new ApiError(400, "bad_oauth_callback", "OAuth callback without an authorization code");
+  if (code === "") throw badRequest("bad_oauth_callback", "OAuth callback without an authorization code");
   const tokens = await client.exchangeCode(code, callbackUrl(app), flow.provider_code_verifier);
   const claims = await client.verifyIdToken(tokens.idToken, flow.nonce);
 

@@ -8,7 +8,7 @@ import type { Handler } from "../app.js";
 import { requireAdmin } from "../auth.js";
 import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
-import { ApiError, DUPLICATE_EMAIL } from "../errors.js";
+import { badRequest, DUPLICATE_EMAIL, notFound, unexpectedFailure, unprocessable } from "../errors.js";
 import { objField, readJson, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword, randomPassword } from "../password.js";
 import { findUserByEmail, findUserById, isConfirmed, type LoadedUser, mergeMetadata, userJson } from "../users.js";
@@ -43,12 +43,12 @@ export const generateLink: Handler = async (app, req, res) => {
         type = "signup"; // a magic link for an unknown address signs it up
         password = randomPassword();
       } else if (USER_REQUIRED.has(type)) {
-        throw new ApiError(404, "user_not_found", "User with this email not found");
+        throw notFound("user_not_found", "User with this email not found");
       }
     }
     let passwordHash = "";
     if (type === "signup" && !existing) {
-      if (password === "") throw new ApiError(400, "validation_failed", "Signup requires a valid password");
+      if (password === "") throw badRequest("validation_failed", "Signup requires a valid password");
       checkPasswordStrength(password, app.config);
       passwordHash = await hashPassword(password); // before the transaction: bcrypt is slow
     }
@@ -65,7 +65,7 @@ export const generateLink: Handler = async (app, req, res) => {
       switch (type) {
         case "magiclink":
         case "recovery": {
-          if (!u) throw new ApiError(404, "user_not_found", "User with this email not found");
+          if (!u) throw notFound("user_not_found", "User with this email not found");
           await set(u, "recovery_token = $3, recovery_sent_at = $2", [hashedToken]);
           column = "recovery_token";
           link = type;
@@ -73,7 +73,7 @@ export const generateLink: Handler = async (app, req, res) => {
         }
         case "invite":
         case "signup": {
-          if (u && isConfirmed(u.row)) throw new ApiError(422, "email_exists", DUPLICATE_EMAIL);
+          if (u && isConfirmed(u.row)) throw unprocessable("email_exists", DUPLICATE_EMAIL);
           if (!u) u = await createEmailUser(tx, email, passwordHash, data);
           else if (type === "signup") {
             await set(u, "raw_user_meta_data = $3", [mergeMetadata(u.row.raw_user_meta_data, data)]);
@@ -86,13 +86,9 @@ export const generateLink: Handler = async (app, req, res) => {
         }
         case "email_change_current":
         case "email_change_new": {
-          if (!u) throw new ApiError(404, "user_not_found", "User with this email not found");
+          if (!u) throw notFound("user_not_found", "User with this email not found");
           if (!app.config.secureEmailChange && type === "email_change_current") {
-            throw new ApiError(
-              400,
-              "validation_failed",
-              "Enable secure email change to generate link for current email",
-            );
+            throw badRequest("validation_failed", "Enable secure email change to generate link for current email");
           }
           const newEmail = validateEmail(str(p, "new_email"));
           await ensureEmailFree(tx, newEmail, u.row.id);
@@ -109,10 +105,10 @@ export const generateLink: Handler = async (app, req, res) => {
           break;
         }
         default:
-          throw new ApiError(400, "validation_failed", `Invalid email action link type requested: ${type}`);
+          throw badRequest("validation_failed", `Invalid email action link type requested: ${type}`);
       }
       const fresh = await findUserById(tx, u.row.id);
-      if (!fresh) throw new ApiError(500, "unexpected_failure", "Database error generating link");
+      if (!fresh) throw unexpectedFailure("Database error generating link");
       return { user: fresh, linkToken: fresh.row[column], linkType: link };
     });
     return {
@@ -130,5 +126,5 @@ export const generateLink: Handler = async (app, req, res) => {
 /** GoTrue's IsDuplicatedEmail for an email change: another user with the address is email_exists. */
 async function ensureEmailFree(tx: Queryable, email: string, userId: string): Promise<void> {
   const other = await findUserByEmail(tx, email);
-  if (other && other.row.id !== userId) throw new ApiError(422, "email_exists", DUPLICATE_EMAIL);
+  if (other && other.row.id !== userId) throw unprocessable("email_exists", DUPLICATE_EMAIL);
 }

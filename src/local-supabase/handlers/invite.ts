@@ -7,7 +7,7 @@ import type { App, Handler } from "../app.js";
 import { requireAdmin } from "../auth.js";
 import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
-import { ApiError, DUPLICATE_EMAIL } from "../errors.js";
+import { DUPLICATE_EMAIL, unexpectedFailure, unprocessable } from "../errors.js";
 import { type JsonObject, objField, readJson, sendJson, str } from "../http.js";
 import { findUserByEmail, findUserById, insertUser, isConfirmed, type LoadedUser, userJson } from "../users.js";
 import { sendInvite } from "./mail.js";
@@ -28,7 +28,7 @@ export async function createEmailUser(
     appMetadata: { provider: "email", providers: ["email"] },
   });
   const user = await findUserById(tx, id);
-  if (!user) throw new ApiError(500, "unexpected_failure", "Database error saving new user");
+  if (!user) throw unexpectedFailure("Database error saving new user");
   return user;
 }
 
@@ -37,7 +37,7 @@ export async function underEmailLock<T>(app: App, email: string, fn: () => Promi
   try {
     return await app.signupLock.run(email, fn);
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError(422, "email_exists", DUPLICATE_EMAIL);
+    if (isUniqueViolation(err)) throw unprocessable("email_exists", DUPLICATE_EMAIL);
     throw err;
   }
 }
@@ -50,7 +50,7 @@ export const invite: Handler = async (app, req, res) => {
   const redirectTo = referrer(app, req);
   const userId = await underEmailLock(app, email, async () => {
     const existing = await findUserByEmail(app.database.db, email);
-    if (existing && isConfirmed(existing.row)) throw new ApiError(422, "email_exists", DUPLICATE_EMAIL);
+    if (existing && isConfirmed(existing.row)) throw unprocessable("email_exists", DUPLICATE_EMAIL);
     return app.database.tx(async (tx) => {
       const user = existing ?? (await createEmailUser(tx, email, "", data));
       await sendInvite(app, tx, user.row, redirectTo);
@@ -58,6 +58,6 @@ export const invite: Handler = async (app, req, res) => {
     });
   });
   const user = await findUserById(app.database.db, userId);
-  if (!user) throw new ApiError(500, "unexpected_failure", "Database error inviting user");
+  if (!user) throw unexpectedFailure("Database error inviting user");
   sendJson(res, 200, userJson(user));
 };

@@ -6,7 +6,7 @@
 import { createHash, randomInt } from "node:crypto";
 import type { App } from "../app.js";
 import type { Queryable } from "../db.js";
-import { ApiError } from "../errors.js";
+import { tooManyRequests } from "../errors.js";
 import { createEmailFlowState } from "../flow-state.js";
 import type { OutboxMessage } from "../outbox.js";
 import type { UserRow } from "../users.js";
@@ -59,8 +59,7 @@ export function checkFrequency(app: App, sentAt: Date | null): void {
   const until = +new Date(sentAt) + app.config.emailMaxFrequency * 1000;
   const now = Date.now();
   if (until > now) {
-    throw new ApiError(
-      429,
+    throw tooManyRequests(
       "over_email_send_rate_limit",
       `For security purposes, you can only request this after ${Math.floor((until - now) / 1000)} seconds.`,
     );

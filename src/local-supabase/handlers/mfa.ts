@@ -6,7 +6,7 @@
  */
 import type { Handler } from "../app.js";
 import { type Authenticated, isUuid, requireAuthentication } from "../auth.js";
-import { ApiError } from "../errors.js";
+import { type ApiError, badRequest, forbidden, notFound, unexpectedFailure, unprocessable } from "../errors.js";
 import {
   challengeExpiresAt,
   createChallenge,
@@ -25,33 +25,29 @@ import { newTotpSecret, qrCodeSvg, totpStep, totpUri } from "../totp.js";
 async function requireMfaUser(app: Parameters<Handler>[0], req: Req): Promise<Authenticated> {
   const auth = await requireAuthentication(app, req);
   if (auth.claims.is_anonymous === true) {
-    throw new ApiError(403, "no_authorization", "Anonymous user not allowed to perform these actions");
+    throw forbidden("no_authorization", "Anonymous user not allowed to perform these actions");
   }
   return auth;
 }
 
 /** GoTrue's loadFactor: the {factor_id} path segment, owned by `userId`. */
 export async function loadFactor(app: Parameters<Handler>[0], userId: string, id: string): Promise<FactorRow> {
-  if (!isUuid(id)) throw new ApiError(404, "validation_failed", "factor_id must be an UUID");
+  if (!isUuid(id)) throw notFound("validation_failed", "factor_id must be an UUID");
   const factor = await findOwnedFactor(app.database.db, userId, id);
-  if (!factor) throw new ApiError(404, "mfa_factor_not_found", "Factor not found");
+  if (!factor) throw notFound("mfa_factor_not_found", "Factor not found");
   return factor;
 }
 
 /** /factors/{id}[/…] → id */
 const factorIdOf = (req: Req) => req.path.split("/")[2] ?? "";
 
-const invalidCode = () => new ApiError(422, "mfa_verification_failed", "Invalid TOTP code entered");
+const invalidCode = () => unprocessable("mfa_verification_failed", "Invalid TOTP code entered");
 
 export const enrollFactor: Handler = async (app, req, res) => {
   const auth = await requireMfaUser(app, req);
   const session = auth.session;
   if (!session) {
-    throw new ApiError(
-      500,
-      "unexpected_failure",
-      "A valid session and a registered user are required to enroll a factor",
-    );
+    throw unexpectedFailure("A valid session and a registered user are required to enroll a factor");
   }
   const params = await readJson(
     req,
@@ -59,18 +55,18 @@ export const enrollFactor: Handler = async (app, req, res) => {
     "EnrollFactorParams",
   );
   const type = str(params, "factor_type");
-  if (type === "phone") throw new ApiError(422, "mfa_phone_enroll_not_enabled", "MFA enroll is disabled for Phone");
+  if (type === "phone") throw unprocessable("mfa_phone_enroll_not_enabled", "MFA enroll is disabled for Phone");
   if (type === "webauthn") {
-    throw new ApiError(422, "mfa_webauthn_enroll_not_enabled", "MFA enroll is disabled for WebAuthn");
+    throw unprocessable("mfa_webauthn_enroll_not_enabled", "MFA enroll is disabled for WebAuthn");
   }
-  if (type !== "totp") throw new ApiError(400, "validation_failed", "factor_type needs to be totp, phone, or webauthn");
+  if (type !== "totp") throw badRequest("validation_failed", "factor_type needs to be totp, phone, or webauthn");
   if (!app.config.mfa.totpEnroll) {
-    throw new ApiError(422, "mfa_totp_enroll_not_enabled", "MFA enroll is disabled for TOTP");
+    throw unprocessable("mfa_totp_enroll_not_enabled", "MFA enroll is disabled for TOTP");
   }
   const name = str(params, "friendly_name");
   const issuer = str(params, "issuer") || new URL(app.config.siteUrl).host;
   const account = auth.user.row.email ?? "";
-  if (account === "") throw new ApiError(500, "unexpected_failure", "Error generating QR Code");
+  if (account === "") throw unexpectedFailure("Error generating QR Code");
 
   const limits = app.config.mfa;
   const secret = newTotpSecret();
@@ -78,22 +74,20 @@ export const enrollFactor: Handler = async (app, req, res) => {
     await deleteExpiredFactors(tx, limits.factorExpiry);
     const factors = await listFactors(tx, auth.user.row.id);
     if (factors.some((f) => f.friendly_name === name)) {
-      throw new ApiError(
-        422,
+      throw unprocessable(
         "mfa_factor_name_conflict",
         `A factor with the friendly name ${JSON.stringify(name)} for this user already exists`,
       );
     }
     const verified = factors.filter((f) => f.status === "verified").length;
     if (factors.length >= limits.maxEnrolledFactors || verified >= limits.maxVerifiedFactors) {
-      throw new ApiError(
-        422,
+      throw unprocessable(
         "too_many_enrolled_mfa_factors",
         "Maximum number of verified factors reached, unenroll to continue",
       );
     }
     if (verified > 0 && session.aal !== "aal2") {
-      throw new ApiError(403, "insufficient_aal", "AAL2 required to enroll a new factor");
+      throw forbidden("insufficient_aal", "AAL2 required to enroll a new factor");
     }
     return insertTotpFactor(tx, auth.user.row.id, name, secret);
   });
@@ -111,7 +105,7 @@ export const challengeFactor: Handler = async (app, req, res) => {
   const factor = await loadFactor(app, auth.user.row.id, factorIdOf(req));
   app.limiters.mfaChallenge.take(req.ip);
   if (!app.config.mfa.totpVerify) {
-    throw new ApiError(422, "mfa_totp_verify_not_enabled", "MFA verification is disabled for TOTP");
+    throw unprocessable("mfa_totp_verify_not_enabled", "MFA verification is disabled for TOTP");
   }
   const challenge = await app.database.tx((tx) => createChallenge(tx, factor.id, req.ip));
   sendJson(res, 200, {
@@ -128,29 +122,28 @@ export const verifyFactor: Handler = async (app, req, res) => {
   const params = await readJson(req, { challenge_id: "string", code: "string" }, "VerifyFactorParams");
   const challengeId = str(params, "challenge_id");
   if (challengeId !== "" && !isUuid(challengeId)) {
-    throw new ApiError(
-      400,
+    throw badRequest(
       "bad_json",
       `Could not parse request body as JSON: uuid: incorrect UUID format in string ${JSON.stringify(challengeId.slice(0, 64))}`,
     );
   }
   const code = str(params, "code");
-  if (code === "") throw new ApiError(400, "validation_failed", "Code needs to be non-empty");
+  if (code === "") throw badRequest("validation_failed", "Code needs to be non-empty");
   if (!app.config.mfa.totpVerify) {
-    throw new ApiError(422, "mfa_totp_verify_not_enabled", "MFA verification is disabled for TOTP");
+    throw unprocessable("mfa_totp_verify_not_enabled", "MFA verification is disabled for TOTP");
   }
   const sessionId = auth.session?.id;
-  if (!sessionId) throw new ApiError(500, "unexpected_failure", "Cannot read SessionId claim as UUID");
+  if (!sessionId) throw unexpectedFailure("Cannot read SessionId claim as UUID");
 
   const outcome = await app.database.tx(async (tx): Promise<{ ok: JsonObject } | { error: ApiError }> => {
     const challenge = challengeId === "" ? undefined : await findChallengeForUpdate(tx, factor.id, challengeId);
     if (!challenge) {
       return {
-        error: new ApiError(422, "mfa_factor_not_found", "MFA factor with the provided challenge ID not found"),
+        error: unprocessable("mfa_factor_not_found", "MFA factor with the provided challenge ID not found"),
       };
     }
     if (challenge.verified_at !== null || challenge.ip_address !== req.ip) {
-      return { error: new ApiError(422, "mfa_ip_address_mismatch", "Challenge and verify IP addresses mismatch.") };
+      return { error: unprocessable("mfa_ip_address_mismatch", "Challenge and verify IP addresses mismatch.") };
     }
     const expired = Date.now() / 1000 > challengeExpiresAt(challenge, app.config.mfa.challengeExpiry);
     const subject = `mfa-challenge:${challenge.id}`;
@@ -159,8 +152,7 @@ export const verifyFactor: Handler = async (app, req, res) => {
       await tx.query("delete from mfa_challenges where id = $1", [challenge.id]);
       app.codeAttempts.reset(subject);
       return {
-        error: new ApiError(
-          422,
+        error: unprocessable(
           "mfa_challenge_expired",
           `MFA challenge ${challenge.id} has expired, verify against another challenge or create a new challenge.`,
         ),
@@ -193,7 +185,7 @@ export const verifyFactor: Handler = async (app, req, res) => {
     ]);
     const session = await findSession(tx, sessionId);
     if (!session)
-      return { error: new ApiError(403, "session_not_found", "Session from session_id claim in JWT does not exist") };
+      return { error: forbidden("session_not_found", "Session from session_id claim in JWT does not exist") };
     return { ok: await stepUpSession(tx, app.tokens, session, factor.id, "totp") };
   });
   if ("error" in outcome) throw outcome.error;
@@ -204,10 +196,10 @@ export const unenrollFactor: Handler = async (app, req, res) => {
   const auth = await requireMfaUser(app, req);
   const factor = await loadFactor(app, auth.user.row.id, factorIdOf(req));
   if (!auth.session) {
-    throw new ApiError(500, "unexpected_failure", "A valid session and factor are required to unenroll a factor");
+    throw unexpectedFailure("A valid session and factor are required to unenroll a factor");
   }
   if (factor.status === "verified" && auth.session.aal !== "aal2") {
-    throw new ApiError(422, "insufficient_aal", "AAL2 required to unenroll verified factor");
+    throw unprocessable("insufficient_aal", "AAL2 required to unenroll verified factor");
   }
   await app.database.tx(async (tx) => {
     await tx.query("delete from mfa_factors where id = $1", [factor.id]);

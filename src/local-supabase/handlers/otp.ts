@@ -6,7 +6,7 @@
  */
 import type { Handler } from "../app.js";
 import { validateEmail } from "../email.js";
-import { ApiError } from "../errors.js";
+import { badRequest, unexpectedFailure, unprocessable } from "../errors.js";
 import { objField, readJson, sendJson, str } from "../http.js";
 import { validatePhone } from "../phone.js";
 import { confirmUser, findUserByEmail, findUserById, insertUser, isConfirmed } from "../users.js";
@@ -31,21 +31,21 @@ export const otp: Handler = async (app, req, res) => {
   const email = str(params, "email");
   const phone = str(params, "phone");
   if (email !== "" && phone !== "") {
-    throw new ApiError(400, "validation_failed", "Only an email address or phone number should be provided");
+    throw badRequest("validation_failed", "Only an email address or phone number should be provided");
   }
   if (email !== "" && str(params, "channel") !== "") {
-    throw new ApiError(400, "validation_failed", "Channel should only be specified with Phone OTP");
+    throw badRequest("validation_failed", "Channel should only be specified with Phone OTP");
   }
   validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
   const createUser = params.create_user !== false; // GoTrue's default is true
   if (email === "") {
-    if (phone === "") throw new ApiError(400, "validation_failed", "One of email or phone must be set");
+    if (phone === "") throw badRequest("validation_failed", "One of email or phone must be set");
     // GoTrue's shouldCreateUser looks the number up first; no user has a phone here
     if (!createUser) {
       validatePhone(phone);
-      throw new ApiError(422, "otp_disabled", "Signups not allowed for otp");
+      throw unprocessable("otp_disabled", "Signups not allowed for otp");
     }
-    throw new ApiError(400, "phone_provider_disabled", "Unsupported phone provider");
+    throw badRequest("phone_provider_disabled", "Unsupported phone provider");
   }
   const normalized = validateEmail(email);
   const data = objField(params, "data") ?? {};
@@ -53,9 +53,9 @@ export const otp: Handler = async (app, req, res) => {
 
   await app.signupLock.run(normalized, async () => {
     const existing = await findUserByEmail(app.database.db, normalized);
-    if (!existing && !createUser) throw new ApiError(422, "otp_disabled", "Signups not allowed for otp");
+    if (!existing && !createUser) throw unprocessable("otp_disabled", "Signups not allowed for otp");
     if (!app.config.emailProviderEnabled) {
-      throw new ApiError(422, "email_provider_disabled", "Email logins are disabled");
+      throw unprocessable("email_provider_disabled", "Email logins are disabled");
     }
     // GoTrue's MagicLink signs a new or unconfirmed address up first
     if ((!existing || !isConfirmed(existing.row)) && !app.config.signupEnabled) throw signupDisabled();
@@ -74,10 +74,10 @@ export const otp: Handler = async (app, req, res) => {
           data,
         );
         const created = await findUserById(tx, id);
-        if (!created) throw new ApiError(500, "unexpected_failure", "Database error saving new user");
+        if (!created) throw unexpectedFailure("Database error saving new user");
         if (!app.config.confirmEmail) await confirmUser(tx, created.row);
         user = await findUserById(tx, id);
-        if (!user) throw new ApiError(500, "unexpected_failure", "Database error saving new user");
+        if (!user) throw unexpectedFailure("Database error saving new user");
       }
       if (isConfirmed(user.row)) await sendMagicLink(app, tx, user.row, redirectTo, pkceChallenge(params));
       else await sendConfirmation(app, tx, user.row, redirectTo, pkceChallenge(params));

@@ -5,7 +5,7 @@
 import type { App, Handler } from "../app.js";
 import { requireAuthentication } from "../auth.js";
 import { voidEmailCodes } from "../code-attempts.js";
-import { ApiError } from "../errors.js";
+import { badRequest, unprocessable } from "../errors.js";
 import { sendJson } from "../http.js";
 import type { UserRow } from "../users.js";
 import { sendReauthentication, tokenHash } from "./mail.js";
@@ -15,15 +15,11 @@ export const reauthenticate: Handler = async (app, req, res) => {
   const user = auth.user.row;
   const email = user.email ?? "";
   if (email === "" && (user.phone ?? "") === "") {
-    throw new ApiError(
-      400,
-      "validation_failed",
-      "Reauthentication requires the user to have an email or a phone number",
-    );
+    throw badRequest("validation_failed", "Reauthentication requires the user to have an email or a phone number");
   }
-  if (email === "") throw new ApiError(400, "phone_provider_disabled", "Unsupported phone provider");
+  if (email === "") throw badRequest("phone_provider_disabled", "Unsupported phone provider");
   if (user.email_confirmed_at === null) {
-    throw new ApiError(422, "email_not_confirmed", "Please verify your email first.");
+    throw unprocessable("email_not_confirmed", "Please verify your email first.");
   }
   await app.database.tx((tx) => sendReauthentication(app, tx, user));
   sendJson(res, 200, {});
@@ -40,9 +36,9 @@ const INVALID_NONCE = "Nonce has expired or is invalid";
 export async function consumeReauthenticationNonce(app: App, user: UserRow, nonce: string): Promise<void> {
   const email = user.email ?? "";
   if (email === "") {
-    throw new ApiError(422, "reauthentication_not_valid", "Reauthentication requires an email or a phone number");
+    throw unprocessable("reauthentication_not_valid", "Reauthentication requires an email or a phone number");
   }
-  const invalid = () => new ApiError(422, "reauthentication_not_valid", INVALID_NONCE);
+  const invalid = () => unprocessable("reauthentication_not_valid", INVALID_NONCE);
   const subject = `email:${email}`;
   if (!app.codeAttempts.take(subject)) {
     await voidEmailCodes(app.database.db, email);

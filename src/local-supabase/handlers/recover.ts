@@ -4,7 +4,7 @@
  */
 import type { Handler } from "../app.js";
 import { validateEmail } from "../email.js";
-import { ApiError } from "../errors.js";
+import { badRequest } from "../errors.js";
 import { readJson, sendJson, str } from "../http.js";
 import { findUserByEmail } from "../users.js";
 import { sendRecovery } from "./mail.js";
@@ -16,10 +16,10 @@ const FIELDS = { email: "string", code_challenge: "string", code_challenge_metho
 export const recover: Handler = async (app, req, res) => {
   app.limiters.signup.take(req.ip);
   // GoTrue's requireEmailProvider middleware, before the body is read
-  if (!app.config.emailProviderEnabled) throw new ApiError(400, "email_provider_disabled", "Email logins are disabled");
+  if (!app.config.emailProviderEnabled) throw badRequest("email_provider_disabled", "Email logins are disabled");
   const params = await readJson(req, FIELDS, "RecoverParams");
   if (str(params, "email") === "") {
-    throw new ApiError(400, "validation_failed", "Password recovery requires an email");
+    throw badRequest("validation_failed", "Password recovery requires an email");
   }
   const email = validateEmail(str(params, "email"));
   validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));

@@ -5,7 +5,7 @@
  */
 import type { Handler } from "../app.js";
 import { validateEmail } from "../email.js";
-import { ApiError } from "../errors.js";
+import { badRequest } from "../errors.js";
 import { readJson, sendJson, str } from "../http.js";
 import { findUserByEmail, isConfirmed } from "../users.js";
 import { sendConfirmation, sendEmailChange } from "./mail.js";
@@ -29,21 +29,20 @@ export const resend: Handler = async (app, req, res) => {
   if (type === "signup" || type === "email_change") {
     validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
   } else if (type !== "sms" && type !== "phone_change") {
-    throw new ApiError(400, "validation_failed", "Missing one of these types: signup, email_change, sms, phone_change");
+    throw badRequest("validation_failed", "Missing one of these types: signup, email_change, sms, phone_change");
   }
   if (email === "" && type === "signup") {
-    throw new ApiError(400, "validation_failed", "Type provided requires an email address");
+    throw badRequest("validation_failed", "Type provided requires an email address");
   }
-  if (phone === "" && type === "sms")
-    throw new ApiError(400, "validation_failed", "Type provided requires a phone number");
+  if (phone === "" && type === "sms") throw badRequest("validation_failed", "Type provided requires a phone number");
   if (email !== "" && phone !== "") {
-    throw new ApiError(400, "validation_failed", "Only an email address or phone number should be provided.");
+    throw badRequest("validation_failed", "Only an email address or phone number should be provided.");
   }
   if (email === "") {
-    if (phone !== "") throw new ApiError(400, "phone_provider_disabled", "Phone logins are disabled");
-    throw new ApiError(400, "validation_failed", "Missing email address or phone number");
+    if (phone !== "") throw badRequest("phone_provider_disabled", "Phone logins are disabled");
+    throw badRequest("validation_failed", "Missing email address or phone number");
   }
-  if (!app.config.emailProviderEnabled) throw new ApiError(400, "email_provider_disabled", "Email logins are disabled");
+  if (!app.config.emailProviderEnabled) throw badRequest("email_provider_disabled", "Email logins are disabled");
   const user = await findUserByEmail(app.database.db, validateEmail(email));
   // phone types with an email find no phone user: GoTrue answers {} too
   if (!user || type === "sms" || type === "phone_change") {

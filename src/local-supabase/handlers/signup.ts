@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { type App, clientInfo, type Handler } from "../app.js";
 import { validateEmail } from "../email.js";
-import { ApiError } from "../errors.js";
+import { badRequest, unexpectedFailure, unprocessable } from "../errors.js";
 import { type JsonObject, objField, type Req, readJson, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword } from "../password.js";
 import { issueSession } from "../sessions.js";
@@ -68,15 +68,15 @@ export const signup: Handler = async (app, req, res) => {
   app.limiters.signup.take(req.ip);
   if (!app.config.signupEnabled) throw signupDisabled();
 
-  if (password === "") throw new ApiError(400, "validation_failed", "Signup requires a valid password");
+  if (password === "") throw badRequest("validation_failed", "Signup requires a valid password");
   checkPasswordStrength(password, app.config);
   if (email !== "" && phone !== "") {
-    throw new ApiError(400, "validation_failed", "Only an email address or phone number should be provided on signup.");
+    throw badRequest("validation_failed", "Only an email address or phone number should be provided on signup.");
   }
   validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
-  if (email === "") throw new ApiError(400, "phone_provider_disabled", "Phone signups are disabled");
+  if (email === "") throw badRequest("phone_provider_disabled", "Phone signups are disabled");
   if (!app.config.emailProviderEnabled) {
-    throw new ApiError(400, "email_provider_disabled", "Email signups are disabled");
+    throw badRequest("email_provider_disabled", "Email signups are disabled");
   }
   const normalized = validateEmail(email);
   const redirectTo = referrer(app, req);
@@ -87,12 +87,12 @@ export const signup: Handler = async (app, req, res) => {
   sendJson(res, 200, body);
 };
 
-export const signupDisabled = () => new ApiError(422, "signup_disabled", "Signups not allowed for this instance");
+export const signupDisabled = () => unprocessable("signup_disabled", "Signups not allowed for this instance");
 
 /** GoTrue's SignupAnonymously: a session for a new anonymous user (amr "anonymous"). */
 async function signupAnonymously(app: App, req: Req, data: JsonObject): Promise<JsonObject> {
   if (!app.config.anonymousSignInsEnabled) {
-    throw new ApiError(422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+    throw unprocessable("anonymous_provider_disabled", "Anonymous sign-ins are disabled");
   }
   app.limiters.anonymous.take(req.ip);
   if (!app.config.signupEnabled) throw signupDisabled();
@@ -113,7 +113,7 @@ async function signupLocked(
 ): Promise<Record<string, unknown>> {
   const existing = await findUserByEmail(app.database.db, email);
   if (existing && isConfirmed(existing.row)) {
-    if (!app.config.confirmEmail) throw new ApiError(422, "user_already_exists", "User already registered");
+    if (!app.config.confirmEmail) throw unprocessable("user_already_exists", "User already registered");
     return sanitized(existing, data);
   }
   // hash outside the transaction, as GoTrue does: bcrypt is slow and must not hold the database
@@ -129,20 +129,20 @@ async function signupLocked(
           data,
         ));
       const user = await findUserById(tx, id);
-      if (!user) throw new ApiError(500, "unexpected_failure", "Database error saving new user");
+      if (!user) throw unexpectedFailure("Database error saving new user");
       if (!app.config.confirmEmail) await confirmUser(tx, user.row);
       else await sendConfirmation(app, tx, user.row, redirectTo, flow);
       return id;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError(422, "user_already_exists", "User already registered");
+    if (isUniqueViolation(err)) throw unprocessable("user_already_exists", "User already registered");
     throw err;
   }
   if (!app.config.confirmEmail) {
     return app.database.tx((tx) => issueSession(tx, app.tokens, userId, "password", clientInfo(req)));
   }
   const user = await findUserById(app.database.db, userId);
-  if (!user) throw new ApiError(500, "unexpected_failure", "Database error loading user after sign-up");
+  if (!user) throw unexpectedFailure("Database error loading user after sign-up");
   return userJson(user);
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Handler } from "../app.js";
 import { requireAdmin, requireAuthentication } from "../auth.js";
-import { ApiError, OAuthError } from "../errors.js";
+import { ApiError, badRequest, notFound, OAuthError, unprocessable } from "../errors.js";
 import { readJson, str } from "../http.js";
 
 interface SwitchedOff {
@@ -63,12 +63,12 @@ export function switchedOffHandler(path: string): Handler | undefined {
 
 /** GET /.well-known/oauth-authorization-server: the OAuth 2.1 server's metadata, off. */
 export const oauthServerMetadata: Handler = async () => {
-  throw new ApiError(404, "feature_disabled", "OAuth server is disabled");
+  throw notFound("feature_disabled", "OAuth server is disabled");
 };
 
 /** grant_type=web3 (Sign in with Solana / Ethereum), checked before the body is read. */
 export const web3Grant: Handler = async () => {
-  throw new ApiError(422, "web3_provider_disabled", "Web3 provider is disabled");
+  throw unprocessable("web3_provider_disabled", "Web3 provider is disabled");
 };
 
 /** GoTrue's built-in ID-token providers with a fixed issuer (keycloak's is its unset URL). */
@@ -97,9 +97,9 @@ function unverifiedIssuer(idToken: string): string | undefined {
   }
 }
 
-const invalid = (message: string) => new ApiError(400, "validation_failed", message);
+const invalid = (message: string) => badRequest("validation_failed", message);
 const notEnabled = (issuer: string) =>
-  new ApiError(400, "provider_disabled", `Provider (issuer ${JSON.stringify(issuer)}) is not enabled`);
+  badRequest("provider_disabled", `Provider (issuer ${JSON.stringify(issuer)}) is not enabled`);
 
 /**
  * grant_type=id_token (signInWithIdToken): GoTrue's checks up to the provider's switch, which is

@@ -1,6 +1,6 @@
 /** POST /token with grant_type password, refresh_token or pkce (GoTrue internal/api/token.go). */
 import { clientInfo, type Handler } from "../app.js";
-import { ApiError, INVALID_LOGIN } from "../errors.js";
+import { type ApiError, badRequest, INVALID_LOGIN, notFound, unprocessable } from "../errors.js";
 import { deleteFlowState, findFlowStateByAuthCode, flowStateExpired } from "../flow-state.js";
 import { type JsonObject, readJson, sendJson, str } from "../http.js";
 import { DUMMY_PASSWORD_HASH, passwordWeakness, verifyPassword } from "../password.js";
@@ -18,23 +18,23 @@ const password: Handler = async (app, req, res) => {
   const phone = str(params, "phone");
   const pw = str(params, "password");
   if (email !== "" && phone !== "") {
-    throw new ApiError(400, "validation_failed", "Only an email address or phone number should be provided on login.");
+    throw badRequest("validation_failed", "Only an email address or phone number should be provided on login.");
   }
   if (email === "") {
-    if (phone !== "") throw new ApiError(422, "phone_provider_disabled", "Phone logins are disabled");
-    throw new ApiError(400, "validation_failed", "missing email or phone");
+    if (phone !== "") throw unprocessable("phone_provider_disabled", "Phone logins are disabled");
+    throw badRequest("validation_failed", "missing email or phone");
   }
-  if (!app.config.emailProviderEnabled) throw new ApiError(422, "email_provider_disabled", "Email logins are disabled");
+  if (!app.config.emailProviderEnabled) throw unprocessable("email_provider_disabled", "Email logins are disabled");
   const user = await findUserByEmail(app.database.db, email);
   if (!user || user.row.encrypted_password === "") {
     // the same bcrypt work as a wrong password: the time must not tell which emails have accounts
     await verifyPassword(pw, DUMMY_PASSWORD_HASH);
-    throw new ApiError(400, "invalid_credentials", INVALID_LOGIN);
+    throw badRequest("invalid_credentials", INVALID_LOGIN);
   }
-  if (isBanned(user.row)) throw new ApiError(400, "user_banned", "User is banned");
+  if (isBanned(user.row)) throw badRequest("user_banned", "User is banned");
   const valid = await verifyPassword(pw, user.row.encrypted_password);
-  if (!valid) throw new ApiError(400, "invalid_credentials", INVALID_LOGIN);
-  if (!isConfirmed(user.row)) throw new ApiError(400, "email_not_confirmed", "Email not confirmed");
+  if (!valid) throw badRequest("invalid_credentials", INVALID_LOGIN);
+  if (!isConfirmed(user.row)) throw badRequest("email_not_confirmed", "Email not confirmed");
   const weak = passwordWeakness(pw, app.config);
   const body = await app.database.tx((tx) =>
     issueSession(tx, app.tokens, user.row.id, "password", clientInfo(req), weak),
@@ -48,7 +48,7 @@ const refresh: Handler = async (app, req, res) => {
   // GoTrue validates the shape first: <12 characters, or 12 outside [a-z0-9]; longer strings are
   // v2 tokens, which this server never issues, so none of them parses.
   if (token.length !== 12 || !LEGACY_REFRESH_TOKEN.test(token)) {
-    throw new ApiError(400, "validation_failed", "Refresh token is not valid");
+    throw badRequest("validation_failed", "Refresh token is not valid");
   }
   sendJson(res, 200, await refreshTokenGrant(app.database, app.tokens, token, clientInfo(req)));
 };
@@ -58,24 +58,20 @@ const pkce: Handler = async (app, req, res) => {
   const authCode = str(params, "auth_code");
   const verifier = str(params, "code_verifier");
   if (authCode === "" || verifier === "") {
-    throw new ApiError(
-      400,
-      "validation_failed",
-      "invalid request: both auth code and code verifier should be non-empty",
-    );
+    throw badRequest("validation_failed", "invalid request: both auth code and code verifier should be non-empty");
   }
   const outcome = await app.database.tx(async (tx): Promise<{ ok: JsonObject } | { error: ApiError }> => {
     const flow = await findFlowStateByAuthCode(tx, authCode);
     if (!flow?.user_id) {
-      return { error: new ApiError(404, "flow_state_not_found", "invalid flow state, no valid flow state found") };
+      return { error: notFound("flow_state_not_found", "invalid flow state, no valid flow state found") };
     }
     if (flowStateExpired(flow, app.config.flowStateTtl)) {
       await deleteFlowState(tx, flow.id);
-      return { error: new ApiError(422, "flow_state_expired", "invalid flow state, flow state has expired") };
+      return { error: unprocessable("flow_state_expired", "invalid flow state, flow state has expired") };
     }
     if (!pkceVerifierMatches(flow.code_challenge_method ?? "", flow.code_challenge ?? "", verifier)) {
       return {
-        error: new ApiError(400, "bad_code_verifier", "code challenge does not match previously saved code verifier"),
+        error: badRequest("bad_code_verifier", "code challenge does not match previously saved code verifier"),
       };
     }
     await deleteFlowState(tx, flow.id); // a code works once
@@ -107,7 +103,7 @@ const GRANTS: Partial<Record<string, Handler>> = {
 export const token: Handler = async (app, req, res) => {
   const grant = req.query.get("grant_type") ?? "";
   const handler = GRANTS[grant];
-  if (!handler) throw new ApiError(400, "invalid_credentials", "unsupported_grant_type");
+  if (!handler) throw badRequest("invalid_credentials", "unsupported_grant_type");
   app.limiters.token.take(req.ip);
   await handler(app, req, res);
 };

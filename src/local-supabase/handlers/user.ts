@@ -3,7 +3,7 @@ import type { Handler } from "../app.js";
 import { type Authenticated, requireAuthentication } from "../auth.js";
 import { validateEmail } from "../email.js";
 import { applyEmailChange } from "../email-change.js";
-import { ApiError } from "../errors.js";
+import { ApiError, badRequest, forbidden, unprocessable } from "../errors.js";
 import { objField, readJson, sendEmpty, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword, verifyPassword } from "../password.js";
 import { logoutAll, logoutOthers, logoutSession } from "../sessions.js";
@@ -23,7 +23,7 @@ export const getUser: Handler = async (app, req, res) => {
   const aud = auth.claims.aud;
   const first = Array.isArray(aud) ? aud[0] : aud;
   if (first !== requestAud(req)) {
-    throw new ApiError(400, "validation_failed", "Token audience doesn't match request audience");
+    throw badRequest("validation_failed", "Token audience doesn't match request audience");
   }
   sendJson(res, 200, userJson(auth.user));
 };
@@ -51,11 +51,11 @@ export const updateUser: Handler = async (app, req, res) => {
   const data = objField(params, "data");
 
   if (email !== "") email = validateEmail(email);
-  if (phone !== "") throw new ApiError(422, "phone_provider_disabled", "Phone logins are disabled");
+  if (phone !== "") throw unprocessable("phone_provider_disabled", "Phone logins are disabled");
   validatePkceParams(str(params, "code_challenge_method"), str(params, "code_challenge"));
   if (password !== undefined) checkPasswordStrength(password, app.config);
   if (objField(params, "app_metadata") !== undefined) {
-    throw new ApiError(403, "not_admin", "Updating app_metadata requires admin privileges");
+    throw forbidden("not_admin", "Updating app_metadata requires admin privileges");
   }
   const hasMfa = (auth.user.factors ?? []).some((f) => f.status === "verified");
   if (hasMfa && auth.session?.aal !== "aal2" && ((password ?? "") !== "" || (email !== "" && email !== user.email))) {
@@ -66,8 +66,7 @@ export const updateUser: Handler = async (app, req, res) => {
     );
   }
   if (user.is_anonymous && (password ?? "") !== "" && email === "") {
-    throw new ApiError(
-      422,
+    throw unprocessable(
       "validation_failed",
       "Updating password of an anonymous user without an email or phone is not allowed",
     );
@@ -75,7 +74,7 @@ export const updateUser: Handler = async (app, req, res) => {
   if (email !== "" && email !== user.email) {
     const other = await findUserByEmail(app.database.db, email);
     if (other && other.row.id !== user.id) {
-      throw new ApiError(422, "email_exists", "A user with this email address has already been registered");
+      throw unprocessable("email_exists", "A user with this email address has already been registered");
     }
   }
   let newHash: string | undefined;
@@ -118,7 +117,7 @@ export const updateUser: Handler = async (app, req, res) => {
     }
   });
   const updated = await findUserById(app.database.db, user.id);
-  if (!updated) throw new ApiError(403, "user_not_found", "User from sub claim in JWT does not exist");
+  if (!updated) throw forbidden("user_not_found", "User from sub claim in JWT does not exist");
   sendJson(res, 200, userJson(updated));
 };
 
@@ -144,7 +143,7 @@ async function checkPasswordChange(
     if (!session || Date.now() > +new Date(session.created_at) + age) {
       const nonce = str(params, "nonce");
       if (nonce === "") {
-        throw new ApiError(400, "reauthentication_needed", "Password update requires reauthentication");
+        throw badRequest("reauthentication_needed", "Password update requires reauthentication");
       }
       await consumeReauthenticationNonce(app, user, nonce);
     }
@@ -155,15 +154,15 @@ async function checkPasswordChange(
     if (!recovery) {
       const current = typeof params.current_password === "string" ? params.current_password : "";
       if (current === "") {
-        throw new ApiError(400, "current_password_required", "Current password required when setting new password.");
+        throw badRequest("current_password_required", "Current password required when setting new password.");
       }
       if (!(await verifyPassword(current, user.encrypted_password))) {
-        throw new ApiError(400, "current_password_invalid", "Current password required when setting new password.");
+        throw badRequest("current_password_invalid", "Current password required when setting new password.");
       }
     }
   }
   if (await verifyPassword(password, user.encrypted_password)) {
-    throw new ApiError(422, "same_password", "New password should be different from the old password.");
+    throw unprocessable("same_password", "New password should be different from the old password.");
   }
 }
 
@@ -171,7 +170,7 @@ export const logout: Handler = async (app, req, res) => {
   const auth = await requireAuthentication(app, req);
   const scope = req.query.get("scope") ?? "";
   if (!["", "global", "local", "others"].includes(scope)) {
-    throw new ApiError(400, "validation_failed", `Unsupported logout scope ${JSON.stringify(scope)}`);
+    throw badRequest("validation_failed", `Unsupported logout scope ${JSON.stringify(scope)}`);
   }
   const userId = auth.user.row.id;
   const sid = auth.session?.id;

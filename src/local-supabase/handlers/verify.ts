@@ -6,7 +6,7 @@ import { type App, clientInfo, type Handler } from "../app.js";
 import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
 import { confirmEmailChange, SINGLE_CONFIRMATION_ACCEPTED } from "../email-change.js";
-import { ApiError } from "../errors.js";
+import { ApiError, badRequest, forbidden, unexpectedFailure, unprocessable } from "../errors.js";
 import { issueEmailAuthCode } from "../flow-state.js";
 import { type JsonObject, type Req, readJson, sendJson, str } from "../http.js";
 import { validatePhone } from "../phone.js";
@@ -32,8 +32,8 @@ function expired(app: App, sentAt: Date | null): boolean {
   return !sentAt || Date.now() > +new Date(sentAt) + app.config.otpExpiry * 1000;
 }
 
-const linkInvalid = () => new ApiError(403, "otp_expired", "Email link is invalid or has expired");
-const tokenInvalid = () => new ApiError(403, "otp_expired", "Token has expired or is invalid");
+const linkInvalid = () => forbidden("otp_expired", "Email link is invalid or has expired");
+const tokenInvalid = () => forbidden("otp_expired", "Token has expired or is invalid");
 
 /** The columns a verification type may match, in GoTrue's order ("email" is signup or magic link). */
 function columnsFor(type: string): TokenColumn[] {
@@ -41,7 +41,7 @@ function columnsFor(type: string): TokenColumn[] {
   if (type === "email") return ["confirmation_token", "recovery_token"];
   if (type === "magiclink" || type === "recovery") return ["recovery_token"];
   if (type === "email_change") return ["email_change_token_current", "email_change_token_new"];
-  throw new ApiError(400, "validation_failed", "Invalid email verification type");
+  throw badRequest("validation_failed", "Invalid email verification type");
 }
 
 const SENT_AT = {
@@ -131,7 +131,7 @@ async function verifyTokenHash(app: App, req: Req, type: string, hash: string, h
     const found = await findByHash(app, tx, columns, hashes);
     if (!found) throw how.invalid();
     const { user, column } = found;
-    if (isBanned(user.row)) throw new ApiError(403, "user_banned", "User is banned");
+    if (isBanned(user.row)) throw forbidden("user_banned", "User is banned");
     let resolvedType = type;
     if (column === "confirmation_token") {
       await signupVerify(tx, user.row, inviteHash);
@@ -154,11 +154,7 @@ async function verifyTokenHash(app: App, req: Req, type: string, hash: string, h
     if (how.pkceMethod !== undefined) {
       const code = await issueEmailAuthCode(tx, user.row.id, how.pkceMethod);
       if (!code) {
-        throw new ApiError(
-          400,
-          "flow_state_not_found",
-          "No associated flow state found. No valid flow state found for user.",
-        );
+        throw badRequest("flow_state_not_found", "No associated flow state found. No valid flow state found for user.");
       }
       return { code };
     }
@@ -181,12 +177,12 @@ export const verifyGet: Handler = async (app, req, res) => {
   const type = req.query.get("type") ?? "";
   const token = req.query.get("token") ?? "";
   const redirectTo = referrer(app, req);
-  if (type === "") throw new ApiError(400, "validation_failed", "Verify requires a verification type");
-  if (token === "") throw new ApiError(400, "validation_failed", "Verify requires a token or a token hash");
+  if (type === "") throw badRequest("validation_failed", "Verify requires a verification type");
+  if (token === "") throw badRequest("validation_failed", "Verify requires a token or a token hash");
   const pkce = token.startsWith(PKCE_PREFIX);
   const pkceMethod = pkce ? PKCE_METHODS[type] : undefined;
   if (pkce && pkceMethod === undefined) {
-    throw new ApiError(400, "validation_failed", "Unsupported verification type");
+    throw badRequest("validation_failed", "Unsupported verification type");
   }
   const base = redirectTo.split("#")[0] ?? redirectTo;
   try {
@@ -253,9 +249,9 @@ export const verifyPost: Handler = async (app, req, res) => {
   const type = str(p, "type");
   const token = str(p, "token");
   const hash = str(p, "token_hash");
-  if (type === "") throw new ApiError(400, "validation_failed", "Verify requires a verification type");
+  if (type === "") throw badRequest("validation_failed", "Verify requires a verification type");
   if ((token === "" && hash === "") || (token !== "" && hash !== "")) {
-    throw new ApiError(400, "validation_failed", "Verify requires either a token or a token hash");
+    throw badRequest("validation_failed", "Verify requires either a token or a token hash");
   }
   if (token !== "") {
     const phone = str(p, "phone");
@@ -265,23 +261,19 @@ export const verifyPost: Handler = async (app, req, res) => {
       throw tokenInvalid();
     }
     if (!EMAIL_TYPES.includes(type) || str(p, "email") === "" || phone !== "") {
-      throw new ApiError(
-        400,
-        "validation_failed",
-        "Only an email address or phone number should be provided on verify",
-      );
+      throw badRequest("validation_failed", "Only an email address or phone number should be provided on verify");
     }
     let email: string;
     try {
       email = validateEmail(str(p, "email"));
     } catch {
-      throw new ApiError(422, "validation_failed", "Invalid email format");
+      throw unprocessable("validation_failed", "Invalid email format");
     }
     sendVerified(res, await verifyTypedCode(app, req, type, email, tokenHash(email, token)));
     return;
   }
   if (str(p, "email") !== "" || str(p, "phone") !== "" || str(p, "redirect_to") !== "") {
-    throw new ApiError(400, "validation_failed", "Only the token_hash and type should be provided");
+    throw badRequest("validation_failed", "Only the token_hash and type should be provided");
   }
   const verified = await verifyTokenHash(app, req, type, hash, { invalid: linkInvalid, typedCode: false });
   sendVerified(res, verified);
@@ -290,7 +282,7 @@ export const verifyPost: Handler = async (app, req, res) => {
 function sendVerified(res: Parameters<Handler>[2], verified: Verified): void {
   if ("message" in verified) sendJson(res, 200, { msg: verified.message, code: "200" });
   else if ("session" in verified) sendJson(res, 200, verified.session);
-  else throw new ApiError(500, "unexpected_failure", "Internal Server Error"); // codes are for followed links only
+  else throw unexpectedFailure("Internal Server Error"); // codes are for followed links only
 }
 
 /**
