@@ -7,6 +7,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { cliSession } from "./cli-session.js";
 import { cliStartup } from "./cli-startup.js";
 import { demoTime } from "./demo-time.js";
+import { firstSignup } from "./first-signup.bench.js";
 import { type Row, markdownTable } from "./lib.js";
 import { loginTiming } from "./login-timing.bench.js";
 import { serverFigures } from "./server.bench.js";
@@ -19,6 +20,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ["servers (LangGraph boot, lgauth dev to ready, throughput by auth mode)", serverFigures],
   ["demo", demoTime],
   ["local auth server (login time by account)", loginTiming],
+  ["local auth server (first sign-up on a new server)", firstSignup],
   ["LangGraph storage (crash-safe snapshots vs stock)", snapshotFigures],
   ["lgauth dev signals (SIGHUP, killed)", signalFigures],
 ];

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
 import { discardTemplate, quietPglite, templateDump } from "./template-cache.js";
+import { deferWasmTierUp } from "./wasm-tiering.js";
 import { ensurePrivateDir } from "../util/private-files.js";
 import { processAlive } from "../util/process.js";
 
@@ -47,6 +48,7 @@ async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
 }
 
 async function createPglite(pgdata: string | undefined): Promise<PGlite> {
+  deferWasmTierUp(); // before PGlite compiles its module: see wasm-tiering.ts
   const fresh = pgdata === undefined || !existsSync(join(pgdata, "PG_VERSION"));
   if (fresh) {
     const dump = await templateDump();
