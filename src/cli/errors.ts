@@ -100,6 +100,17 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
     hint: (d) => `create it with \`lgauth signup${d.email ? ` --email ${d.email}` : ""}\``,
   },
   invalid_input: { exit: ExitCode.usage },
+  email_taken: { exit: ExitCode.error, hint: () => "choose another address" },
+  same_password: { exit: ExitCode.error, hint: () => "choose a different one" },
+  reauthentication_needed: {
+    exit: ExitCode.auth,
+    hint: () =>
+      "run it again with --code-stdin: the code on the first line of stdin, the new password (--password-stdin) on the next",
+  },
+  reauthentication_not_valid: {
+    exit: ExitCode.auth,
+    hint: () => "run `lgauth password change` again for a new code",
+  },
 
   mfa_code_required: {
     exit: ExitCode.auth,

@@ -1,4 +1,5 @@
 import { Argument, Command } from "commander";
+import { registerAccount } from "./commands/account.js";
 import { registerAuth } from "./commands/auth.js";
 import { registerChat } from "./commands/chat.js";
 import { registerIsolation } from "./commands/isolation.js";
@@ -47,7 +48,11 @@ export function buildProgram(world: World, state: RunState = { world, exitCode: 
     })
     .description("Companion to the LangGraph auth tutorials: Supabase Auth users and their private conversations")
     .version(VERSION, "-V, --version", "print the version")
-    .option("-p, --profile <name>", 'profile to use (env LGAUTH_PROFILE, default "default")', profileName)
+    .option(
+      "-p, --profile <name>",
+      'profile to use (env LGAUTH_PROFILE; else the one `lgauth switch` made active, else "default")',
+      profileName,
+    )
     .option("--json", "print one JSON document on stdout")
     .option("--debug", "print details (stack traces, requests) on stderr; secrets are redacted")
     .option("--supabase-url <url>", "Supabase project URL (env SUPABASE_URL)", httpUrl("--supabase-url"))
@@ -58,6 +63,7 @@ export function buildProgram(world: World, state: RunState = { world, exitCode: 
   bindRun(program, state);
 
   registerAuth(program);
+  registerAccount(program);
   registerMfa(program);
   registerProfiles(program);
   registerThreads(program);

@@ -146,6 +146,8 @@ export function createProfileClient(opts: ProfileClientOptions): ProfileClient {
               if (saved.expiresAt !== undefined) p.expiresAt = saved.expiresAt;
               if (saved.aal !== undefined) p.aal = saved.aal;
               else delete p.aal;
+              // an email change confirmed elsewhere shows up at the next refresh
+              if (saved.email) p.email = saved.email;
               if (saved.displayName !== undefined) p.displayName = saved.displayName;
               else delete p.displayName;
               if (clock.measured) p.clockSkew = clock.skewSeconds;

@@ -40,6 +40,11 @@ export const ERROR_CODES = [
   "otp_expired",
   "no_account",
   "invalid_input",
+  // account changes (email, password)
+  "email_taken",
+  "same_password",
+  "reauthentication_needed",
+  "reauthentication_not_valid",
   // MFA (second factors)
   "mfa_code_required",
   "mfa_code_invalid",

@@ -8,6 +8,7 @@
  * tested in password-commands.test.ts.
  */
 import assert from "node:assert/strict";
+import bcrypt from "bcryptjs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,10 +56,25 @@ describe("account commands in process", () => {
       headers: { "Content-Type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  /** A confirmed account made with the admin API. */
-  const account = async (email: string, password?: string, data: Record<string, unknown> = {}) => {
-    const r = await admin("POST", "/users", { email, password, email_confirm: true, user_metadata: data });
+  let passwordHash = "";
+  /**
+   * A confirmed account made with the admin API, with PASSWORD at bcrypt cost 4 (GoTrue's
+   * password_hash import) so its logins cost milliseconds, and logged in on `profile`.
+   */
+  const account = async (email: string, profile?: string, data: Record<string, unknown> = {}) => {
+    const r = await admin("POST", "/users", {
+      email,
+      password_hash: passwordHash,
+      email_confirm: true,
+      user_metadata: data,
+    });
     assert.equal(r.status, 200, r.text);
+    if (profile !== undefined) {
+      const login = await run(["--profile", profile, "login", "--email", email, "--password-stdin"], {
+        stdin: `${PASSWORD}\n`,
+      });
+      assert.equal(login.code, 0, login.stderr);
+    }
     return r.json.id as string;
   };
   const userByEmail = async (email: string) => {
@@ -80,6 +96,7 @@ describe("account commands in process", () => {
 
   before(async () => {
     process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/lgauth-test-bus";
+    passwordHash = await bcrypt.hash(PASSWORD, 4);
     supabase = await startLocalSupabase({ port: 0, confirmEmail: true, emailMaxFrequency: 0 });
     dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-accounts-"));
     config = join(dir, "config");
@@ -251,5 +268,134 @@ describe("account commands in process", () => {
     const mixed = await run(["signup", "--resend", "--email", nobody, "--password-stdin"]);
     assert.equal(mixed.code, 2);
     assert.match(mixed.stderr, /'--resend' cannot be used with option '--password-stdin'/);
+  });
+
+  test("account: the user's facts for people, and --json the user object as Supabase returns it plus aal", async () => {
+    const email = address("show");
+    const id = await account(email, "show", { display_name: "Mary Somerville", team: "orbits", rank: 3 });
+    const text = await run(["--profile", "show", "account"]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(text.stderr, "");
+    const lines = text.stdout.trimEnd().split("\n");
+    assert.deepEqual(
+      lines.map((l) => l.split(":")[0]),
+      ["id", "email", "name", "metadata", "sign-in", "created", "last sign-in", "MFA", "this session"],
+    );
+    assert.match(text.stdout, new RegExp(`^id: +${id}$`, "m"));
+    assert.match(text.stdout, /^email: +show-.* \(confirmed\)$/m);
+    assert.match(text.stdout, /^name: +Mary Somerville$/m);
+    assert.match(text.stdout, /^metadata: +rank=3, team=orbits$/m);
+    assert.match(text.stdout, /^sign-in: +email$/m);
+    assert.match(text.stdout, /^MFA: +no factors \(add one with `lgauth mfa enroll`\)$/m);
+    assert.match(text.stdout, /^this session: aal1 \(no second factor\)$/m);
+
+    const json = await run(["--profile", "show", "--json", "account"]);
+    assert.equal(json.code, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as Record<string, unknown> & { user_metadata: Record<string, unknown> };
+    assert.equal(doc.id, id);
+    assert.equal(doc.email, email);
+    assert.equal(doc.aal, "aal1");
+    assert.equal(doc.user_metadata.display_name, "Mary Somerville");
+    assert.ok(Array.isArray(doc.identities));
+    for (const key of ["app_metadata", "created_at", "last_sign_in_at", "email_confirmed_at", "role", "aud"]) {
+      assert.ok(key in doc, `--json has ${key}`);
+    }
+
+    const nobody = await run(["--profile", "nobody-here", "account"]);
+    assert.equal(nobody.code, 4);
+    assert.match(nobody.stderr, /^lgauth: not logged in \(profile "nobody-here"\)/);
+  });
+
+  test("account update --name --data --unset: the metadata changes, the session's token says so, whoami shows the name", async () => {
+    const email = address("meta");
+    await account(email, "meta", { team: "orbits", nickname: "M" });
+    const r = await run([
+      "--profile",
+      "meta",
+      "account",
+      "update",
+      "--name",
+      "Ada \u001b[31mKing\u001b[0m",
+      "--data",
+      "team=engines",
+      "--unset",
+      "nickname",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Account updated: display name set to "Ada [31mKing [0m"; set team; removed nickname.\n');
+    const user = await userByEmail(email);
+    assert.equal(user?.user_metadata.team, "engines");
+    assert.equal("nickname" in (user?.user_metadata ?? {}), false);
+    const me = await whoami("meta");
+    assert.equal(me.display_name, "Ada [31mKing [0m", "the refreshed token names the user, control characters blanked");
+    const token = (await run(["--profile", "meta", "token"])).stdout.trim();
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as {
+      user_metadata: Record<string, unknown>;
+    };
+    assert.equal(claims.user_metadata.team, "engines", "the stored access token carries the new metadata");
+
+    const cases: [string[], RegExp][] = [
+      [["account", "update"], /^lgauth: nothing to change \(pass --name, --data, --unset or --email\)\n$/],
+      [["account", "update", "--data", "a=1", "--unset", "a"], /^lgauth: "a" is both set and unset/],
+      [["account", "update", "--data", "no-equals"], /^lgauth: --data "no-equals" is not key=value/],
+      [["account", "update", "--unset", "bad key"], /^lgauth: --unset key "bad key" is not a metadata key/],
+      [["account", "update", "--email", "not-an-address"], /is not an email address/],
+    ];
+    for (const [args, stderr] of cases) {
+      const bad = await run(["--profile", "meta", ...args]);
+      assert.equal(bad.code, 2, args.join(" "));
+      assert.match(bad.stderr, stderr);
+    }
+  });
+
+  test("account update --email, secure change: the new address's code, then the current one's; a wrong code or a taken address changes nothing", async () => {
+    const old = address("move");
+    await account(old, "move");
+    const taken = address("taken");
+    await account(taken);
+    const entries = await readEntries();
+
+    const clash = await run(["--profile", "move", "account", "update", "--email", taken, "--code-stdin"]);
+    assert.equal(clash.code, 1);
+    assert.equal(clash.stderr, `lgauth: another account already uses ${taken} (choose another address)\n`);
+
+    const pending = address("pending");
+    const wrong = await run(["--profile", "move", "account", "update", "--email", pending, "--code-stdin"], {
+      stdin: ["0000000"],
+    });
+    assert.equal(wrong.code, 4);
+    assert.match(wrong.stderr, new RegExp(`^A code was sent to ${pending} \\(and one to ${old}, if this project`));
+    assert.match(
+      wrong.stderr,
+      new RegExp(
+        `\nlgauth: the code is wrong or has expired; the address is not changed \\(run \`lgauth account update --email ${pending}\` again for a new code\\)\n$`,
+      ),
+    );
+    const shown = await run(["--profile", "move", "account"]);
+    assert.match(shown.stdout, new RegExp(`^email: +${old} \\(confirmed\\)$`, "m"));
+    assert.match(shown.stdout, new RegExp(`^pending: +${pending} \\(waiting for the emailed code since `, "m"));
+    assert.equal((await whoami("move")).email, old);
+    assert.deepEqual(await readEntries(), entries, "nothing stored by the failures");
+
+    const fresh = address("moved");
+    const seenOld = (await outbox(supabase, old)).length;
+    const tty = await run(["--profile", "move", "account", "update", "--email", fresh], {
+      tty: true,
+      answers: [() => mailedCode(fresh, 0), () => mailedCode(old, seenOld)],
+    });
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.deepEqual(tty.asked, [`Code from the email sent to ${fresh}:`, `Code from the email sent to ${old}:`]);
+    assert.equal(tty.stdout, `Account updated: email changed to ${fresh}.\n`);
+    assert.equal((await whoami("move")).email, fresh);
+    assert.equal((await userByEmail(fresh))?.email, fresh);
+    const after = await run(["--profile", "move", "--json", "account"]);
+    assert.equal((JSON.parse(after.stdout) as { new_email?: string }).new_email ?? "", "");
+
+    const script = address("scripted");
+    const piped = await run(["--profile", "move", "account", "update", "--email", script, "--code-stdin"], {
+      stdin: [() => mailedCode(script, 0), () => mailedCode(fresh, 0)],
+    });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal((await whoami("move")).email, script);
   });
 });

@@ -133,7 +133,9 @@ export function registerAuth(program: Command): void {
     async () => (await import("../actions/logout.js")).logout,
   );
   lazyAction(
-    program.command("whoami").description("user id and email of the profile, from stored state (no network)"),
+    program
+      .command("whoami")
+      .description("user id, email, display name and session level of the profile, from stored state (no network)"),
     async () => (await import("../actions/whoami.js")).whoami,
   );
   lazyAction(
