@@ -29,6 +29,16 @@ interface Rule {
   hint?: (details: ErrorDetails) => string | undefined;
 }
 
+/** The failing command takes `flag` (FailureContext.flags; unknown: no). */
+const accepts = (d: ErrorDetails, flag: string) => typeof d.flags === "string" && d.flags.split(" ").includes(flag);
+
+/** How to unlock a locked keychain, for the platform it runs on. */
+function unlockHint(platform: ErrorDetails[string]): string {
+  if (platform === "darwin") return "unlock it with `security unlock-keychain` and try again";
+  if (platform === "win32") return "sign in to Windows again to unlock the Credential Manager, and try again";
+  return "unlock it and try again: on a desktop, unlock the Login keyring in Passwords and Keys (seahorse) or log out and in; over SSH, `gnome-keyring-daemon --replace --unlock` unlocks it with the password it reads from stdin";
+}
+
 const loginHint = (d: ErrorDetails) =>
   `run \`lgauth login${d.profile === undefined || d.profile === "default" ? "" : ` --profile ${d.profile}`}\``;
 const providerAgain = () => "start again with `lgauth login --provider …`";
@@ -74,6 +84,11 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
         : `confirm it with the code sent to ${d.email} (\`lgauth signup --confirm --email ${d.email}\`) or the link in that email`,
   },
   user_already_exists: { exit: ExitCode.error, hint: () => "run `lgauth login` instead" },
+  signed_up_not_stored: {
+    exit: ExitCode.error,
+    hint: (d) =>
+      `${d.locked ? `${unlockHint(d.platform)}; then ` : ""}log in with \`lgauth login --email ${d.email}\` once the keychain works${d.locked ? "" : " (or add --insecure-storage to keep the tokens in a 0600 file)"}`,
+  },
   weak_password: { exit: ExitCode.error, hint: () => "choose a longer password" },
   rate_limited: {
     exit: ExitCode.error,
@@ -155,9 +170,13 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
   credentials_unreadable: { exit: ExitCode.error },
   keychain_unavailable: {
     exit: ExitCode.error,
-    hint: () =>
-      "start a Secret Service (gnome-keyring) in this session, or allow a 0600 file with --insecure-storage or LGAUTH_CREDENTIAL_STORE=file",
+    // --insecure-storage is named as a flag only where the command takes it (login, signup)
+    hint: (d) =>
+      accepts(d, "--insecure-storage")
+        ? "start a Secret Service (gnome-keyring) in this session, or allow a 0600 file with --insecure-storage or LGAUTH_CREDENTIAL_STORE=file"
+        : "start a Secret Service (gnome-keyring) in this session and try again, or log in again with `lgauth login --insecure-storage` to keep the tokens in a 0600 file",
   },
+  keychain_locked: { exit: ExitCode.error, hint: (d) => unlockHint(d.platform) },
   keychain_timeout: {
     exit: ExitCode.error,
     hint: () => "unlock your keyring (or check that its daemon runs) and try again",
@@ -212,6 +231,8 @@ export function oneLine(text: string): string {
  */
 export interface FailureContext {
   help?: string;
+  /** The long flags the command accepts, space-separated (hints name only those). */
+  flags?: string;
 }
 
 /** Exit code and hint of an error, from ERROR_TABLE (an error's own hint wins). */

@@ -1,7 +1,7 @@
 import { type Command, CommanderError } from "commander";
 import { redact } from "../util/redact.js";
 import type { World } from "./context.js";
-import { ExitCode, formatError } from "./errors.js";
+import { ExitCode, type FailureContext, formatError } from "./errors.js";
 import { buildProgram } from "./program.js";
 
 export interface RunResult {
@@ -33,18 +33,17 @@ export async function runLgauth(argv: string[], world: World): Promise<RunResult
     ) {
       return { exitCode: ExitCode.ok, failed: true };
     }
-    return {
-      exitCode: reportFailure(world, err, argv.includes("--debug"), commandPathOf(program, argv)),
-      failed: true,
-    };
+    const where = commandOf(program, argv);
+    return { exitCode: reportFailure(world, err, argv.includes("--debug"), where), failed: true };
   }
 }
 
 /**
- * The command `argv` names, as typed ("lgauth threads show"), for hints that point at its help:
- * the deepest subcommand reached, skipping options (and the values of those that take one).
+ * The command `argv` names, for hints: its path as typed ("lgauth threads show", whose help a
+ * usage error points at) and the long flags it accepts (a hint names only those). The deepest
+ * subcommand reached, skipping options (and the values of those that take one).
  */
-export function commandPathOf(program: Command, argv: string[]): string {
+export function commandOf(program: Command, argv: string[]): FailureContext {
   const names = ["lgauth"];
   let cmd = program;
   const takesValue = (flag: string) =>
@@ -63,15 +62,16 @@ export function commandPathOf(program: Command, argv: string[]): string {
     names.push(sub.name());
     cmd = sub;
   }
-  return names.join(" ");
+  const flags = [...cmd.options, ...program.options].flatMap((o) => (o.long ? [o.long] : []));
+  return { help: names.join(" "), flags: flags.join(" ") };
 }
 
 /**
  * Prints the one line for `err` (and its stack with --debug) on stderr; returns the exit code.
- * `help` is the command a usage error points at (default: lgauth itself).
+ * `where` is the command that failed (default: lgauth itself, flags unknown).
  */
-export function reportFailure(world: World, err: unknown, debug: boolean, help?: string): number {
-  const { line, exitCode } = formatError(err, help === undefined ? {} : { help });
+export function reportFailure(world: World, err: unknown, debug: boolean, where: FailureContext = {}): number {
+  const { line, exitCode } = formatError(err, where);
   world.io.note(redact(line));
   if (debug && !(err instanceof CommanderError) && err instanceof Error && err.stack) {
     world.io.note(redact(err.stack));

@@ -37,6 +37,11 @@ export interface ProfileConfig extends SavedServers {
   credentialReason?: string;
   /** Server clock minus local clock, seconds, from the Date header of auth responses. */
   clockSkew?: number;
+  /**
+   * Logged in with `login --with-token`: an access token only, no refresh token. Its session is
+   * another login's, so `logout` forgets it here and revokes it only when asked (--revoke).
+   */
+  accessTokenOnly?: true;
 }
 
 export interface Config {
@@ -117,6 +122,7 @@ const PROFILE_KEYS = new Set([
   "credentialStore",
   "credentialReason",
   "clockSkew",
+  "accessTokenOnly",
 ]);
 
 function parseProfile(file: string, name: string, raw: Json): ProfileConfig {
@@ -158,6 +164,10 @@ function parseProfile(file: string, name: string, raw: Json): ProfileConfig {
       throw new ConfigError(file, `${prefix}.clockSkew`, "must be a number of seconds");
     }
     p.clockSkew = raw.clockSkew;
+  }
+  if (raw.accessTokenOnly !== undefined) {
+    if (raw.accessTokenOnly !== true) throw new ConfigError(file, `${prefix}.accessTokenOnly`, "must be true");
+    p.accessTokenOnly = true;
   }
   return p;
 }

@@ -36,6 +36,8 @@ export interface AuthOutcome {
   displayName?: string | undefined;
   /** GoTrue says the password no longer meets the policy (login only). */
   weakPassword?: string;
+  /** `login --with-token`: an access token was stored, and no refresh token. */
+  accessTokenOnly?: boolean;
 }
 
 /**
@@ -210,6 +212,7 @@ async function recordSession(
     credentialStore: chosen.kind,
     credentialReason: chosen.reason,
     clockSkew: login.client.clock.skewSeconds,
+    accessTokenOnly: undefined,
   });
   await removeStaleCopies(ctx, login.previous, chosen, login.accounts);
   return {
@@ -266,11 +269,37 @@ export async function passwordAuth(
       supabaseUrl: url,
     };
   }
-  const outcome = await completeLogin(ctx, login, chosen, user, { email }, secondFactor);
+  let outcome: AuthOutcome;
+  try {
+    outcome = await completeLogin(ctx, login, chosen, user, { email }, secondFactor);
+  } catch (err) {
+    if (mode === "signup" && err instanceof LgauthError && NOT_STORED.has(err.code))
+      throw signedUpNotStored(email, err);
+    throw err;
+  }
   const weak =
     "weakPassword" in result.data ? (result.data.weakPassword as { message?: string } | null | undefined) : undefined;
   if (weak?.message) outcome.weakPassword = weak.message;
   return outcome;
+}
+
+/** Failures to store a session (the keychain, the file): after a signup the account exists anyway. */
+const NOT_STORED = new Set([
+  "keychain_unavailable",
+  "keychain_timeout",
+  "keychain_locked",
+  "credentials_unreadable",
+  "credentials_invalid",
+  "session_not_stored",
+]);
+
+/** The account was created, its tokens were not stored: say both, so nobody signs up again. */
+function signedUpNotStored(email: string, err: LgauthError): LgauthError {
+  return new LgauthError(
+    "signed_up_not_stored",
+    `the account ${email} was created, but its tokens could not be stored (${err.message})`,
+    { details: { email, locked: err.code === "keychain_locked", platform: process.platform }, cause: err },
+  );
 }
 
 /** `login --with-token`: checks the access token at the server, then stores it (no refresh token). */
@@ -302,6 +331,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     aal: claims?.aal,
     credentialReason: `${chosen.reason}; access token only (--with-token), no refresh`,
     clockSkew: client.clock.skewSeconds,
+    accessTokenOnly: true,
   });
   await removeStaleCopies(ctx, login.previous, chosen, accounts);
   return {
@@ -313,6 +343,7 @@ export async function tokenAuth(ctx: SessionContext, token: string, chosen: Chos
     store: chosen,
     supabaseUrl: url,
     aal: claims?.aal,
+    accessTokenOnly: true,
   };
 }
 

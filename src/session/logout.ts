@@ -14,26 +14,51 @@ export interface LogoutOutcome {
   revokeError?: string;
   scope: LogoutScope;
   email?: string;
+  /**
+   * The profile held only an access token (`login --with-token`): its session belongs to the
+   * login the token came from, so it was forgotten here and revoked only when asked.
+   */
+  accessTokenOnly?: boolean;
+}
+
+export interface LogoutChoices {
+  /** Revoke also a --with-token profile's session (it is another login's; default: only forget it). */
+  revoke?: boolean;
 }
 
 /**
  * Revokes the session at Supabase (supabase-js signOut with the given scope), then removes the
  * stored tokens and the profile's session fields. The tokens are removed also when the server
  * cannot be reached; the caller warns. Uses the URL recorded at login, whatever the flags say.
+ * A profile that holds only an access token (`login --with-token`) is forgotten without
+ * revoking anything unless `choices.revoke` (or scope global, which asks to end every session).
  */
 export async function logoutProfile(
   ctx: SessionContext,
   profile: ProfileConfig | undefined,
   scope: LogoutScope,
+  choices: LogoutChoices = {},
 ): Promise<LogoutOutcome> {
   if (!isLoggedIn(profile)) return { wasLoggedIn: false, revoked: false, scope };
   const servers = savedServers(profile);
   const url = servers.supabaseUrl ?? BUILTIN_DEFAULTS.supabaseUrl;
   const accounts = profileAccounts(ctx.profile, profile);
   const outcome: LogoutOutcome = { wasLoggedIn: true, revoked: false, scope, email: profile.email };
+  // The token of a --with-token profile came from another login (a CI secret, another
+  // profile): ending that session is asked for (--revoke, or every session), never assumed.
+  const revokeAsked = choices.revoke === true || scope === "global";
   let store: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
     store = await openStore(profile.credentialStore, ctx);
+    // (profiles recorded before accessTokenOnly existed: an access token and no refresh token)
+    const tokenOnly =
+      profile.accessTokenOnly === true ||
+      ((await store.get(accounts.refresh)) === null && (await store.get(accounts.access)) !== null);
+    if (tokenOnly) outcome.accessTokenOnly = true;
+    if (tokenOnly && !revokeAsked) {
+      await clearSession(ctx, { store, accounts });
+      return outcome;
+    }
     const anonKey = servers.supabaseAnonKey ?? ctx.flags.supabaseAnonKey ?? ctx.env.SUPABASE_ANON_KEY;
     if (followsLocalStack(profile) && servers.supabaseUrl === undefined) {
       outcome.revokeError = `the local stack in ${profile.localStack} is not running`;
@@ -53,12 +78,11 @@ export async function logoutProfile(
         debug: ctx.log.debug,
       });
       client.storage.allowRemoval = true;
-      const hasRefresh = (await store.get(accounts.refresh)) !== null;
       let error: unknown = null;
-      if (hasRefresh) {
+      if (!tokenOnly) {
         ({ error } = await client.auth.signOut({ scope }));
       } else {
-        // A --with-token login: no session for supabase-js to load, revoke with the access token.
+        // no session for supabase-js to load: revoke with the access token
         const access = await store.get(accounts.access);
         if (access) ({ error } = await client.auth.admin.signOut(access, scope));
       }

@@ -6,7 +6,7 @@ import type { ProfileClient } from "./client.js";
 import type { Config, ConfigStore, ProfileConfig } from "./config.js";
 import type { SessionContext } from "./context.js";
 import { openStore } from "./credentials/select.js";
-import type { CredentialStore } from "./credentials/types.js";
+import { type CredentialStore, KeychainLockedError } from "./credentials/types.js";
 import { withFileLock } from "./lock.js";
 import {
   BUILTIN_DEFAULTS,
@@ -204,11 +204,12 @@ async function refreshUnderLock(
       }
       if (session.store.kind === "keychain") {
         // The config says this profile is logged in, so the tokens were in the keychain. A
-        // locked keyring or a Secret Service whose daemon is gone reads as "no such entry"
-        // (libsecret answers null, not an error): say so, so nobody thinks the tokens are lost.
+        // locked keyring reads as "no such entry" (libsecret answers null, not an error): find
+        // out, so nobody thinks the tokens are lost when the keyring only needs unlocking.
+        if (await session.store.locked?.()) throw new KeychainLockedError("read");
         throw new NotLoggedInError(
           ctx.profile,
-          `the keychain returned no tokens for profile "${ctx.profile}" (it may be locked or its daemon not running: unlock it and retry)`,
+          `the keychain holds no tokens for profile "${ctx.profile}" (removed outside lgauth?)`,
         );
       }
       throw new NotLoggedInError(ctx.profile, `no stored session for profile "${ctx.profile}"`);
@@ -270,6 +271,7 @@ export async function forgetSessionFields(store: ConfigStore, profile: string): 
     delete p.credentialStore;
     delete p.credentialReason;
     delete p.clockSkew;
+    delete p.accessTokenOnly;
   });
 }
 

@@ -91,12 +91,14 @@ describe("profiles, whoami and status from stored state", () => {
       assert.equal(who.code, 0, who.stderr);
       assert.match(
         who.stdout,
-        /^ada@example\.com \(11111111-1111-4111-8111-111111111111\) on profile "work"; access token expires in (29|30) min\n$/,
+        /^ada@example\.com \(11111111-1111-4111-8111-111111111111\) on profile "work"; access token expires in (29|30) min\n\(from stored state, not checked with the server; `lgauth status` checks the session\)\n$/,
       );
     }
 
     const status = await run(["--profile", "work", "status"]);
-    assert.equal(status.code, 0, status.stderr);
+    // the seeded profile has no tokens in its store: its session cannot be used (#19 item 4)
+    assert.equal(status.code, 4, status.stderr);
+    assert.match(status.stdout, /^ {2}session: {3}ended \(no stored session for profile "work"\); log in again/m);
     assert.match(status.stdout, /^work \(active\)$/m);
     assert.match(status.stdout, /^ {2}stored in: plain file .*credentials\.json \(LGAUTH_CREDENTIAL_STORE=file\)$/m);
     assert.match(status.stdout, /^ {2}warning: {3}tokens are stored in plain text \(0600\); prefer the keychain$/m);

@@ -8,9 +8,11 @@
  * Exit codes: with the daemon or the whole session bus gone the keychain call fails (exit 1,
  * "the keychain refused the read"). With the collection locked (also what a desktop shows after
  * the daemon died: D-Bus activation starts a fresh, locked one) libsecret answers "no such
- * entry" rather than an error, so lgauth cannot tell it from a missing session: exit 4, and the
- * message says the keychain may be locked or not running (found by this suite; it used to say
- * only "no stored session", which sent people to log in again).
+ * entry" rather than an error; lgauth then finds out whether it is locked (a write is refused
+ * while it is) and says so with how to unlock it: exit 1 (#19 item 6; it used to say only "no
+ * stored session", which sent people to log in again, then "it may be locked", exit 4). A
+ * signup while it is locked creates the account and cannot store its tokens: the message says
+ * the account exists and to log in once the keychain is unlocked.
  */
 import assert from "node:assert/strict";
 import { access, mkdtemp, rm } from "node:fs/promises";
@@ -71,7 +73,7 @@ describe("reliability: keychain gone or locked between commands", { skip }, () =
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function expectKeychainError(what: string, code: 1 | 4) {
+  async function expectKeychainError(what: string, code: 1 | 4, said?: RegExp) {
     counts.faults += 1;
     const started = Date.now();
     const r = await cli(["token"]);
@@ -81,6 +83,7 @@ describe("reliability: keychain gone or locked between commands", { skip }, () =
     assert.equal(r.code, code, `${what}: exit ${r.code}\n${r.stderr}`);
     assert.equal(lines.length, 1, `${what}: one line\n${r.stderr}`);
     assert.match(r.stderr, /keychain|secret service|keyring/i, `${what}: the error names the keychain`);
+    if (said) assert.match(r.stderr, said, what);
     if (process.env.LGAUTH_SHOW_ERRORS) console.log(`${what}: exit ${r.code}: ${r.stderr.trim()}`);
     assert.ok(Date.now() - started < 20_000, `${what}: answered within the keychain timeouts`);
     await assert.rejects(access(join(dir, "config", "credentials.json")), "no silent plain-file fallback");
@@ -106,9 +109,25 @@ describe("reliability: keychain gone or locked between commands", { skip }, () =
     await expectSameSessionBack("bus back");
   });
 
-  test("the login keyring locked: one line naming the keychain, exit 4; unlocked: the same session works", async () => {
+  test("the login keyring locked: one line saying it is locked and how to unlock it, exit 1; status and signup say so too; unlocked: the same session works", async () => {
     keyring.lock();
-    await expectKeychainError("keyring locked", 4);
+    await expectKeychainError(
+      "keyring locked",
+      1,
+      /^lgauth: the keychain is locked, so the tokens stored there cannot be read \(unlock it and try again: .*gnome-keyring-daemon --replace --unlock/,
+    );
+    const status = await cli(["status"]);
+    assert.match(status.stdout, /^ {2}problem: {3}the keychain is locked; unlock it to use this profile$/m);
+    assert.doesNotMatch(status.stdout, /no refresh token/, "a locked keychain is not a lost token");
+    const signup = await cli(
+      ["--profile", "new", "signup", "--email", "new.keychain@example.com", "--password-stdin"],
+      `${PASSWORD}\n`,
+    );
+    assert.equal(signup.code, 1, signup.stderr);
+    assert.match(
+      signup.stderr,
+      /^lgauth: the account new\.keychain@example\.com was created, but its tokens could not be stored \(the keychain is locked, .*\) \(unlock it .*; then log in with `lgauth login --email new\.keychain@example\.com` once the keychain works\)\n$/,
+    );
     await keyring.killDaemon(); // restarting with --unlock unlocks it
     await expectSameSessionBack("keyring unlocked");
   });

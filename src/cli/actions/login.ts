@@ -80,6 +80,8 @@ export function report(ctx: Context, o: AuthOutcome): void {
       expires_at: isoTime(o.expiresAt),
       aal: o.aal ?? null,
       credential_store: o.store?.kind ?? null,
+      // false after --with-token: only the access token was stored, nothing can refresh it
+      refresh_token: o.status === "logged_in" ? o.accessTokenOnly !== true : null,
       supabase_url: o.supabaseUrl,
     });
     return;
@@ -92,6 +94,13 @@ export function report(ctx: Context, o: AuthOutcome): void {
   }
   const where = o.store?.kind === "file" ? "a plain file (0600)" : "the keychain";
   const mfa = o.aal === "aal2" ? " with your second factor" : "";
+  if (o.accessTokenOnly) {
+    const at = isoTime(o.expiresAt);
+    ctx.io.print(
+      `Logged in as ${o.email}${mfa} on profile "${o.profile}" with an access token only, stored in ${where}: no refresh token, so it cannot be renewed; it expires ${relativeExpiry(o.expiresAt)}${at ? ` (${at})` : ""}, then log in again.`,
+    );
+    return;
+  }
   ctx.io.print(
     `Logged in as ${o.email}${mfa} on profile "${o.profile}" (token expires ${relativeExpiry(o.expiresAt)}; refresh token in ${where}).`,
   );

@@ -7,13 +7,15 @@ export interface LogoutOptions {
   scope: LogoutScope;
   /** Same as --scope global. */
   allDevices?: boolean;
+  /** Revoke also the session of a --with-token profile (it is another login's). */
+  revoke?: boolean;
 }
 
 export const logout: Action<[], LogoutOptions> = async (ctx, _args, opts) => {
   const scope: LogoutScope = opts.allDevices ? "global" : opts.scope;
   if (envToken(ctx.env)) throw envTokenRefusal("log out");
   const { profile } = await loadProfileState(ctx);
-  const out = await logoutProfile(ctx, profile, scope);
+  const out = await logoutProfile(ctx, profile, scope, { revoke: opts.revoke === true });
   if (out.wasLoggedIn && !out.revoked) {
     ctx.io.note(
       `lgauth: warning: could not revoke the session at Supabase Auth (${out.revokeError ?? "unknown error"}); the stored tokens were removed anyway, the session stays valid at the server until it ends there`,
@@ -26,11 +28,18 @@ export const logout: Action<[], LogoutOptions> = async (ctx, _args, opts) => {
       revoked: out.revoked,
       scope,
       tokens_removed: out.wasLoggedIn,
+      access_token_only: out.accessTokenOnly === true,
     });
     return 0;
   }
   if (!out.wasLoggedIn) {
     ctx.io.print(`Profile "${ctx.profile}" was not logged in; nothing to do.`);
+    return 0;
+  }
+  if (out.accessTokenOnly && !out.revoked && out.revokeError === undefined) {
+    ctx.io.print(
+      `Forgot the access token of profile "${ctx.profile}" (${out.email ?? "no email"}, given with --with-token). Its session was not revoked: it belongs to the login the token came from (pass --revoke to end it at Supabase Auth).`,
+    );
     return 0;
   }
   const what = scope === "global" ? "every session of this user was revoked" : "this session was revoked";

@@ -7,6 +7,7 @@ import { paint } from "../output.js";
 import { decodeClaims } from "../../session/clock.js";
 import type { ProfileConfig } from "../../session/config.js";
 import { openStore } from "../../session/credentials/select.js";
+import { type SessionCheck, checkSession, checkToken } from "../../session/session-check.js";
 import { ENV_TOKEN, envToken, isLoggedIn, profileAccounts } from "../../session/session.js";
 import { resolveSettings, savedServers } from "../../session/settings.js";
 
@@ -61,13 +62,24 @@ async function storageOf(ctx: Context, name: string, p: ProfileConfig): Promise<
     if (store.kind === "keychain") out.location = store.description;
     const accounts = profileAccounts(name, p);
     out.refresh_token_present = (await store.get(accounts.refresh)) !== null;
+    // a locked keychain reads as empty: say it is locked, not that the tokens are gone
+    const token = out.refresh_token_present || (await store.get(accounts.access)) !== null;
+    if (!token && (await store.locked?.())) {
+      out.refresh_token_present = null;
+      out.error = "the keychain is locked; unlock it to use this profile";
+    }
   } catch (err) {
     out.error = (err as Error).message;
   }
   return out;
 }
 
-/** Every profile: user, token expiry, where the tokens live and why, and whether its servers answer. */
+/**
+ * Every profile: user, whether its session is still alive at Supabase Auth (checked for every
+ * logged-in profile at once, like `gh auth status`), token expiry, where the tokens live and
+ * why, and whether its servers answer. Exit 4 when the active profile is not logged in or its
+ * session has ended; a session that could not be checked (offline) is not a failure.
+ */
 export const status: Action = async (ctx) => {
   const config = await ctx.config.load();
   const names = new Set(Object.keys(config.profiles));
@@ -81,6 +93,10 @@ export const status: Action = async (ctx) => {
     }
     return p;
   };
+  const fromEnv = envToken(ctx.env);
+  const envClaims = fromEnv ? decodeClaims(fromEnv) : null;
+  const active = resolveSettings(ctx.flags, ctx.env, config, ctx.profile);
+  const envCheck = fromEnv ? checkToken(active.supabaseUrl, active.supabaseAnonKey, fromEnv) : undefined;
   const rows = await Promise.all(
     [...names].sort().map(async (name) => {
       const p = config.profiles[name] ?? {};
@@ -88,39 +104,58 @@ export const status: Action = async (ctx) => {
       const own = savedServers(p);
       const supabaseUrl = isLoggedIn(p) ? (own.supabaseUrl ?? s.supabaseUrl) : s.supabaseUrl;
       const anon = own.supabaseAnonKey ?? s.supabaseAnonKey;
-      const [storage, supabase, langgraph] = await Promise.all([
+      const [storage, session, supabase, langgraph] = await Promise.all([
         storageOf(ctx, name, p),
+        isLoggedIn(p) ? checkSession(ctx, name, p) : Promise.resolve(null),
         once(`s ${supabaseUrl}`, () => probe(`${supabaseUrl}/auth/v1/health`, anon ? { apikey: anon } : {})),
         once(`l ${s.langgraphUrl}`, () => probe(`${s.langgraphUrl}/info`)),
       ]);
-      return {
-        name,
-        active: name === ctx.profile,
-        logged_in: isLoggedIn(p),
-        email: p.email ?? null,
-        display_name: p.displayName ?? null,
-        user_id: p.userId ?? null,
-        expires_at: isoTime(p.expiresAt),
-        expires_in_seconds: p.expiresAt === undefined ? null : Math.round(p.expiresAt - Date.now() / 1000),
-        aal: isLoggedIn(p) ? (p.aal ?? null) : null,
-        tokens: storage,
-        supabase: { ...supabase, url: supabaseUrl },
-        langgraph: { ...langgraph, url: s.langgraphUrl },
-        _expiresAt: p.expiresAt,
-      };
+      return { name, p, storage, session, supabase, langgraph, supabaseUrl, langgraphUrl: s.langgraphUrl };
     }),
   );
-  const fromEnv = envToken(ctx.env);
-  const envClaims = fromEnv ? decodeClaims(fromEnv) : null;
-  const anyLoggedIn = rows.some((r) => r.logged_in) || fromEnv !== undefined;
+  const envSession = envCheck ? await envCheck : null;
+  // a check may have refreshed a session: show the expiry it has now
+  const now = await ctx.config.load();
+  const view = rows.map((r) => {
+    const p = r.p;
+    const expiresAt = now.profiles[r.name]?.expiresAt ?? p.expiresAt;
+    return {
+      name: r.name,
+      active: r.name === ctx.profile,
+      logged_in: isLoggedIn(p),
+      email: p.email ?? null,
+      display_name: p.displayName ?? null,
+      user_id: p.userId ?? null,
+      session: r.session ? { state: r.session.state, reason: r.session.reason } : null,
+      access_token_only: isLoggedIn(p) ? p.accessTokenOnly === true : null,
+      expires_at: isoTime(expiresAt),
+      expires_in_seconds: expiresAt === undefined ? null : Math.round(expiresAt - Date.now() / 1000),
+      aal: isLoggedIn(p) ? (now.profiles[r.name]?.aal ?? p.aal ?? null) : null,
+      tokens: r.storage,
+      supabase: { ...r.supabase, url: r.supabaseUrl },
+      langgraph: { ...r.langgraph, url: r.langgraphUrl },
+      _expiresAt: expiresAt,
+      _check: r.session,
+    };
+  });
+  const mine = view.find((r) => r.active);
+  const activeOk = fromEnv
+    ? envSession?.state !== "ended"
+    : mine?.logged_in === true && mine.session?.state !== "ended";
+  const code = activeOk ? ExitCode.ok : ExitCode.auth;
   if (ctx.json) {
     ctx.io.printJson({
       env_token: fromEnv
-        ? { variable: ENV_TOKEN, user_id: envClaims?.sub ?? null, expires_at: isoTime(envClaims?.exp) }
+        ? {
+            variable: ENV_TOKEN,
+            user_id: envClaims?.sub ?? null,
+            expires_at: isoTime(envClaims?.exp),
+            session: envSession ? { state: envSession.state, reason: envSession.reason } : null,
+          }
         : null,
-      profiles: rows.map(({ _expiresAt, ...r }) => r),
+      profiles: view.map(({ _expiresAt, _check, ...r }) => r),
     });
-    return anyLoggedIn ? ExitCode.ok : ExitCode.auth;
+    return code;
   }
   const c = ctx.color;
   const lines: string[] = [];
@@ -131,19 +166,23 @@ export const status: Action = async (ctx) => {
         "yellow",
         `${ENV_TOKEN} is set (user ${envClaims?.sub ?? "unknown"}): commands use it instead of any stored session`,
       ),
-      "",
     );
+    if (envSession) lines.push(`  session:   ${sessionWords(c, envSession, undefined)}`);
+    lines.push("");
   }
-  for (const r of rows) {
+  for (const r of view) {
     lines.push(`${paint(c, "bold", r.name)}${r.active ? " (active)" : ""}`);
     if (!r.logged_in) {
       lines.push("  not logged in");
     } else {
       lines.push(`  user:      ${userLabel(r.email ?? undefined, r.display_name ?? undefined)} (${r.user_id})`);
+      if (r._check) lines.push(`  session:   ${sessionWords(c, r._check, r.name)}`);
+      const ended = r._check?.state === "ended";
       const exp = r._expiresAt;
       const expired = exp !== undefined && exp < Date.now() / 1000;
+      const only = r.access_token_only;
       lines.push(
-        `  token:     access token ${expired ? "expired" : "expires"} ${relativeExpiry(exp)}${r.expires_at ? ` (${r.expires_at})` : ""}${expired ? "; refreshed on next use" : ""}`,
+        `  token:     access token${only ? " only (--with-token, no refresh token)" : ""} ${expired ? "expired" : "expires"} ${relativeExpiry(exp)}${r.expires_at ? ` (${r.expires_at})` : ""}${expired && !ended && !only ? "; refreshed on next use" : ""}`,
       );
       if (r.aal) {
         lines.push(
@@ -152,11 +191,13 @@ export const status: Action = async (ctx) => {
       }
       const t = r.tokens;
       const where = t.store === "file" ? `plain file ${t.location}` : (t.location ?? "keychain");
-      lines.push(`  stored in: ${where}${t.reason ? ` (${t.reason})` : ""}`);
+      // why the store was chosen at login, unless it no longer holds (a keychain that answered
+      // then and does not now is one problem line, not two contradicting ones)
+      lines.push(`  stored in: ${where}${t.reason && !t.error ? ` (${t.reason})` : ""}`);
       if (t.store === "file")
         lines.push(paint(c, "yellow", "  warning:   tokens are stored in plain text (0600); prefer the keychain"));
       if (t.error) lines.push(paint(c, "red", `  problem:   ${t.error}`));
-      else if (t.refresh_token_present === false)
+      else if (t.refresh_token_present === false && !ended && !only)
         lines.push(paint(c, "red", "  problem:   no refresh token in the store; log in again"));
     }
     const show = (label: string, pr: Probe) =>
@@ -164,5 +205,18 @@ export const status: Action = async (ctx) => {
     lines.push(show("supabase: ", r.supabase), show("langgraph:", r.langgraph));
   }
   ctx.io.print(lines.join("\n"));
-  return anyLoggedIn ? ExitCode.ok : ExitCode.auth;
+  return code;
 };
+
+/** The session line: live, ended (and how to log in again), or not checked and why. */
+function sessionWords(c: boolean, check: SessionCheck, profile: string | undefined): string {
+  if (check.state === "live") return paint(c, "green", "live (checked with Supabase Auth)");
+  if (check.state === "ended") {
+    const again =
+      profile === undefined
+        ? ""
+        : `; log in again with \`lgauth login${profile === "default" ? "" : ` --profile ${profile}`}\``;
+    return paint(c, "red", `ended (${check.reason ?? "the server no longer knows it"})${again}`);
+  }
+  return paint(c, "yellow", `could not check (${check.reason ?? "no answer"})`);
+}

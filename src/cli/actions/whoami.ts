@@ -1,8 +1,12 @@
 import { isoTime, relativeExpiry, userLabel } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
 import { NotLoggedInError } from "../errors.js";
+import { paint } from "../output.js";
 import { decodeClaims } from "../../session/clock.js";
 import { ENV_TOKEN, envToken } from "../../session/session.js";
+
+/** Said under every human answer: whoami trusts stored state, `status` asks the server. */
+const OFFLINE = "(from stored state, not checked with the server; `lgauth status` checks the session)";
 
 /** Reads stored state only: no network, no keychain, so it answers instantly and offline. */
 export const whoami: Action = async (ctx) => {
@@ -24,6 +28,7 @@ export const whoami: Action = async (ctx) => {
       ctx.io.print(
         `${userLabel(claims.email, claims.displayName)} (${claims.sub}) from ${ENV_TOKEN}${level(claims.aal)}`,
       );
+      ctx.io.print(paint(ctx.color, "dim", OFFLINE));
     }
     return 0;
   }
@@ -48,6 +53,7 @@ export const whoami: Action = async (ctx) => {
     ctx.io.print(
       `${userLabel(profile.email, profile.displayName)} (${profile.userId}) on profile "${ctx.profile}"${left}${level(profile.aal)}`,
     );
+    ctx.io.print(paint(ctx.color, "dim", OFFLINE));
   }
   return 0;
 };

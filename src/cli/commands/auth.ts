@@ -129,7 +129,11 @@ export function registerAuth(program: Command): void {
           .choices(["local", "global"])
           .default("local"),
       )
-      .option("--all-devices", "same as --scope global"),
+      .option("--all-devices", "same as --scope global")
+      .option(
+        "--revoke",
+        "for a profile logged in with --with-token: also end that token's session at Supabase Auth (by default it is only forgotten here)",
+      ),
     async () => (await import("../actions/logout.js")).logout,
   );
   lazyAction(

@@ -1,7 +1,16 @@
 import { ChunkedEntries, type EntryBackend } from "./chunking.js";
-import { type CredentialStore, KeychainTimeoutError, KeychainUnavailableError } from "./types.js";
+import { type CredentialStore, KeychainLockedError, KeychainTimeoutError, KeychainUnavailableError } from "./types.js";
+
+/**
+ * How the providers say a write met a locked collection: libsecret (keytar) "Cannot create an
+ * item in a locked collection", @napi-rs/keyring "unlock prompt was dismissed" (no one to
+ * answer the unlock prompt), macOS "User interaction is not allowed" / errSecInteractionNotAllowed.
+ */
+const LOCKED = /locked collection|unlock prompt was dismissed|collection is locked|interaction is not allowed/i;
 
 export const SERVICE = "lgauth";
+/** The entry `KeychainStore.locked()` writes and removes (it never holds a secret). */
+const LOCK_PROBE_ACCOUNT = "lgauth-lock-probe";
 
 /** The keytar calls we use; @napi-rs/keyring is adapted to the same shape (plus an AbortSignal). */
 export interface KeytarApi {
@@ -135,6 +144,7 @@ async function withDeadline<T>(
     // @napi-rs/keyring sets up its D-Bus call on the main thread, so a daemon that hangs is
     // reported by D-Bus's own reply timeout (about 2 s) rather than by our timer.
     if (/did not receive a reply|timed? ?out/i.test(firstLine(err))) throw new KeychainTimeoutError(operation, ms);
+    if (LOCKED.test(firstLine(err))) throw new KeychainLockedError(operation);
     throw new KeychainUnavailableError(`the keychain refused the ${operation} (${firstLine(err)})`);
   } finally {
     clearTimeout(timer);
@@ -210,6 +220,22 @@ export class KeychainStore implements CredentialStore {
   /** A read that proves the keychain answers; throws KeychainUnavailableError or KeychainTimeoutError. */
   async probe(account: string): Promise<void> {
     await this.entries.get(account);
+  }
+
+  /**
+   * Whether the collection is locked. A locked Secret Service answers every read with "no such
+   * entry", so this writes (and removes) a marker entry instead: the write is refused while
+   * locked. On a desktop the write may show the unlock dialog, and an unlock answers false.
+   */
+  async locked(): Promise<boolean> {
+    try {
+      await this.entries.set(LOCK_PROBE_ACCOUNT, "1");
+      await this.entries.delete(LOCK_PROBE_ACCOUNT);
+      return false;
+    } catch (err) {
+      if (err instanceof KeychainLockedError) return true;
+      throw err;
+    }
   }
 }
 

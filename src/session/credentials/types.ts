@@ -16,6 +16,25 @@ export interface CredentialStore {
   set(account: string, value: string): Promise<void>;
   /** Removes the entry; a missing entry is not an error. */
   delete(account: string): Promise<void>;
+  /**
+   * True when the store is locked (a keychain whose collection must be unlocked first). A locked
+   * Secret Service answers reads with "no such entry", so a missing token is checked with this.
+   */
+  locked?(): Promise<boolean>;
+}
+
+/** The keychain's collection is locked: reads find nothing and writes are refused until it is unlocked. */
+export class KeychainLockedError extends LgauthError {
+  constructor(operation: "read" | "write" | "delete") {
+    super(
+      "keychain_locked",
+      operation === "read"
+        ? "the keychain is locked, so the tokens stored there cannot be read"
+        : "the keychain is locked, so tokens cannot be stored there",
+      { details: { platform: process.platform } },
+    );
+    this.name = "KeychainLockedError";
+  }
 }
 
 /** No keychain answered: not installed, no D-Bus / Secret Service, or it refused. */
