@@ -50,10 +50,7 @@ export function userDataPair(pair: string, previous: Record<string, string> = {}
   return { ...previous, [metadataKey("--data", pair.slice(0, eq))]: pair.slice(eq + 1) };
 }
 
-/**
- * Repeatable `--unset key`: user_metadata keys to remove.
- * @public for `account update --unset` (accounts-cli), not wired yet; drop the tag when it is.
- */
+/** Repeatable `--unset key`: user_metadata keys to remove. */
 export function unsetKey(key: string, previous: string[] = []): string[] {
   return [...previous, metadataKey("--unset", key)];
 }

@@ -230,6 +230,7 @@ export interface PasswordChangeOptions {
  * account's other sessions. A project with secure password change (GoTrue's
  * SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION) answers `reauthentication_needed`: then
  * lgauth has it email the nonce (GET /reauthenticate) and sends the password again with it.
+ * @public for `lgauth password change` (accounts-cli), wired in the next commit; drop the tag then.
  */
 export async function changePassword(ctx: SessionContext, opts: PasswordChangeOptions): Promise<Account> {
   const s = await openAccountSession(ctx, "change the password");

@@ -6,7 +6,7 @@
  * address gets at most one email per 60 s (GoTrue's default SMTP_MAX_FREQUENCY).
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -26,15 +26,6 @@ describe("password commands and send limits in process", () => {
 
   const run = (args: string[], o: Partial<InProcessOptions> = {}) =>
     lgauthInProcess(args, { ...o, env: { ...env, ...o.env } });
-  const readEntries = async (): Promise<Record<string, string>> => {
-    try {
-      return (
-        JSON.parse(await readFile(join(config, "credentials.json"), "utf8")) as { entries: Record<string, string> }
-      ).entries;
-    } catch {
-      return {};
-    }
-  };
   /** The newest code mailed to `to` after `seen` messages (waits for it). */
   const mailedCode = async (to: string, seen: number): Promise<string> => {
     for (let i = 0; i < 200; i++) {
