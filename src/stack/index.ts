@@ -3,6 +3,7 @@
  * Auth), each a supervised child process, with the auth server's URL and keys wired into the
  * LangGraph server's environment. `startStack()` resolves once both answer HTTP requests.
  */
+import type { JsonWebKey } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ensurePrivateDir } from "../util/private-files.js";
@@ -44,6 +45,13 @@ export interface StackOptions {
   authVerify?: "jwks" | "remote";
   /** Legacy HS256 mode: the auth server signs with this secret and the LangGraph server verifies with it. */
   jwtSecret?: string;
+  /**
+   * GoTrue's JWT_KEYS: the auth server signs with the key whose key_ops has "sign" and publishes
+   * the public keys in its JWKS, which the LangGraph server verifies with (e.g. the demo's own
+   * ES256 key, so it can sign tokens the server would issue). Sent in the child's environment as
+   * GOTRUE_JWT_KEYS, never argv; beats a GOTRUE_JWT_KEYS in `gotrue`.
+   */
+  jwtKeys?: JsonWebKey[];
   /** Access-token lifetime of the auth server, seconds (default 3600; the demo uses a short one). */
   accessTokenTtl?: number;
   /** Start the local OpenID provider as OAuth provider "local" in the auth child (default true). */
@@ -202,6 +210,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
+    const gotrue = options.jwtKeys
+      ? { ...options.gotrue, GOTRUE_JWT_KEYS: JSON.stringify(options.jwtKeys) }
+      : options.gotrue;
     const auth = startAuthService({
       host,
       port: authPort,
@@ -209,7 +220,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       jwtSecret: options.jwtSecret,
       ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
       ...(options.oidc === false ? { oidc: false } : {}),
-      ...(options.gotrue ? { gotrue: options.gotrue } : {}),
+      ...(gotrue ? { gotrue } : {}),
       env: baseEnv,
       log: options.log,
       readyTimeoutMs,

@@ -4,13 +4,16 @@
  * gap found, exit 5), and the demo against a server whose owner filter was removed (LEAK rows).
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { authenticator } from "../helpers/authenticator.js";
-import { runCli } from "../helpers/cli.js";
+import { startChild } from "../helpers/children.js";
+import { LGAUTH_BIN, runCli } from "../helpers/cli.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { type TestStack, startTestStack } from "../helpers/server-stack.js";
 import { client } from "./local-supabase-kit.js";
@@ -87,18 +90,64 @@ describe("lgauth demo on the local stack", () => {
       for (const k of ["SUPABASE_URL", "SUPABASE_ANON_KEY", "LANGGRAPH_URL", "LGAUTH_PROFILE"]) delete env[k];
       const junit = join(config, "demo.xml");
       const summary = join(config, "summary.md");
-      const r = await runCli(["demo", "--ci", "--json", "--junit", junit], {
+      // --keep: the stack stays up after the report, so its tokens and JWKS can be looked at
+      const demo = startChild(process.execPath, [LGAUTH_BIN, "demo", "--ci", "--json", "--keep", "--junit", junit], {
         env: { ...env, GITHUB_STEP_SUMMARY: summary },
-        timeoutMs: 120_000,
       });
-      assert.equal(r.code, 0, r.stderr);
+      const r = { stdout: "", stderr: "" };
+      demo.proc.stdout?.on("data", (c: string) => {
+        r.stdout += c;
+      });
+      demo.proc.stderr?.on("data", (c: string) => {
+        r.stderr += c;
+      });
+      let demoConfig: string;
+      try {
+        demoConfig = (await demo.waitFor(/export LGAUTH_CONFIG_DIR=(\S+)\n/, 120_000))[1] ?? "";
+        const authUrl = /auth (http:\/\/127\.0\.0\.1:\d+),/.exec(r.stderr)?.[1] ?? "";
+        // The stack signs as new Supabase projects do: asymmetric ES256 keys in the JWKS, no
+        // shared secret. The demo's users' tokens name the key, and the JWKS verifies them.
+        assert.match(
+          r.stderr,
+          /tokens: ES256, this run's key; the LangGraph server verifies them with the auth server's JWKS/,
+        );
+        const stored = await readFile(join(demoConfig, "credentials.json"), "utf8");
+        const tokens = [...stored.matchAll(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g)].map((m) => m[0]);
+        assert.ok(tokens.length >= 2, "alice's and bob's access tokens are stored");
+        const jwksUrl = new URL(`${authUrl}/auth/v1/.well-known/jwks.json`);
+        const jwks = (await (await fetch(jwksUrl)).json()) as { keys: { kty: string; kid: string; alg: string }[] };
+        assert.ok(jwks.keys.length > 0, "the auth server publishes its key");
+        assert.ok(
+          jwks.keys.every((k) => k.kty === "EC" && k.alg === "ES256"),
+          "only ES256 keys, no HS256 secret",
+        );
+        const keySet = createRemoteJWKSet(jwksUrl);
+        for (const token of tokens) {
+          const header = decodeProtectedHeader(token);
+          assert.equal(header.alg, "ES256");
+          assert.ok(
+            jwks.keys.some((k) => k.kid === header.kid),
+            "the token's kid is in the JWKS",
+          );
+          await jwtVerify(token, keySet, { algorithms: ["ES256"] });
+        }
+      } finally {
+        await demo.stop("SIGINT");
+      }
+      const exit = await demo.exited;
+      assert.equal(exit.code, 0, r.stderr);
+      // --keep: the temporary folder (tokens included) is gone once the stack stopped
+      assert.equal(existsSync(demoConfig), false, "the demo's folder is removed");
       const report = parseReport(r.stdout);
       checkJunit(await readFile(junit, "utf8"), report, "lgauth demo");
       const table = await readFile(summary, "utf8");
       assert.match(table, /^### lgauth demo: isolation holds \(\d+ of \d+ checks\)/);
       assert.equal(table.split("\n").filter((l) => l.startsWith("| ✅ pass |")).length, report.checks.length);
       // the throwaway users' tokens: one plain line says where, no keychain warnings
-      assert.match(r.stderr, /their tokens: \S+credentials\.json \(0600, in a temporary folder removed at the end\)/);
+      assert.match(
+        r.stderr,
+        /their tokens: \S+credentials\.json \(0600, in a temporary folder removed when the stack stops\)/,
+      );
       assert.doesNotMatch(r.stderr, /warning|D-Bus|keychain/i);
       assert.equal(report.ok, true);
       assert.deepEqual(
@@ -125,8 +174,8 @@ describe("lgauth demo on the local stack", () => {
       );
       assert.match(byName.get("alice's aal2 token (second factor verified)")?.actual ?? "", /^200/);
       assert.match(r.stderr, /alice has MFA: her session is aal2/);
-      // the expired token is refused because it is expired (signed by the stack's own key, not
-      // forged), without the demo waiting for a token to expire
+      // the expired token is refused because it is expired (signed with the stack's own ES256
+      // key, not forged), without the demo waiting for a token to expire
       assert.match(report.checks.find((c) => c.name === "expired token")?.actual ?? "", /^401 token expired/);
       assert.match(r.stderr, /Hello alice\.[0-9a-f]+@example\.com/, "alice's streamed answer greets her");
       assert.doesNotMatch(r.stdout + r.stderr, /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, "no token printed");

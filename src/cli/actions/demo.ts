@@ -12,7 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProbes } from "../../audit/runner.js";
-import { expiredToken, forgedToken, tamperedToken } from "../../audit/tokens.js";
+import { expiredToken, forgedToken, newSigningKey, type TokenSigner, tamperedToken } from "../../audit/tokens.js";
 import { listThreads, streamAnswer } from "../../langgraph/conversations.js";
 import { ConfigStore, type ServerSettings } from "../../session/config.js";
 import { FileStore } from "../../session/credentials/file.js";
@@ -134,7 +134,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     reason: "the demo's temporary folder",
   });
   let stack: Stack | undefined;
-  let jwtSecret: string | undefined;
+  let signer: TokenSigner | undefined;
   let keep = false;
   const profiles: string[] = [];
   const started = Date.now();
@@ -146,15 +146,18 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     } else {
       say.step("Starting the local stack (Supabase Auth on PGlite + LangGraph server) on free ports");
       const { startStack } = await import("../../stack/index.js");
-      // signed with a secret of this run's own (legacy HS256 mode), so the demo can sign a
-      // token that is already expired instead of waiting for one to expire
-      jwtSecret = randomBytes(32).toString("base64url");
+      // Signed as new Supabase projects sign, with an asymmetric key (ES256) that the LangGraph
+      // server finds in the auth server's JWKS; the key is this run's own, so the demo can sign a
+      // token that is already expired instead of waiting for one to expire.
+      const key = newSigningKey();
+      signer = key.signer;
       stack = await startStack({
         dataDir: join(work, "stack"),
         authInMemory: true,
         authPort: 0,
         langgraphPort: 0,
-        jwtSecret,
+        jwtKeys: [key.jwk],
+        authVerify: "jwks",
         oidc: false, // the demo logs in with passwords only
         // the probes start five runs at once; more workers pick them up sooner
         nWorkers: 5,
@@ -165,6 +168,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
       say.done(
         `Local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: auth ${stack.supabaseUrl}, LangGraph ${stack.langgraphUrl}`,
       );
+      say.line(`  tokens: ES256, this run's key; the LangGraph server verifies them with the auth server's JWKS`);
     }
     const as = (profile: string): Context => ({ ...ctx, profile, env, flags, config });
     const suffix = randomBytes(3).toString("hex");
@@ -249,9 +253,9 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
       forged: await forgedToken(await bobToken()),
       tampered: tamperedToken(await bobToken(), aliceId),
     };
-    // expired: bob's own token, signed again with the stack's secret as it would look ten
+    // expired: bob's own token, signed again with the stack's own key as it would look ten
     // minutes past its lifetime (beyond any clock leeway), so nobody waits for one to expire
-    if (jwtSecret) bad.expired = await expiredToken(await bobToken(), jwtSecret);
+    if (signer) bad.expired = await expiredToken(await bobToken(), signer);
     // a second session of bob's, logged out at once: its token must stop working
     const bob = users[1];
     if (!bob) throw new Error("unreachable");
