@@ -53,9 +53,9 @@ export async function verifyWithCodes(
 ): Promise<void> {
   let refused: string | undefined;
   for (let attempt = 1; attempt <= source.attempts; attempt++) {
-    const code = (await source.read(factor, refused)).trim();
+    const code = (await source.read(factor, refused && `that code was not accepted (${refused})`)).trim();
     if (!SIX_DIGITS.test(code)) {
-      refused = "an authenticator code is the 6 digits your app shows";
+      refused = "an authenticator code is 6 digits";
       continue;
     }
     const { error } = await client.auth.mfa.challengeAndVerify({ factorId: factor.id, code });
@@ -63,14 +63,12 @@ export async function verifyWithCodes(
     const e = asAuthError(error);
     if (!e?.code || !REFUSED.has(e.code)) throw authFailure(error, url, client.wire);
     refused =
-      e.code === "mfa_challenge_expired"
-        ? "that code's challenge expired"
-        : "that code was not accepted (wrong, already used, or from another account)";
+      e.code === "mfa_challenge_expired" ? "its challenge expired" : "wrong, already used, or from another account";
   }
   throw new LgauthError(
     "mfa_code_invalid",
     source.attempts > 1
-      ? `${source.attempts} authenticator codes were not accepted (${refused})`
-      : `the authenticator code was not accepted: ${refused}`,
+      ? `${source.attempts} authenticator codes were not accepted`
+      : `the authenticator code was not accepted (${refused})`,
   );
 }
