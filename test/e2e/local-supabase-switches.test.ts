@@ -305,7 +305,7 @@ describe("what is switched off answers as GoTrue does", () => {
     assert.equal(unknown.error?.message, "Token has expired or is invalid");
   });
 
-  test("passkeys and the OAuth 2.1 server: GoTrue's 404s, as JSON", async () => {
+  test("passkeys, the OAuth 2.1 server and SCIM: GoTrue's 404s, as JSON", async () => {
     assertGoTrueError(
       await raw(anon, "POST", "/passkeys/authentication/options", { body: "{}", headers: V2024 }),
       404,
@@ -320,6 +320,21 @@ describe("what is switched off answers as GoTrue does", () => {
         "OAuth server is disabled",
       );
     }
+    const asAdmin = { apikey: anon.serviceRoleKey, bearer: anon.serviceRoleKey, headers: V2024 };
+    assertGoTrueError(
+      await raw(anon, "GET", "/admin/oauth/clients", asAdmin),
+      404,
+      "feature_disabled",
+      "OAuth server is disabled",
+    );
+    const notAdmin = await raw(anon, "GET", "/admin/oauth/clients", { bearer: anon.anonKey, headers: V2024 });
+    assert.equal(notAdmin.json.code, "not_admin", "the admin check comes first");
+    assertGoTrueError(
+      await raw(anon, "GET", "/scim/v2/Schemas", { headers: V2024 }),
+      404,
+      "feature_disabled",
+      "SCIM server is disabled",
+    );
   });
 });
 

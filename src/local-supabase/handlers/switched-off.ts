@@ -1,7 +1,7 @@
 /**
  * GoTrue's answers for what this server never turns on (internal/api/middleware.go, web3.go,
- * token_oidc.go): SAML SSO, passkeys, the OAuth 2.1 server, custom OAuth providers, manual
- * identity linking, the web3 and id_token grants. Each is JSON with GoTrue's code, as a client
+ * token_oidc.go): SAML SSO, passkeys, the OAuth 2.1 server (and its admin API), SCIM, custom
+ * OAuth providers, manual identity linking, the web3 and id_token grants. Each is JSON with GoTrue's code, as a client
  * of a project with the feature off sees it, never a bare 404.
  */
 import type { Handler } from "../app.js";
@@ -37,6 +37,14 @@ const GROUPS: SwitchedOff[] = [
     code: "feature_disabled",
     message: "OAuth server is disabled",
   },
+  {
+    prefix: "/admin/oauth",
+    caller: "admin",
+    status: 404,
+    code: "feature_disabled",
+    message: "OAuth server is disabled",
+  },
+  { prefix: "/scim/v2", caller: "anyone", status: 404, code: "feature_disabled", message: "SCIM server is disabled" },
   {
     prefix: "/admin/custom-providers",
     caller: "admin",
