@@ -82,6 +82,16 @@ async function whoamiAal(profile: string): Promise<string | null> {
  * A confirmed user made through the admin API with PASSWORD at bcrypt cost 4 (GoTrue's
  * password_hash import), so each login costs milliseconds, not a cost-10 hash.
  */
+/** The profile's level and verified factors as `status --json` shows them (it asks the server). */
+async function statusLevel(profile: string): Promise<{ aal: string | null; verified_factors: number | null }> {
+  const r = await lg(["--profile", profile, "status", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const row = (JSON.parse(r.stdout) as { profiles: Record<string, unknown>[] }).profiles.find(
+    (p) => p.name === profile,
+  );
+  return { aal: row?.aal as string | null, verified_factors: row?.verified_factors as number | null };
+}
+
 async function signUp(tag: string): Promise<string> {
   const addr = email(tag);
   const admin = client(supabase, supabase.serviceRoleKey).auth.admin;
@@ -167,6 +177,7 @@ describe("lgauth mfa", () => {
     assert.equal(v.code, 0, v.stderr);
     assert.match(v.stdout, /Verified factor "work phone" .* is now aal2/);
     assert.equal(await whoamiAal("en"), "aal2");
+    assert.deepEqual(await statusLevel("en"), { aal: "aal2", verified_factors: 1 });
 
     // 30 s tokens: `token` refreshes (it wants 60 s left), and the refreshed token is still aal2
     const before = storedAccessToken(await readFile(join(configDir, "credentials.json"), "utf8"), "en");
@@ -295,6 +306,11 @@ describe("lgauth mfa", () => {
     assert.equal(gone.code, 0, gone.stderr);
     assert.match(gone.stdout, /Removed factor "first" .*this session is aal1/);
     assert.equal(await whoamiAal("r"), "aal1");
+    const status = await lg(["--profile", "r", "status"]);
+    assert.match(
+      status.stdout,
+      /^r \(active\)\n(?:.*\n)*? {2}level: {5}aal1, but 1 verified second factor on the account: log in again with the code \(`lgauth login --profile r`\)$/m,
+    );
 
     const noCode = await lg(["--profile", "r", "mfa", "remove", second.id, "--yes"]);
     assert.equal(noCode.code, 4);

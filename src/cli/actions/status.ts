@@ -131,6 +131,11 @@ export const status: Action = async (ctx) => {
       expires_at: isoTime(expiresAt),
       expires_in_seconds: expiresAt === undefined ? null : Math.round(expiresAt - Date.now() / 1000),
       aal: isLoggedIn(p) ? (now.profiles[r.name]?.aal ?? p.aal ?? null) : null,
+      // how many second factors the account has verified: known when the session was checked
+      verified_factors:
+        r.session?.state === "live" && r.session.user
+          ? (r.session.user.factors ?? []).filter((f) => f.status === "verified").length
+          : null,
       tokens: r.storage,
       supabase: { ...r.supabase, url: r.supabaseUrl },
       langgraph: { ...r.langgraph, url: r.langgraphUrl },
@@ -184,11 +189,8 @@ export const status: Action = async (ctx) => {
       lines.push(
         `  token:     access token${only ? " only (--with-token, no refresh token)" : ""} ${expired ? "expired" : "expires"} ${relativeExpiry(exp)}${r.expires_at ? ` (${r.expires_at})` : ""}${expired && !ended && !only ? "; refreshed on next use" : ""}`,
       );
-      if (r.aal) {
-        lines.push(
-          `  level:     ${r.aal === "aal2" ? "aal2 (second factor verified)" : "aal1 (no second factor in this session)"}`,
-        );
-      }
+      const level = levelWords(c, r.aal, r.verified_factors, r.name);
+      if (level) lines.push(`  level:     ${level}`);
       const t = r.tokens;
       const where = t.store === "file" ? `plain file ${t.location}` : (t.location ?? "keychain");
       // why the store was chosen at login, unless it no longer holds (a keychain that answered
@@ -207,6 +209,23 @@ export const status: Action = async (ctx) => {
   ctx.io.print(lines.join("\n"));
   return code;
 };
+
+/**
+ * The level line: the session's aal and, when the session was checked, the account's verified
+ * factors; an aal1 session of an account with one is said in yellow (servers holding MFA users
+ * to aal2 refuse it).
+ */
+function levelWords(c: boolean, aal: string | null, verified: number | null, profile: string): string | undefined {
+  const factors =
+    verified === null ? "" : `${verified} verified second factor${verified === 1 ? "" : "s"} on the account`;
+  if (aal === null) return factors ? `not recorded; ${factors}` : undefined;
+  if (aal === "aal2") return `aal2 (second factor verified)${factors ? `; ${factors}` : ""}`;
+  if (verified !== null && verified > 0) {
+    const login = `\`lgauth login${profile === "default" ? "" : ` --profile ${profile}`}\``;
+    return paint(c, "yellow", `${aal}, but ${factors}: log in again with the code (${login})`);
+  }
+  return `${aal} (no second factor in this session)${factors ? `; ${factors}` : ""}`;
+}
 
 /** The session line: live, ended (and how to log in again), or not checked and why. */
 function sessionWords(c: boolean, check: SessionCheck, profile: string | undefined): string {
