@@ -111,11 +111,16 @@ export function nonEmpty(flag: string): (value: string) => string {
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** Why `value` is not an email address, or true (the prompt's validate asks again with it). */
+export function emailProblem(value: string): true | string {
+  return EMAIL.test(value.trim()) ? true : `"${value.slice(0, 80)}" is not an email address`;
+}
+
 /** An email address (trimmed); also used for the one typed at the prompt. */
 export function email(value: string): string {
-  const trimmed = value.trim();
-  if (!EMAIL.test(trimmed)) throw new UsageError(`"${value.slice(0, 80)}" is not an email address`);
-  return trimmed;
+  const problem = emailProblem(value);
+  if (problem !== true) throw new UsageError(problem);
+  return value.trim();
 }
 
 /** The hidden `--password <value>` exists only to refuse it; the value is never repeated. */

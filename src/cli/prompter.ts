@@ -68,10 +68,18 @@ export class Prompter {
     return this.io.canPrompt();
   }
 
-  /** A non-empty line of text; `flag` supplies it in scripts. */
-  async text(message: string, flag: string, what: string): Promise<string> {
+  /**
+   * A non-empty line of text; `flag` supplies it in scripts. `validate` (true, or why not) makes
+   * the prompt ask again until the answer passes, as inquirer does.
+   */
+  async text(
+    message: string,
+    flag: string,
+    what: string,
+    validate: (value: string) => true | string = () => true,
+  ): Promise<string> {
     if (!this.available) throw missingValue(what, flag);
-    return this.asker.input({ message, validate: (v) => (v.trim() ? true : `${what} cannot be empty`) });
+    return this.asker.input({ message, validate: (v) => (v.trim() ? validate(v) : `${what} cannot be empty`) });
   }
 
   /** A masked answer (a password, a code). */
@@ -99,11 +107,13 @@ export type ScriptedAnswer = string | boolean | (() => Promise<string | boolean>
 /**
  * An Asker with scripted answers, for tests: each question takes the next answer (a string
  * for input, password and select (a choice's value), a boolean for confirm) and records what
- * was asked.
+ * was asked. An input answer its question's `validate` refuses is recorded in `refused` and the
+ * question is asked again with the next answer, as inquirer's prompt stays until it passes.
  */
-export function scriptedAsker(answers: ScriptedAnswer[]): Asker & { asked: string[] } {
+export function scriptedAsker(answers: ScriptedAnswer[]): Asker & { asked: string[]; refused: string[] } {
   const queue = [...answers];
   const asked: string[] = [];
+  const refused: string[] = [];
   const next = async (message: string) => {
     asked.push(message);
     const answer = queue.shift();
@@ -112,8 +122,14 @@ export function scriptedAsker(answers: ScriptedAnswer[]): Asker & { asked: strin
   };
   return {
     asked,
+    refused,
     async input(q) {
-      return String(await next(q.message));
+      for (;;) {
+        const answer = String(await next(q.message));
+        const verdict = q.validate(answer);
+        if (verdict === true) return answer;
+        refused.push(verdict);
+      }
     },
     async password(q) {
       return String(await next(q.message));

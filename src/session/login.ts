@@ -48,6 +48,12 @@ export interface SecondFactorOptions {
   codes: CodeSource | undefined;
   /** Runs before the first code is asked for (e.g. tells the browser to go back to the terminal). */
   beforeAsking?: () => void;
+  /**
+   * Runs once the server said who logged in, before anything is asked or stored: throws to stop
+   * a login that would replace another user's login on this profile (the CLI asks, or wants
+   * --force). It calls `beforeAsking` first when it is going to ask the person something.
+   */
+  confirmUser?: (user: SignedInUser, beforeAsking: () => void) => Promise<void>;
 }
 
 /** A profile's supabase-js client for a login, and what the login needs to record it. */
@@ -135,6 +141,14 @@ export async function completeLogin(
   const pending = storage.pendingAccessToken;
   if (pending === undefined) {
     throw new LgauthError("session_not_stored", "Supabase Auth returned a session but it could not be stored");
+  }
+  if (secondFactor?.confirmUser) {
+    try {
+      await secondFactor.confirmUser(user ?? {}, () => secondFactor.beforeAsking?.());
+    } catch (err) {
+      await abandonLogin(login, pending);
+      throw err;
+    }
   }
   if (decodeClaims(pending)?.aal !== "aal2") {
     const { verifiedFactors } = await import("./second-factor.js");

@@ -64,8 +64,21 @@ export async function oauthAuth(
     }
     const user = exchanged.data.user;
     // receiver.finish answers the browser once; later calls do nothing
+    const confirmUser = opts.secondFactor?.confirmUser;
     const secondFactor: SecondFactorOptions = {
       codes: opts.secondFactor?.codes,
+      ...(confirmUser === undefined
+        ? {}
+        : {
+            confirmUser: (u, beforeAsking) =>
+              confirmUser(u, () => {
+                receiver.finish({
+                  ok: true,
+                  message: "Signed in. Answer lgauth's question in the terminal to finish.",
+                });
+                beforeAsking();
+              }),
+          }),
       beforeAsking: () => {
         // the browser is not kept waiting while the code is typed in the terminal
         receiver.finish({

@@ -129,7 +129,8 @@ async function addFactor(addr: string): Promise<{ id: string; app: Authenticator
 }
 
 async function login(profile: string, addr: string, stdinAfterPassword?: string): Promise<Run> {
-  const args = ["--profile", profile, "login", "--email", addr, "--password-stdin"];
+  // --force: these logins replace another user's login on the profile on purpose (#19 item 8)
+  const args = ["--profile", profile, "login", "--email", addr, "--password-stdin", "--force"];
   if (stdinAfterPassword !== undefined) args.push("--code-stdin");
   return lg(args, { stdin: `${PASSWORD}\n${stdinAfterPassword ?? ""}` });
 }

@@ -164,6 +164,55 @@ describe("sessions as a new user meets them (#19 items 4-6)", () => {
     assert.equal((await sessionOf("source")).row?.session?.state, "ended", "--revoke ended that session");
   });
 
+  test("logging in as another user on a profile that has one asks first on a terminal, needs --force in scripts (#19 item 8)", async () => {
+    const other = { email: "bea.sessions@example.com", password: "Bea-Sessions-Secret-2" };
+    const made = await run(["--profile", "bea", "signup", "--email", other.email, "--password-stdin"], {
+      stdin: `${other.password}\n`,
+    });
+    assert.equal(made.code, 0, made.stderr);
+    await login("shared");
+    const emailOf = async () =>
+      (JSON.parse((await run(["--profile", "shared", "--json", "whoami"])).stdout) as { email: string }).email;
+    const asBea = ["--profile", "shared", "login", "--email", other.email, "--password-stdin"];
+
+    const script = await run(asBea, { stdin: `${other.password}\n` });
+    assert.equal(script.code, 2, script.stderr);
+    assert.equal(
+      script.stderr,
+      `lgauth: profile "shared" is logged in as ${USER.email}, not ${other.email} (pass --force to replace that login, or log in on another profile with --profile <name>)\n`,
+    );
+    const token = (await run(["--profile", "bea", "token"])).stdout.trim();
+    const withToken = await run(["--profile", "shared", "login", "--with-token"], { stdin: `${token}\n` });
+    assert.equal(withToken.code, 2, "a token's claims name its user before anything is sent");
+    assert.equal(await emailOf(), USER.email);
+
+    const no = await run(["--profile", "shared", "login", "--email", other.email], { tty: true, answers: [false] });
+    assert.deepEqual(no.asked, [
+      `Profile "shared" is logged in as ${USER.email}. Replace that login with ${other.email}?`,
+    ]);
+    assert.equal(no.code, 1);
+    assert.match(no.stderr, /^lgauth: kept profile "shared" logged in as ada\.sessions@example\.com /);
+    assert.equal(await emailOf(), USER.email);
+
+    const same = await run(["--profile", "shared", "login", "--email", USER.email.toUpperCase()], {
+      tty: true,
+      answers: [USER.password],
+    });
+    assert.deepEqual(same.asked, ["Password:"], "the same user logs in again without a question");
+
+    const yes = await run(["--profile", "shared", "login", "--email", other.email], {
+      tty: true,
+      answers: [true, other.password],
+    });
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.equal(await emailOf(), other.email);
+    const forced = await run(["--profile", "shared", "login", "--email", USER.email, "--password-stdin", "--force"], {
+      stdin: `${USER.password}\n`,
+    });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(await emailOf(), USER.email);
+  });
+
   test("no keychain: status does not say both that the keychain answered and that there is none; token names no flag it lacks", async () => {
     const file = join(dir, "config", "config.json");
     const config = JSON.parse(await import("node:fs/promises").then((fs) => fs.readFile(file, "utf8"))) as {

@@ -56,6 +56,49 @@ describe("prompts on a terminal", { skip }, () => {
     assert.ok(!l.output().includes(password));
   });
 
+  test("the prompts ask again: a bad email, a weak password (before the confirmation), two passwords that differ (#19 item 8)", async () => {
+    const s = onTerminal(w, ["--profile", "again", "signup"]);
+    await answer(s, /Email/, "not-an-email");
+    await s.waitFor(/"not-an-email" is not an email address/, 20_000);
+    // inquirer keeps the refused text for fixing: Ctrl-U clears the line
+    s.proc.stdin?.write("\u0015again@example.com\r");
+    await answer(s, /Password/, "abc");
+    await s.waitFor(/too weak \(shorter than 6 characters\); try again/, 20_000);
+    // each refusal is followed by a new prompt
+    await answer(s, /shorter than 6 characters\); try again\.[\s\S]*Password:/, "123456789");
+    await s.waitFor(/too weak \(a run of consecutive characters\); try again/, 20_000);
+    await answer(s, /consecutive characters\); try again\.[\s\S]*Password:/, password);
+    await answer(s, /Repeat password/, `${password} typo`);
+    await s.waitFor(/the two passwords differ; try again/, 20_000);
+    await answer(s, /differ; try again\.[\s\S]*Password:/, password);
+    await answer(s, /differ; try again\.[\s\S]*Repeat password:/, password);
+    await s.waitFor(/Logged in as again@example\.com/, 20_000);
+    assert.equal((await s.exited).code, 0);
+    const seen = s.output();
+    assert.ok(
+      seen.indexOf("shorter than 6") < seen.indexOf("Repeat password"),
+      "weak: refused before the confirmation",
+    );
+    assert.ok(!seen.includes(password), "the password was never echoed");
+  });
+
+  test("logging in as another user on the profile asks first; no keeps the old login (#19 item 8)", async () => {
+    const l = onTerminal(w, ["login", "--email", "again@example.com"]);
+    await answer(l, /is logged in as tty@example\.com\. Replace that login with/, "n");
+    await l.waitFor(/kept profile "default" logged in as tty@example\.com/, 20_000);
+    assert.equal((await l.exited).code, 1);
+    assert.doesNotMatch(l.output(), /Password/, "asked before the password");
+  });
+
+  test("Ctrl-C at a prompt exits 130 with one line, not exit 1 'User force closed the prompt' (#19 item 7)", async () => {
+    const l = onTerminal(w, ["--profile", "ctrlc", "login"]);
+    await l.waitFor(/Email/, 20_000);
+    l.proc.stdin?.write("\u0003");
+    assert.equal((await l.exited).code, 130);
+    assert.match(l.output(), /lgauth: interrupted/);
+    assert.doesNotMatch(l.output(), /force closed/);
+  });
+
   test("with no keychain, the terminal is asked (before the password) whether a plain file may be used; a yes stores it 0600", async () => {
     const runtime = join(w.configDir, "..", `${new URL(w.proxy.url).port}-tty-runtime`);
     await mkdir(runtime, { recursive: true, mode: 0o700 });

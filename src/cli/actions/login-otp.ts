@@ -23,6 +23,8 @@ export async function otpLogin(
   secondFactor: SecondFactorOptions,
 ): Promise<AuthOutcome> {
   const email = await readEmail(ctx, flags);
+  // another user's login on this profile: asked (or --force) before a code is sent
+  await secondFactor.confirmUser?.({ email }, () => {});
   // Known before anything is sent: a script without a way to pass the code fails at once.
   if (!flags.codeStdin && !ctx.prompter.available) throw missingValue("the emailed code", "--code-stdin");
   const chosen = await chooseStore();

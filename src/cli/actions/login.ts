@@ -3,7 +3,9 @@ import { isoTime, relativeExpiry } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { authenticatorCodes } from "../authenticator-codes.js";
+import { replaceGuard } from "../replace-guard.js";
 import { readFirstLine, stdinLines } from "../stdin.js";
+import { decodeClaims } from "../../session/clock.js";
 import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
 import { type AuthOutcome, type SecondFactorOptions, passwordAuth, tokenAuth } from "../../session/login.js";
@@ -27,6 +29,8 @@ export interface LoginOptions {
   otp?: boolean;
   codeStdin?: boolean;
   insecureStorage?: boolean;
+  /** Replace the login of another user on this profile without asking. */
+  force?: boolean;
 }
 
 export const login: Action<[], LoginOptions> = async (ctx, _args, opts) => {
@@ -41,7 +45,12 @@ export const login: Action<[], LoginOptions> = async (ctx, _args, opts) => {
     });
   // stdin is read a line at a time: the password (or the emailed code), then the authenticator code
   const lines = stdinLines(ctx.io.stdin);
-  const secondFactor: SecondFactorOptions = { codes: authenticatorCodes(ctx, opts.codeStdin, lines) };
+  // another user's login on this profile is replaced only when the person says so (or --force)
+  const guard = await replaceGuard(ctx, opts.force === true);
+  const secondFactor: SecondFactorOptions = {
+    codes: authenticatorCodes(ctx, opts.codeStdin, lines),
+    confirmUser: guard.confirmUser,
+  };
   let outcome: AuthOutcome;
   try {
     if (opts.provider !== undefined) {
@@ -52,13 +61,16 @@ export const login: Action<[], LoginOptions> = async (ctx, _args, opts) => {
       outcome = await otpLogin(ctx, opts, chooseStore, lines, secondFactor);
     } else if (opts.withToken) {
       const token = await readFirstLine("access token", "--with-token", ctx.io.stdin);
+      const claims = decodeClaims(token);
+      await guard.check({ email: claims?.email, id: claims?.sub });
       outcome = await tokenAuth(ctx, token, await chooseStore());
     } else {
       const email = await readEmail(ctx, opts);
+      await guard.check({ email });
       // Where the tokens will go is settled before the password is asked for, so nobody types a
       // password only to be told that nothing can be stored.
       const chosen = await chooseStore();
-      const password = await readPassword(ctx, opts, false, lines);
+      const password = await readPassword(ctx, opts, lines);
       outcome = await passwordAuth(ctx, "login", email, password, chosen, secondFactor);
     }
   } finally {

@@ -5,13 +5,14 @@ import type { EmailedCodeSource } from "../../session/emailed-codes.js";
 import { type AuthOutcome, passwordAuth } from "../../session/login.js";
 import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
 import { LgauthError } from "../../util/errors.js";
-import { consentPrompt, readEmail, readPassword } from "../auth-input.js";
+import { consentPrompt, readEmail, readNewPassword } from "../auth-input.js";
 import { authenticatorCodes } from "../authenticator-codes.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { emailedCodes } from "../emailed-codes.js";
 import { missingValue } from "../prompter.js";
-import { stdinLines } from "../stdin.js";
+import { replaceGuard } from "../replace-guard.js";
+import { type StdinLines, stdinLines } from "../stdin.js";
 import { report } from "./login.js";
 
 /**
@@ -27,7 +28,12 @@ export interface SignupOptions {
   resend?: boolean;
   confirm?: boolean;
   codeStdin?: boolean;
+  /** Replace the login of another user on this profile without asking. */
+  force?: boolean;
 }
+
+/** How many times a terminal is asked for another password after the project refused one as weak. */
+const WEAK_RETRIES = 3;
 
 /** The user_metadata a sign-up sends: --data, and --name as display_name (the dashboard's). */
 function metadata(opts: SignupOptions): Record<string, string> | undefined {
@@ -55,6 +61,8 @@ export const signup: Action<[], SignupOptions> = async (ctx, _args, opts) => {
   if (opts.resend) return resend(ctx, opts);
   const { settings } = await loadProfileState(ctx);
   const email = await readEmail(ctx, opts);
+  // signing up logs in: another user's login on this profile is replaced only when asked for
+  await (await replaceGuard(ctx, opts.force === true)).check({ email });
   // known before anything is sent: a script that cannot give the code fails at once
   if (opts.confirm && !opts.codeStdin && !ctx.prompter.available)
     throw missingValue("the emailed code", "--code-stdin");
@@ -81,8 +89,9 @@ export const signup: Action<[], SignupOptions> = async (ctx, _args, opts) => {
       report(ctx, await confirm(codes));
       return 0;
     }
-    const password = await readPassword(ctx, opts, true, lines);
-    const outcome = await passwordAuth(ctx, "signup", email, password, chosen, undefined, metadata(opts));
+    const outcome = await signUpWithNewPassword(ctx, opts, email, lines, (password) =>
+      passwordAuth(ctx, "signup", email, password, chosen, undefined, metadata(opts)),
+    );
     // with --json on a terminal nothing is asked (the prompt would write to stdout)
     const codes =
       outcome.status === "confirmation_required" && (opts.codeStdin || !ctx.json)
@@ -99,6 +108,31 @@ export const signup: Action<[], SignupOptions> = async (ctx, _args, opts) => {
     await lines.close();
   }
 };
+
+/**
+ * Asks for the new password (checked here first, see readNewPassword) and signs up with it; on a
+ * terminal a password the project's own policy refuses (longer minimum, required characters,
+ * leaked) is asked for again with the server's reasons, since no account was created.
+ */
+async function signUpWithNewPassword(
+  ctx: Context,
+  opts: SignupOptions,
+  email: string,
+  lines: StdinLines,
+  signUp: (password: string) => Promise<AuthOutcome>,
+): Promise<AuthOutcome> {
+  for (let retry = 0; ; retry++) {
+    const password = await readNewPassword(ctx, opts, { lines, email });
+    try {
+      return await signUp(password);
+    } catch (err) {
+      const again =
+        err instanceof LgauthError && err.code === "weak_password" && !opts.passwordStdin && retry < WEAK_RETRIES;
+      if (!again) throw err;
+      ctx.io.note(`lgauth: ${err.message}; try another.`);
+    }
+  }
+}
 
 async function resend(ctx: Context, opts: SignupOptions): Promise<number> {
   const email = await readEmail(ctx, opts);

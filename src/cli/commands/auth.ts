@@ -46,6 +46,7 @@ export function registerAuth(program: Command): void {
         "read the emailed confirmation code from stdin (after the password with --password-stdin), then an authenticator code if asked",
       )
       .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
+      .option("--force", "replace the login of another user on this profile without asking")
       .addOption(hiddenPassword())
       .addHelpText(
         "after",
@@ -98,6 +99,7 @@ export function registerAuth(program: Command): void {
       ).conflicts("withToken"),
     )
     .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
+    .option("--force", "replace the login of another user on this profile without asking")
     .addOption(hiddenPassword())
     .addHelpText(
       "after",
