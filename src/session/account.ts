@@ -7,7 +7,7 @@
  */
 import type { User } from "@supabase/supabase-js";
 import { LgauthError, NotLoggedInError } from "../util/errors.js";
-import { asAuthError, authFailure } from "./auth-errors.js";
+import { asAuthError, authFailure, sessionEnded, sessionEndedWords } from "./auth-errors.js";
 import type { ProfileClient } from "./client.js";
 import { type Aal, decodeClaims } from "./clock.js";
 import type { SessionContext } from "./context.js";
@@ -32,6 +32,7 @@ export interface Account {
 }
 
 interface AccountSession {
+  profile: string;
   client: ProfileClient;
   url: string;
   token: string;
@@ -50,11 +51,16 @@ async function openAccountSession(ctx: SessionContext, action: string): Promise<
     );
   }
   const client = await openProfileClient(ctx, session, { minValiditySeconds: 60 });
-  return { client, url: session.supabaseUrl, token, aal: decodeClaims(token)?.aal };
+  return { profile: ctx.profile, client, url: session.supabaseUrl, token, aal: decodeClaims(token)?.aal };
 }
 
-async function userOf(client: ProfileClient, url: string, token: string): Promise<User> {
+async function userOf(client: ProfileClient, url: string, token: string, profile?: string): Promise<User> {
   const { data, error } = await client.auth.getUser(token);
+  const e = asAuthError(error);
+  // a session ended at the server (logged out elsewhere, a password change on another device)
+  if (e && profile !== undefined && sessionEnded(e)) {
+    throw new NotLoggedInError(profile, `session ended: ${sessionEndedWords(e)}`);
+  }
   if (error || !data.user) throw authFailure(error ?? new Error("no user"), url, client.wire);
   return data.user;
 }
@@ -69,7 +75,7 @@ export async function readAccount(ctx: SessionContext): Promise<Account> {
   const { token } = await getAccessTokenDetailed(ctx);
   const session = await openSession(ctx);
   const client = await openProfileClient(ctx, session, { minValiditySeconds: 60 });
-  return { user: await userOf(client, session.supabaseUrl, token), aal: decodeClaims(token)?.aal };
+  return { user: await userOf(client, session.supabaseUrl, token, ctx.profile), aal: decodeClaims(token)?.aal };
 }
 
 /**
@@ -84,7 +90,7 @@ async function updateUser(
   const put = () => s.client.auth.updateUser(attributes);
   let { data, error } = await put();
   if (asAuthError(error)?.code === "insufficient_aal" && s.aal !== "aal2") {
-    const factor = stepUpFactor(verifiedFactors(await userOf(s.client, s.url, s.token)));
+    const factor = stepUpFactor(verifiedFactors(await userOf(s.client, s.url, s.token, s.profile)));
     if (factor && stepUpCodes) {
       await verifyWithCodes(s.client, s.url, factor, stepUpCodes);
       s.aal = "aal2";
@@ -96,8 +102,15 @@ async function updateUser(
 }
 
 /** authFailure, with the words of the account endpoints where GoTrue's code means something else here. */
-function accountFailure(err: unknown, s: Pick<AccountSession, "client" | "url">, email?: string): LgauthError {
+function accountFailure(
+  err: unknown,
+  s: Pick<AccountSession, "client" | "url"> & { profile?: string },
+  email?: string,
+): LgauthError {
   const e = asAuthError(err);
+  if (e && s.profile !== undefined && sessionEnded(e)) {
+    return new NotLoggedInError(s.profile, `session ended: ${sessionEndedWords(e)}`);
+  }
   switch (e?.code) {
     case "email_exists":
     case "user_already_exists":
@@ -176,7 +189,7 @@ export interface EmailChangeOptions {
  */
 export async function changeEmail(ctx: SessionContext, opts: EmailChangeOptions): Promise<Account> {
   const s = await openAccountSession(ctx, "change the account");
-  const current = (await userOf(s.client, s.url, s.token)).email;
+  const current = (await userOf(s.client, s.url, s.token, s.profile)).email;
   if (current !== undefined && current.toLowerCase() === opts.email.toLowerCase()) {
     throw new LgauthError("invalid_input", `${opts.email} is already this account's address`);
   }
@@ -230,7 +243,6 @@ export interface PasswordChangeOptions {
  * account's other sessions. A project with secure password change (GoTrue's
  * SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION) answers `reauthentication_needed`: then
  * lgauth has it email the nonce (GET /reauthenticate) and sends the password again with it.
- * @public for `lgauth password change` (accounts-cli), wired in the next commit; drop the tag then.
  */
 export async function changePassword(ctx: SessionContext, opts: PasswordChangeOptions): Promise<Account> {
   const s = await openAccountSession(ctx, "change the password");
@@ -245,12 +257,13 @@ export async function changePassword(ctx: SessionContext, opts: PasswordChangeOp
   }
   const { error } = await s.client.auth.reauthenticate();
   if (error) throw accountFailure(error, s);
-  const email = (await userOf(s.client, s.url, s.token)).email ?? "your address";
+  const email = (await userOf(s.client, s.url, s.token, s.profile)).email ?? "your address";
   opts.sent(email);
   if (!opts.askNonce) {
-    throw new LgauthError("reauthentication_needed", `this project wants the code it just emailed to ${email}`, {
-      details: { sent: true },
-    });
+    throw new LgauthError(
+      "reauthentication_needed",
+      `the password is not changed: this project wants the code it just emailed to ${email}`,
+    );
   }
   return { user: await withNonce(opts.askNonce), aal: s.aal };
 }

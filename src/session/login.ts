@@ -125,7 +125,8 @@ export interface SignedInUser {
 /**
  * After supabase-js handed over a new session (held in memory by the login client): when the
  * user has a verified second factor and the session is aal1, verifies a code first (a session
- * that fails it is revoked at the server and nothing is stored); then stores the session,
+ * that fails it is revoked at the server and nothing is stored); runs `beforeCommit`, if any,
+ * on that session; then stores the session,
  * records the profile (servers, user, expiry, level, store) and removes copies of an older
  * login kept elsewhere.
  */
@@ -136,6 +137,11 @@ export async function completeLogin(
   user: SignedInUser | null | undefined,
   fallback: { email?: string | undefined },
   secondFactor?: SecondFactorOptions,
+  /**
+   * Work on the complete (stepped-up) session before it is stored, e.g. a password reset's
+   * new password; when it fails, the session is ended at the server and nothing is stored.
+   */
+  beforeCommit?: () => Promise<void>,
 ): Promise<AuthOutcome> {
   const { storage } = login.client;
   const pending = storage.pendingAccessToken;
@@ -154,6 +160,14 @@ export async function completeLogin(
     const { verifiedFactors } = await import("./second-factor.js");
     const verified = verifiedFactors(user);
     if (verified.length > 0) await stepUpLogin(ctx, login, pending, verified, secondFactor);
+  }
+  if (beforeCommit) {
+    try {
+      await beforeCommit();
+    } catch (err) {
+      await abandonLogin(login, pending);
+      throw err;
+    }
   }
   await withFileLock(login.client.lockPath, () => storage.commit());
   return recordSession(ctx, login, chosen, { email: user?.email || fallback.email, userId: user?.id });

@@ -398,4 +398,135 @@ describe("account commands in process", () => {
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal((await whoami("move")).email, script);
   });
+
+  /** Whether `password` logs `email` in (on a throwaway profile). */
+  const passwordWorks = async (email: string, password: string) => {
+    const r = await run(["--profile", "probe", "login", "--email", email, "--password-stdin"], {
+      stdin: `${password}\n`,
+    });
+    await run(["--profile", "probe", "logout"]);
+    return r.code === 0;
+  };
+  const NEW_PASSWORD = "Brand-New-Passphrase-2";
+
+  test("password reset on a terminal: sends, asks for the code and the new password twice, logs in", async () => {
+    const email = address("forgot");
+    await account(email, "forgot");
+    const r = await run(["--profile", "forgot", "password", "reset"], {
+      tty: true,
+      answers: [() => mailedCode(email, 0), NEW_PASSWORD, NEW_PASSWORD],
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.asked, [
+      `Code from the password reset email sent to ${email}:`,
+      "New password:",
+      "Repeat new password:",
+    ]);
+    assert.match(
+      r.stderr,
+      new RegExp(`^If ${email.replace(/[.]/g, "\\.")} has an account, a password reset code was sent there\\.\n`),
+    );
+    assert.match(r.stderr, /\nPassword changed for forgot-.*\.\n$/);
+    assert.match(r.stdout, /^Logged in as forgot-.* on profile "forgot"/);
+    assert.equal(await passwordWorks(email, NEW_PASSWORD), true);
+    assert.equal(await passwordWorks(email, PASSWORD), false);
+  });
+
+  test("password reset in scripts: without --code-stdin it only sends; then code and password from stdin; bad inputs store and change nothing", async () => {
+    const email = address("scripted-reset");
+    await account(email);
+    const sent = await run(["--profile", "sr", "password", "reset", "--email", email]);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.equal(
+      sent.stdout,
+      `If ${email} has an account, a password reset code was sent there. Finish with:\n` +
+        `  printf '%s\\n%s\\n' "$CODE" "$NEW_PASSWORD" | lgauth password reset --email ${email} --code-stdin --password-stdin\n`,
+    );
+    const code = await mailedCode(email, 0);
+    const wrong = code === "000000" ? "111111" : "000000";
+    const finish = ["--profile", "sr", "password", "reset", "--email", email, "--code-stdin", "--password-stdin"];
+    const entries = await readEntries();
+
+    const bad = await run(finish, { stdin: `${wrong}\n${NEW_PASSWORD}\n` });
+    assert.equal(bad.code, 4);
+    assert.equal(
+      bad.stderr,
+      `lgauth: the code is wrong or has expired; the password is not changed (get a new one with \`lgauth password reset --email ${email}\`)\n`,
+    );
+    const weak = await run(finish, { stdin: `${code}\nabc\n` });
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /^lgauth: password is too weak: too short/);
+    assert.equal(weak.stderr.split("\n").length, 2, "one line");
+    const noPassword = await run(["--profile", "sr", "password", "reset", "--email", email, "--code-stdin"], {
+      stdin: `${code}\n`,
+    });
+    assert.equal(noPassword.code, 2);
+    assert.match(
+      noPassword.stderr,
+      /the new password is required when not running in a terminal \(pass --password-stdin\)/,
+    );
+    assert.deepEqual(await readEntries(), entries, "no failure stored anything");
+    assert.equal(await passwordWorks(email, PASSWORD), true, "the password is unchanged");
+
+    await run(["password", "reset", "--email", email]);
+    const ok = await run(finish, { stdin: [() => mailedCode(email, 1), NEW_PASSWORD] });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^Logged in as scripted-reset-.* on profile "sr"/);
+    assert.equal((await whoami("sr")).email, email);
+    assert.equal(await passwordWorks(email, NEW_PASSWORD), true);
+  });
+
+  test("password reset on a terminal: mismatched confirmations five times end it, nothing stored or changed", async () => {
+    const email = address("mismatch");
+    await account(email);
+    const r = await run(["--profile", "mm", "password", "reset", "--email", email], {
+      tty: true,
+      answers: [() => mailedCode(email, 0), ...[3, 4, 5, 6, 7].flatMap((n) => [NEW_PASSWORD, `Other-Passphrase-${n}`])],
+    });
+    assert.equal(r.code, 2);
+    assert.equal(r.asked.filter((q) => q === "Repeat new password:").length, 5);
+    assert.match(r.stderr, /lgauth: the two passwords differ; try again\.\n/);
+    assert.match(r.stderr, /lgauth: the two passwords differ \(5 tries\) \(see `lgauth password reset --help`\)\n$/);
+    assert.equal((await whoami("mm")).code, 4);
+    assert.equal(await passwordWorks(email, PASSWORD), true);
+  });
+
+  test("password change: twice on a terminal, one line in scripts; the other sessions end; same or weak password is one line", async () => {
+    const email = address("change");
+    await account(email, "change");
+    await run(["--profile", "change-elsewhere", "login", "--email", email, "--password-stdin"], {
+      stdin: `${PASSWORD}\n`,
+    });
+    const tty = await run(["--profile", "change", "password", "change"], {
+      tty: true,
+      answers: [NEW_PASSWORD, NEW_PASSWORD],
+    });
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.deepEqual(tty.asked, ["New password:", "Repeat new password:"]);
+    assert.equal(
+      tty.stdout,
+      `Password changed for ${email}; its other sessions were signed out, this one (profile "change") stays.\n`,
+    );
+    assert.equal((await run(["--profile", "change", "account"])).code, 0, "this session still works");
+    const elsewhere = await run(["--profile", "change-elsewhere", "account"]);
+    assert.equal(elsewhere.code, 4);
+    assert.match(elsewhere.stderr, /^lgauth: session ended: .* \(run `lgauth login --profile change-elsewhere`\)\n$/);
+    assert.equal(await passwordWorks(email, NEW_PASSWORD), true);
+
+    const same = await run(["--profile", "change", "password", "change", "--password-stdin"], {
+      stdin: `${NEW_PASSWORD}\n`,
+    });
+    assert.equal(same.code, 1);
+    assert.equal(same.stderr, "lgauth: the new password is the one the account already has (choose a different one)\n");
+    const weak = await run(["--profile", "change", "password", "change", "--password-stdin"], { stdin: "abc\n" });
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /^lgauth: password is too weak: too short/);
+    const script = await run(["--profile", "change", "password", "change"]);
+    assert.equal(script.code, 2);
+    assert.match(
+      script.stderr,
+      /the new password is required when not running in a terminal \(pass --password-stdin\)/,
+    );
+    assert.equal(await passwordWorks(email, NEW_PASSWORD), true, "the failures changed nothing");
+  });
 });

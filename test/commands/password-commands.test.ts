@@ -6,6 +6,7 @@
  * address gets at most one email per 60 s (GoTrue's default SMTP_MAX_FREQUENCY).
  */
 import assert from "node:assert/strict";
+import bcrypt from "bcryptjs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ import { outbox, raw } from "../e2e/local-supabase-kit.js";
 import { closedPort } from "../helpers/closed-port.js";
 import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
 
+const PASSWORD = "Passwords-Secret-Passphrase-1";
+const NEW_PASSWORD = "Passwords-New-Passphrase-2";
 let counter = 0;
 const address = (tag: string) => `${tag}-${process.pid}-${++counter}@example.com`;
 
@@ -42,19 +45,38 @@ describe("password commands and send limits in process", () => {
       headers: { "Content-Type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  /** An account made with the admin API (confirmed unless said otherwise). */
-  const account = async (email: string, opts: { password?: string; confirmed?: boolean } = {}) => {
+  let passwordHash = "";
+  /** An account made with the admin API (confirmed unless said otherwise; PASSWORD at bcrypt cost 4). */
+  const account = async (email: string, opts: { confirmed?: boolean; profile?: string } = {}) => {
     const r = await admin("POST", "/users", {
       email,
-      password: opts.password,
+      password_hash: passwordHash,
       email_confirm: opts.confirmed ?? true,
     });
     assert.equal(r.status, 200, r.text);
+    if (opts.profile !== undefined) {
+      const login = await run(["--profile", opts.profile, "login", "--email", email, "--password-stdin"], {
+        stdin: `${PASSWORD}\n`,
+      });
+      assert.equal(login.code, 0, login.stderr);
+    }
     return r.json.id as string;
+  };
+  const passwordWorks = async (email: string, password: string) => {
+    const r = await run(["--profile", "probe", "login", "--email", email, "--password-stdin"], {
+      stdin: `${password}\n`,
+    });
+    await run(["--profile", "probe", "logout"]);
+    return r.code === 0;
+  };
+  const whoami = async (profile: string) => {
+    const r = await run(["--profile", profile, "--json", "whoami"]);
+    return r.code === 0 ? (JSON.parse(r.stdout) as Record<string, unknown>) : { code: r.code };
   };
 
   before(async () => {
     process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/lgauth-test-bus";
+    passwordHash = await bcrypt.hash(PASSWORD, 4);
     supabase = await startLocalSupabase({
       port: 0,
       passwordUpdateRequiresReauthentication: true,
@@ -114,5 +136,61 @@ describe("password commands and send limits in process", () => {
       stdin: `${code}\n`,
     });
     assert.equal(confirmed.code, 0, confirmed.stderr);
+  });
+
+  test("password change where the project wants reauthentication: on a terminal the code is sent and asked for after the password", async () => {
+    const email = address("reauth-tty");
+    await account(email, { profile: "rt" });
+    const r = await run(["--profile", "rt", "password", "change"], {
+      tty: true,
+      answers: [NEW_PASSWORD, NEW_PASSWORD, () => mailedCode(email, 0)],
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.asked, ["New password:", "Repeat new password:", "Code from the reauthentication email:"]);
+    assert.equal(r.stderr, `This project wants a code before a password change: one was sent to ${email}.\n`);
+    assert.equal(await passwordWorks(email, NEW_PASSWORD), true);
+  });
+
+  test("password change in scripts: the first run sends the code and exits 4, the second gives it on the line before the password; a wrong code changes nothing", async () => {
+    const email = address("reauth-script");
+    await account(email, { profile: "rs" });
+    const first = await run(["--profile", "rs", "password", "change", "--password-stdin"], {
+      stdin: `${NEW_PASSWORD}\n`,
+    });
+    assert.equal(first.code, 4);
+    assert.equal(first.stdout, "");
+    assert.equal(
+      first.stderr,
+      `This project wants a code before a password change: one was sent to ${email}.\n` +
+        `lgauth: the password is not changed: this project wants the code it just emailed to ${email} ` +
+        "(run it again with --code-stdin: the code on the first line of stdin, the new password (--password-stdin) on the next)\n",
+    );
+    const nonce = await mailedCode(email, 0);
+    const wrong = nonce === "000000" ? "111111" : "000000";
+    const again = ["--profile", "rs", "password", "change", "--code-stdin", "--password-stdin"];
+    const bad = await run(again, { stdin: `${wrong}\n${NEW_PASSWORD}\n` });
+    assert.equal(bad.code, 4);
+    assert.equal(
+      bad.stderr,
+      "lgauth: the reauthentication code is wrong or has expired (run `lgauth password change` again for a new code)\n",
+    );
+    assert.equal(await passwordWorks(email, PASSWORD), true, "unchanged after the wrong code");
+    const ok = await run(again, { stdin: `${nonce}\n${NEW_PASSWORD}\n` });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(await passwordWorks(email, NEW_PASSWORD), true);
+  });
+
+  test("account update --email where only the new address confirms: one code", async () => {
+    const old = address("single");
+    await account(old, { profile: "single" });
+    const fresh = address("single-new");
+    const r = await run(["--profile", "single", "account", "update", "--email", fresh], {
+      tty: true,
+      answers: [() => mailedCode(fresh, 0)],
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.asked, [`Code from the email sent to ${fresh}:`]);
+    assert.equal((await outbox(supabase, old)).length, 0, "nothing to the old address");
+    assert.equal((await whoami("single")).email, fresh);
   });
 });

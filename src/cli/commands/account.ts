@@ -1,7 +1,11 @@
 import { type Command, Option } from "commander";
 import type { AccountUpdateOptions } from "../actions/account.js";
+import type { PasswordChangeOptions, PasswordResetOptions } from "../actions/password.js";
 import { lazyAction } from "../command-kit.js";
-import { email, nonEmpty, unsetKey, userDataPair } from "../parse.js";
+import { email, nonEmpty, refusedPassword, unsetKey, userDataPair } from "../parse.js";
+
+const hiddenPassword = () =>
+  new Option("--password <password>", "refused: use --password-stdin").hideHelp().argParser(refusedPassword);
 
 export function registerAccount(program: Command): void {
   const account = program
@@ -44,5 +48,54 @@ export function registerAccount(program: Command): void {
         ].join("\n"),
       ),
     async () => (await import("../actions/account.js")).accountUpdate,
+  );
+
+  const password = program
+    .command("password")
+    .description("change your password, or reset a forgotten one with an emailed code");
+  lazyAction<[], PasswordChangeOptions>(
+    password
+      .command("change")
+      .description("set a new password for the logged-in account (its other sessions are signed out)")
+      .option("--password-stdin", "read the new password from stdin (one line) instead of asking twice")
+      .option(
+        "--code-stdin",
+        "read the reauthentication code the project emailed from stdin: the line before the password",
+      )
+      .addOption(hiddenPassword())
+      .addHelpText(
+        "after",
+        [
+          "",
+          "A project with secure password change (Supabase: [auth.email] secure_password_change) wants a",
+          "code it emails first: on a terminal lgauth has it sent and asks for it; a script without",
+          "--code-stdin gets it sent and exits 4, then passes it on the first line of stdin:",
+          '  printf \'%s\\n%s\\n\' "$CODE" "$NEW_PASSWORD" | lgauth password change --code-stdin --password-stdin',
+        ].join("\n"),
+      ),
+    async () => (await import("../actions/password.js")).passwordChange,
+  );
+  lazyAction<[], PasswordResetOptions>(
+    password
+      .command("reset")
+      .description("reset a forgotten password with the code Supabase Auth emails, and log in")
+      .addOption(
+        new Option("--email <email>", "the account (default: the profile's; prompted on a terminal)").argParser(email),
+      )
+      .option("--code-stdin", "do not send an email: read its code from the first line of stdin")
+      .option("--password-stdin", "read the new password from stdin (the line after the code)")
+      .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
+      .addOption(hiddenPassword())
+      .addHelpText(
+        "after",
+        [
+          "",
+          "On a terminal it sends the email, asks for its code and the new password (twice), and logs in.",
+          "In scripts, run it twice: first without --code-stdin (only sends the email), then with the code:",
+          "  lgauth password reset --email ada@example.com",
+          '  printf \'%s\\n%s\\n\' "$CODE" "$NEW_PASSWORD" | lgauth password reset --email ada@example.com --code-stdin --password-stdin',
+        ].join("\n"),
+      ),
+    async () => (await import("../actions/password.js")).passwordReset,
   );
 }
