@@ -82,6 +82,7 @@ describe("password commands and send limits in process", () => {
       passwordUpdateRequiresReauthentication: true,
       reauthenticationSessionAge: 0,
       secureEmailChange: false,
+      passwordMinLength: 12,
     });
     dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-passwords-"));
     config = join(dir, "config");
@@ -138,16 +139,29 @@ describe("password commands and send limits in process", () => {
     assert.equal(confirmed.code, 0, confirmed.stderr);
   });
 
-  test("password change where the project wants reauthentication: on a terminal the code is sent and asked for after the password", async () => {
+  test("password change where the project wants reauthentication: on a terminal a password the project refuses is asked again, then the code is sent and asked for", async () => {
     const email = address("reauth-tty");
     await account(email, { profile: "rt" });
+    // "Short-pw-9x" passes lgauth's own check; this project wants 12 characters: asked again
     const r = await run(["--profile", "rt", "password", "change"], {
       tty: true,
-      answers: [NEW_PASSWORD, NEW_PASSWORD, () => mailedCode(email, 0)],
+      answers: ["Short-pw-9x", "Short-pw-9x", NEW_PASSWORD, NEW_PASSWORD, () => mailedCode(email, 0)],
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.asked, ["New password:", "Repeat new password:", "Code from the reauthentication email:"]);
-    assert.equal(r.stderr, `This project wants a code before a password change: one was sent to ${email}.\n`);
+    assert.deepEqual(r.asked, [
+      "New password:",
+      "Repeat new password:",
+      "New password:",
+      "Repeat new password:",
+      "Code from the reauthentication email:",
+    ]);
+    assert.match(r.stderr, /^lgauth: password is too weak: too short .*; choose another\.\n/);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `\nThis project wants a code before a password change: one was sent to ${email.replace(/[.]/g, "\\.")}\\.\n$`,
+      ),
+    );
     assert.equal(await passwordWorks(email, NEW_PASSWORD), true);
   });
 
