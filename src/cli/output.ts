@@ -21,6 +21,21 @@ function visibleLength(text: string): number {
   return [...text.replace(ANSI, "")].length;
 }
 
+/** "12s ago", "5m ago", "3h ago", "2d ago" for an ISO time (as `threads list` and `runs list` show). */
+export function timeAgo(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (!Number.isFinite(s)) return iso;
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}
+
+/** "showing 20 of 57 (…)" under a list cut short by its limit, or nothing when nothing was cut. */
+export function shownOf(shown: number, total: number, more: string): string | undefined {
+  return total > shown ? `showing ${shown} of ${total} (${more})` : undefined;
+}
+
 /** A plain aligned table for people; cells are strings, headers in upper case. */
 export function formatTable(headers: string[], rows: string[][], color = false): string {
   const widths = headers.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ""))));

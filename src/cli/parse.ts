@@ -17,9 +17,28 @@ export function uuid(kind: "thread" | "run" | "factor"): (value: string) => stri
     if (!UUID.test(value)) {
       throw new UsageError(
         `"${value.slice(0, 60)}" is not a ${kind} id`,
-        `${kind} ids are UUIDs; see \`lgauth ${kind === "factor" ? "mfa" : "threads"} list\``,
+        kind === "factor"
+          ? "factor ids are UUIDs; see `lgauth mfa list`"
+          : `${kind} ids are UUIDs, or their first 4 or more characters; see \`lgauth ${kind === "run" ? "runs list <thread-id>" : "threads list"}\``,
       );
     }
+    return value.toLowerCase();
+  };
+}
+
+/** The start of an id: at least 4 characters of a UUID (git takes 4 of a hash too). */
+const ID_PREFIX = /^[0-9a-f][0-9a-f-]{3,35}$/i;
+
+/**
+ * A thread or run id, whole or its first characters (at least 4); a prefix is resolved among the
+ * user's own threads or runs by the action (src/langgraph/ids.ts). Anything else is a usage
+ * error before any request.
+ */
+export function idOrPrefix(kind: "thread" | "run"): (value: string) => string {
+  const whole = uuid(kind);
+  return (value) => {
+    if (UUID.test(value)) return value.toLowerCase();
+    if (!ID_PREFIX.test(value)) return whole(value);
     return value.toLowerCase();
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A chat model that needs no network and no key: it answers with a fixed sentence that names
  * the user it is talking to and streams it word by word, so `streamMode: "messages-tuple"`
- * shows real per-token chunks exactly as with a hosted model.
+ * shows real per-token chunks exactly as with a hosted model. A message that asks for a "long
+ * answer" gets one (some 4,000 tokens, 40 s at the default pace): something to interrupt.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
@@ -27,15 +28,25 @@ function lastHumanText(messages: BaseMessage[]): string {
   return "";
 }
 
+/** Asked for in a message, the answer goes on for this many sentences (about 10 tokens each). */
+const LONG_ANSWER_SENTENCES = 400;
+/** The words that ask for a long answer: to try Ctrl-C, `runs cancel` and streaming at length. */
+const LONG_ANSWER = /\blong answer\b/i;
+
 /** The answer, split into tokens that keep their trailing whitespace. */
 export function offlineAnswerTokens(userName: string, messages: BaseMessage[]): string[] {
   const said = lastHumanText(messages);
   const turns = messages.filter((m) => m.getType() === "human").length;
-  const text =
+  let text =
     `Hello ${userName}! ` +
     (said ? `You said: "${said}". ` : "") +
     `I am the offline model of this LangGraph server, and this conversation is private to you ` +
     `(message ${turns} in this thread).`;
+  if (LONG_ANSWER.test(said)) {
+    for (let i = 1; i <= LONG_ANSWER_SENTENCES; i++) {
+      text += ` This is sentence ${i} of the long answer you asked for, streamed a word at a time.`;
+    }
+  }
   return text.match(/\S+\s*/g) ?? [text];
 }
 

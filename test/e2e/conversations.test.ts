@@ -103,6 +103,16 @@ describe("conversations as the logged-in user", () => {
       assert.equal(r.stderr.trim(), `lgauth: thread ${aliceThread} not found`);
       assert.equal(r.stdout, "");
     }
+    // a prefix is looked up among bob's own threads only: alice's is "not found" to him
+    const prefix = aliceThread.slice(0, 8);
+    for (const args of [
+      ["threads", "show", prefix],
+      ["runs", "list", prefix],
+    ]) {
+      const r = await stack.cli("bob", args);
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr.trim(), `lgauth: no thread of yours starts with "${prefix}"`);
+    }
     const show = await stack.cli("alice", ["threads", "show", aliceThread, "--json"]);
     assert.equal(show.code, 0, show.stderr);
     const messages = json<{ messages: { content: string }[] }>(show.stdout).messages;
@@ -167,20 +177,41 @@ describe("conversations as the logged-in user", () => {
     const w = await stack.cli("alice", ["runs", "create", aliceThread, "--message", "third", "--wait"]);
     assert.equal(w.code, 0, w.stderr);
     assert.match(w.stdout, /You said: "third"/);
+    const wj = await stack.cli("alice", ["runs", "create", aliceThread, "--message", "fourth", "--wait", "--json"]);
+    assert.equal(wj.code, 0, wj.stderr);
+    const waited = json<{ thread_id: string; run_id: string; messages: { content: string }[] }>(wj.stdout);
+    assert.match(waited.run_id, /^[0-9a-f-]{36}$/, "--wait --json names its run");
+    assert.match(waited.messages.at(-1)?.content ?? "", /You said: "fourth"/);
     const l = await stack.cli("alice", ["runs", "list", aliceThread, "--json"]);
-    const runs = json<{ runs: { run_id: string; status: string }[] }>(l.stdout).runs;
-    assert.equal(runs.length, 2);
+    const listed = json<{ runs: { run_id: string; status: string }[]; total: number }>(l.stdout);
+    const runs = listed.runs;
+    assert.equal(runs.length, 3);
+    assert.equal(listed.total, 3);
     assert.ok(runs.every((r) => r.status === "success"));
+    assert.ok(runs.some((r) => r.run_id === waited.run_id));
 
-    // a long answer (30 ms per token) started directly with the SDK, then cancelled by the CLI
+    // a run that had finished: said so, not "cancelled", and it stays a success
+    const done = await stack.cli("alice", ["runs", "cancel", aliceThread, waited.run_id]);
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.stdout, `run ${waited.run_id} had already finished (success); nothing to cancel\n`);
+    const doneJson = await stack.cli("alice", ["runs", "cancel", aliceThread, waited.run_id, "--json"]);
+    assert.deepEqual(json(doneJson.stdout), {
+      thread_id: aliceThread,
+      run_id: waited.run_id,
+      cancelled: false,
+      status: "success",
+    });
+
+    // the offline model's long answer (some 4,000 tokens at 30 ms: two minutes) started directly
+    // with the SDK, then cancelled by the CLI: still running when the cancel comes, however busy
+    // the machine
     const client = new Client({
       apiUrl: stack.langgraphUrl,
       apiKey: null,
       defaultHeaders: { Authorization: `Bearer ${await tokenOf("alice")}` },
     });
-    // long enough (~900 tokens at 30 ms) that it is still running when cancelled, even on a busy CI machine
     const run = await client.runs.create(aliceThread, "agent", {
-      input: { messages: [{ role: "user", content: "a long one ".repeat(300) }] },
+      input: { messages: [{ role: "user", content: "please give me a long answer" }] },
     });
     // in progress: the server has picked it up (a run cancelled while still queued ends
     // interrupted through another path, which is not what this test is about)
@@ -189,9 +220,16 @@ describe("conversations as the logged-in user", () => {
     }
     const bob = await stack.cli("bob", ["runs", "cancel", aliceThread, run.run_id]);
     assert.equal(bob.code, 1, "bob cannot cancel alice's run");
-    const c = await stack.cli("alice", ["runs", "cancel", aliceThread, run.run_id, "--json"]);
+    // short ids, as git takes them: the start of the thread's and the run's id (LangGraph's ids
+    // are UUIDv7, time first: ids made within a minute share 8 characters, a millisecond 13)
+    const c = await stack.cli("alice", ["runs", "cancel", aliceThread.slice(0, 18), run.run_id.slice(0, 18), "--json"]);
     assert.equal(c.code, 0, c.stderr);
-    assert.deepEqual(json(c.stdout), { thread_id: aliceThread, run_id: run.run_id, cancelled: true });
+    assert.deepEqual(json(c.stdout), {
+      thread_id: aliceThread,
+      run_id: run.run_id,
+      cancelled: true,
+      status: "interrupted",
+    });
     let status = "";
     for (let i = 0; i < 100; i++) {
       status = (await client.runs.get(aliceThread, run.run_id)).status;
@@ -199,6 +237,37 @@ describe("conversations as the logged-in user", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(status, "interrupted", "the cancelled run stops without finishing");
+  });
+
+  test("a list cut by --limit says how much there is; runs list shows times as threads list does", async () => {
+    const all = json<{ threads: unknown[]; total: number }>(
+      (await stack.cli("alice", ["threads", "list", "--json"])).stdout,
+    );
+    assert.equal(all.total, all.threads.length);
+    const cut = await stack.cli("alice", ["threads", "list", "--limit", "1"]);
+    assert.equal(cut.code, 0, cut.stderr);
+    assert.match(cut.stdout, new RegExp(`^showing 1 of ${all.total} \\(see more with --limit\\)$`, "m"));
+    assert.doesNotMatch((await stack.cli("alice", ["threads", "list"])).stdout, /showing/, "nothing cut, nothing said");
+
+    const runsAll = json<{ total: number }>((await stack.cli("alice", ["runs", "list", aliceThread, "--json"])).stdout);
+    const runs = await stack.cli("alice", ["runs", "list", aliceThread.slice(0, 18), "--limit", "2"]);
+    assert.equal(runs.code, 0, runs.stderr);
+    assert.match(runs.stdout, new RegExp(`^showing 2 of ${runsAll.total} \\(see more with --limit\\)$`, "m"));
+    assert.match(
+      runs.stdout,
+      /^[0-9a-f-]{36}\s+\w+\s+[0-9a-f-]{36}\s+\d+[smhd] ago$/m,
+      "times as threads list shows them",
+    );
+    const none = await stack.cli("alice", ["runs", "list", "0000"]);
+    assert.equal(none.code, 1);
+    assert.equal(none.stderr, 'lgauth: no thread of yours starts with "0000"\n');
+    // alice's two threads were made within a minute: their first 4 characters are the same
+    const both = await stack.cli("alice", ["threads", "show", aliceThread.slice(0, 4)]);
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(
+      both.stderr,
+      /^lgauth: "[0-9a-f]{4}" is the start of 2 threads of yours \([0-9a-f-]+, [0-9a-f-]+\) \(type more of the id\)\n$/,
+    );
   });
 
   test("assistants list shows the agent", async () => {

@@ -1,5 +1,6 @@
 import type { Client } from "@langchain/langgraph-sdk";
 import { streamAnswer, threadMessages } from "../../langgraph/conversations.js";
+import { resolveThreadId } from "../../langgraph/ids.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -119,7 +120,10 @@ export const chat: Action<[string | undefined], ChatOptions> = async (ctx, [requ
     throw new UsageError("interactive chat needs a terminal", "pass --message to send one message from a script");
   }
   const { client } = await openLangGraph(ctx);
-  const threadId = await ensureThread(client, requested);
+  const threadId = await ensureThread(
+    client,
+    requested === undefined ? undefined : await resolveThreadId(client, requested),
+  );
   if (opts.message !== undefined) await oneShot(ctx, client, threadId, opts.message, assistantId);
   else await interactive(ctx, client, threadId, assistantId);
   return 0;

@@ -1,28 +1,48 @@
 import { streamAnswer } from "../../langgraph/conversations.js";
+import { countRuns, resolveRunId, resolveThreadId } from "../../langgraph/ids.js";
 import { messagesFromValues } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
 import { openLangGraph } from "../langgraph-session.js";
-import { formatTable } from "../output.js";
+import { formatTable, paint, shownOf, timeAgo } from "../output.js";
 
-export const list: Action<[string]> = async (ctx, [threadId]) => {
+export interface ListOptions {
+  limit: number;
+}
+
+/** A run's statuses once it has ended (LangGraph's RunStatus). */
+const FINISHED = new Set(["success", "error", "timeout", "interrupted"]);
+
+export const list: Action<[string], ListOptions> = async (ctx, [idOrPrefix], opts) => {
   const { client } = await openLangGraph(ctx);
-  const runs = await client.runs.list(threadId, { limit: 50 });
+  const threadId = await resolveThreadId(client, idOrPrefix);
+  // one more than asked for tells whether the list is cut; only then are they counted
+  const found = await client.runs.list(threadId, { limit: opts.limit + 1 });
+  // newest first, as LangGraph Platform lists them (the dev server keeps insertion order)
+  const runs = found.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at)).slice(0, opts.limit);
+  const total = found.length > opts.limit ? await countRuns(client, threadId) : runs.length;
   const rows = runs.map((r) => ({
     run_id: r.run_id,
     status: r.status,
     assistant_id: r.assistant_id,
     created_at: r.created_at,
   }));
-  if (ctx.json) ctx.io.printJson({ thread_id: threadId, runs: rows });
-  else if (rows.length === 0) ctx.io.print("no runs on this thread");
-  else
-    ctx.io.print(
-      formatTable(
-        ["run", "status", "assistant", "created"],
-        rows.map((r) => [r.run_id, r.status, r.assistant_id, r.created_at]),
-        ctx.color,
-      ),
-    );
+  if (ctx.json) {
+    ctx.io.printJson({ thread_id: threadId, runs: rows, total });
+    return 0;
+  }
+  if (rows.length === 0) {
+    ctx.io.print("no runs on this thread");
+    return 0;
+  }
+  ctx.io.print(
+    formatTable(
+      ["run", "status", "assistant", "created"],
+      rows.map((r) => [r.run_id, r.status, r.assistant_id, timeAgo(r.created_at)]),
+      ctx.color,
+    ),
+  );
+  const cut = shownOf(rows.length, total, "see more with --limit");
+  if (cut) ctx.io.print(paint(ctx.color, "dim", cut));
   return 0;
 };
 
@@ -33,17 +53,22 @@ export interface CreateOptions {
   assistant: string;
 }
 
-export const create: Action<[string], CreateOptions> = async (ctx, [threadId], opts) => {
+export const create: Action<[string], CreateOptions> = async (ctx, [idOrPrefix], opts) => {
   const message = opts.message.trim();
   const assistantId = opts.assistant;
   const { client } = await openLangGraph(ctx);
+  const threadId = await resolveThreadId(client, idOrPrefix);
   if (opts.wait) {
+    let runId: string | null = null;
     const values = await client.runs.wait(threadId, assistantId, {
       input: { messages: [{ role: "user", content: message }] },
+      onRunCreated: (run) => {
+        runId = run.run_id;
+      },
     });
     const messages = messagesFromValues(values);
     const answer = [...messages].reverse().find((m) => m.role === "assistant");
-    if (ctx.json) ctx.io.printJson({ thread_id: threadId, messages });
+    if (ctx.json) ctx.io.printJson({ thread_id: threadId, run_id: runId, messages });
     else ctx.io.print(answer?.content ?? "(no answer)");
     return 0;
   }
@@ -56,10 +81,29 @@ export const create: Action<[string], CreateOptions> = async (ctx, [threadId], o
   return 0;
 };
 
-export const cancel: Action<[string, string]> = async (ctx, [threadId, runId]) => {
+/**
+ * Cancels a run that is still pending or running, waiting until it has stopped; a run that had
+ * already finished (also one that finishes while the cancel is on its way) is said to be so,
+ * with the status it ended with, and is not reported as cancelled.
+ */
+export const cancel: Action<[string, string]> = async (ctx, [threadPrefix, runPrefix]) => {
   const { client } = await openLangGraph(ctx);
-  await client.runs.cancel(threadId, runId);
-  if (ctx.json) ctx.io.printJson({ thread_id: threadId, run_id: runId, cancelled: true });
-  else ctx.io.print(`cancelled ${runId}`);
+  const threadId = await resolveThreadId(client, threadPrefix);
+  const runId = await resolveRunId(client, threadId, runPrefix);
+  let status = (await client.runs.get(threadId, runId)).status;
+  let cancelled = false;
+  if (!FINISHED.has(status)) {
+    await client.runs.cancel(threadId, runId, true);
+    status = (await client.runs.get(threadId, runId)).status;
+    // a run that ended on its own in the meantime keeps its own status (success, error)
+    cancelled = status === "interrupted";
+  }
+  if (ctx.json) {
+    ctx.io.printJson({ thread_id: threadId, run_id: runId, cancelled, status });
+  } else if (cancelled) {
+    ctx.io.print(`cancelled ${runId}`);
+  } else {
+    ctx.io.print(`run ${runId} had already finished (${status}); nothing to cancel`);
+  }
   return 0;
 };

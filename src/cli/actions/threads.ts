@@ -3,16 +3,8 @@ import type { ChatMessage } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
 import { UsageError } from "../errors.js";
 import { openLangGraph } from "../langgraph-session.js";
-import { formatTable, paint } from "../output.js";
-
-function ago(iso: string): string {
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  if (!Number.isFinite(s)) return iso;
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86400)}d ago`;
-}
+import { formatTable, paint, shownOf, timeAgo as ago } from "../output.js";
+import { resolveThreadId } from "../../langgraph/ids.js";
 
 export interface MetadataOptions {
   /** --metadata k=v, repeated (src/cli/parse.ts metadataPair). */
@@ -34,13 +26,19 @@ export interface HistoryOptions {
 
 export const list: Action<[], ListOptions> = async (ctx, _args, opts) => {
   const { client } = await openLangGraph(ctx);
-  const threads = await listThreads(client, {
-    limit: opts.limit,
-    ...(opts.status ? { status: opts.status } : {}),
-    metadata: opts.metadata ?? {},
-  });
+  const filter = { ...(opts.status ? { status: opts.status } : {}), metadata: opts.metadata ?? {} };
+  // one more than asked for tells whether the list is cut; only then are they counted
+  const found = await listThreads(client, { limit: opts.limit + 1, ...filter });
+  const threads = found.slice(0, opts.limit);
+  const total =
+    found.length > opts.limit
+      ? await client.threads.count({
+          ...(opts.status ? { status: opts.status } : {}),
+          ...(Object.keys(filter.metadata).length > 0 ? { metadata: filter.metadata } : {}),
+        })
+      : threads.length;
   if (ctx.json) {
-    ctx.io.printJson({ threads });
+    ctx.io.printJson({ threads, total });
     return 0;
   }
   if (threads.length === 0) {
@@ -54,6 +52,8 @@ export const list: Action<[], ListOptions> = async (ctx, _args, opts) => {
       ctx.color,
     ),
   );
+  const cut = shownOf(threads.length, total, "see more with --limit");
+  if (cut) ctx.io.print(paint(ctx.color, "dim", cut));
   return 0;
 };
 
@@ -76,31 +76,32 @@ function render(messages: ChatMessage[], color: boolean): string {
     .join("\n");
 }
 
-export const show: Action<[string]> = async (ctx, [threadId]) => {
+export const show: Action<[string]> = async (ctx, [idOrPrefix]) => {
   const { client } = await openLangGraph(ctx);
+  const threadId = await resolveThreadId(client, idOrPrefix);
   const messages = await threadMessages(client, threadId);
   if (ctx.json) ctx.io.printJson({ thread_id: threadId, messages });
   else ctx.io.print(messages.length ? render(messages, ctx.color) : "(no messages yet)");
   return 0;
 };
 
-export const remove: Action<[string], RemoveOptions> = async (ctx, [threadId], opts) => {
-  if (!opts.yes) {
-    if (!ctx.prompter.available) throw new UsageError("deleting a thread needs confirmation", "pass --yes");
-    if (!(await ctx.prompter.confirm(`Delete thread ${threadId}?`, "--yes"))) {
-      ctx.io.print("kept");
-      return 1;
-    }
-  }
+export const remove: Action<[string], RemoveOptions> = async (ctx, [idOrPrefix], opts) => {
+  if (!opts.yes && !ctx.prompter.available) throw new UsageError("deleting a thread needs confirmation", "pass --yes");
   const { client } = await openLangGraph(ctx);
+  const threadId = await resolveThreadId(client, idOrPrefix);
+  if (!opts.yes && !(await ctx.prompter.confirm(`Delete thread ${threadId}?`, "--yes"))) {
+    ctx.io.print("kept");
+    return 1;
+  }
   await client.threads.delete(threadId);
   if (ctx.json) ctx.io.printJson({ thread_id: threadId, deleted: true });
   else ctx.io.print(`deleted ${threadId}`);
   return 0;
 };
 
-export const history: Action<[string], HistoryOptions> = async (ctx, [threadId], opts) => {
+export const history: Action<[string], HistoryOptions> = async (ctx, [idOrPrefix], opts) => {
   const { client } = await openLangGraph(ctx);
+  const threadId = await resolveThreadId(client, idOrPrefix);
   const checkpoints = await threadHistory(client, threadId, opts.limit);
   if (ctx.json) {
     ctx.io.printJson({ thread_id: threadId, checkpoints });

@@ -1,11 +1,11 @@
 import { type Command, Option } from "commander";
 import type { HistoryOptions, ListOptions, MetadataOptions, RemoveOptions } from "../actions/threads.js";
 import { lazyAction } from "../command-kit.js";
-import { limit, metadataPair, uuid } from "../parse.js";
+import { idOrPrefix, limit, metadataPair } from "../parse.js";
 
 const load = () => import("../actions/threads.js");
 const threadId = (cmd: Command) =>
-  cmd.argument("<thread-id>", "a thread id (see `lgauth threads list`)", uuid("thread"));
+  cmd.argument("<thread-id>", "a thread id, or its first characters (see `lgauth threads list`)", idOrPrefix("thread"));
 
 export function registerThreads(program: Command): void {
   const threads = program.command("threads").description("your threads on the LangGraph server");
