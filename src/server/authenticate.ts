@@ -41,7 +41,8 @@ function identityOf(user: VerifiedUser): Identity {
   return {
     identity: user.id,
     email: user.email,
-    display_name: user.email ?? user.id,
+    // user_metadata's name (display_name, full_name, name), else the email, else the id
+    display_name: user.displayName ?? user.email ?? user.id,
     is_authenticated: true,
     permissions: [...user.permissions, aal],
     role: user.role,

@@ -1,4 +1,5 @@
 import type { JWTPayload } from "jose";
+import { displayNameOf } from "../util/display-name.js";
 
 /** What the server trusts from a verified Supabase access token (or from /auth/v1/user). */
 export interface VerifiedUser {
@@ -12,6 +13,11 @@ export interface VerifiedUser {
   permissions: string[];
   /** The token's `aal` claim (authenticator assurance level); undefined when it has none. */
   aal?: Aal | undefined;
+  /**
+   * The user's display name from user_metadata (display_name, then full_name, then name, as
+   * OAuth providers fill them), cleaned for printing; undefined when none is set.
+   */
+  displayName?: string | undefined;
 }
 
 export type Aal = "aal1" | "aal2";
@@ -45,6 +51,7 @@ export function userFromClaims(payload: JWTPayload): VerifiedUser | undefined {
   const sub = typeof payload.sub === "string" ? payload.sub.trim() : "";
   if (sub === "" || sub.length > MAX_SUBJECT_LENGTH) return undefined;
   const aal = aalOf(payload.aal);
+  const displayName = displayNameOf(payload.user_metadata);
   return {
     id: sub,
     email: stringOrUndefined(payload.email),
@@ -52,5 +59,6 @@ export function userFromClaims(payload: JWTPayload): VerifiedUser | undefined {
     role: stringOrUndefined(payload.role),
     permissions: permissionsFrom(payload.app_metadata),
     ...(aal ? { aal } : {}),
+    ...(displayName ? { displayName } : {}),
   };
 }

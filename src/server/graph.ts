@@ -6,6 +6,7 @@
 import { SystemMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { cleanDisplayName } from "../util/display-name.js";
 import { createChatModel } from "./providers.js";
 
 export interface AuthUserInfo {
@@ -18,7 +19,12 @@ export function authUserOf(config: RunnableConfig | undefined): AuthUserInfo {
   const raw = config?.configurable?.langgraph_auth_user as Record<string, unknown> | undefined;
   const id = typeof raw?.identity === "string" && raw.identity !== "" ? raw.identity : undefined;
   const email = typeof raw?.email === "string" && raw.email !== "" ? raw.email : undefined;
-  return { id, name: email ?? id ?? "anonymous user" };
+  // our authenticate's display_name is the user's name from user_metadata (else the email);
+  // LangGraph sets it to the identity when an Auth gives none (the tutorial's), so that one
+  // does not count as a name
+  const shown = cleanDisplayName(raw?.display_name);
+  const name = shown !== undefined && shown !== id ? shown : undefined;
+  return { id, name: name ?? email ?? id ?? "anonymous user" };
 }
 
 async function callModel(state: typeof MessagesAnnotation.State, config?: RunnableConfig) {

@@ -11,7 +11,7 @@ import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/mes
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 
 export interface OfflineChatModelParams extends BaseChatModelParams {
-  /** How the answer addresses the user (e.g. their email). */
+  /** How the answer addresses the user (their display name, else their email). */
   userName: string;
   /** Pause between tokens, so a terminal shows streaming (default 10 ms). */
   tokenDelayMs?: number;

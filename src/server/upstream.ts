@@ -1,5 +1,6 @@
 /** The one call the server makes to Supabase Auth on a user's behalf: GET /auth/v1/user. */
 import { permissionsFrom, type VerifiedUser } from "./claims.js";
+import { displayNameOf } from "../util/display-name.js";
 import { unavailable } from "./failure.js";
 
 export type UserLookup =
@@ -64,6 +65,7 @@ export async function lookupUser(token: string, opts: UpstreamOptions): Promise<
       sessionId: undefined,
       role: typeof u.role === "string" ? u.role : undefined,
       permissions: permissionsFrom(u.app_metadata),
+      displayName: displayNameOf(u.user_metadata),
     },
   };
 }

@@ -330,6 +330,16 @@ describe("conversations as the logged-in user", () => {
     const client = createLangGraphClient({ url: stack.langgraphUrl, tokens });
     assert.ok(Array.isArray(await client.threads.search({ limit: 1 })));
   });
+
+  test("the server names the user by the display name in user_metadata, at once after they change it", async () => {
+    const named = await stack.cli("bob", ["account", "update", "--name", "Bob Builder"]);
+    assert.equal(named.code, 0, named.stderr);
+    const r = await stack.cli("bob", ["chat", "--message", "who am I?", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(json<{ text: string }>(r.stdout).text, /^Hello Bob Builder! You said: "who am I\?"/);
+    const who = await stack.cli("bob", ["whoami"]);
+    assert.match(who.stdout, /^Bob Builder <bob@example\.com> \(/);
+  });
 });
 
 describe("interactive chat on a terminal (tmux)", () => {

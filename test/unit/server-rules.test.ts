@@ -231,6 +231,18 @@ describe("graph identity and offline model", () => {
     assert.deepEqual(info, { id: "alice-id", name: "alice@example.com" });
     assert.equal(authUserOf({ configurable: { user_id: "mallory" } }).name, "anonymous user");
   });
+  it("greets by the identity's display name when it has one, cleaned of control characters", () => {
+    const user = (display_name: unknown) =>
+      authUserOf({
+        configurable: { langgraph_auth_user: { identity: "ada-id", email: "ada@example.com", display_name } },
+      }).name;
+    assert.equal(user("Ada Lovelace"), "Ada Lovelace");
+    assert.equal(user("Ada\u001b[2J\nLovelace"), "Ada [2J Lovelace");
+    assert.equal(user("  "), "ada@example.com");
+    assert.equal(user(42), "ada@example.com");
+    assert.equal(user("ada-id"), "ada@example.com", "LangGraph's default display_name (the identity) is no name");
+    assert.match(offlineAnswerTokens(user("Ada Lovelace"), [new HumanMessage("hi")]).join(""), /^Hello Ada Lovelace! /);
+  });
   it("answers in several tokens that name the user", () => {
     const tokens = offlineAnswerTokens("alice@example.com", [new HumanMessage("hi there")]);
     assert.ok(tokens.length > 5);
