@@ -13,6 +13,11 @@ export interface ProbeRequest {
   headers?: Record<string, string>;
   /** Streams (SSE) are read until they close or this many ms pass. */
   timeoutMs?: number;
+  /**
+   * Stop reading once the body contains this text: enough to know it is there. (A stock server
+   * holds the stream of a finished run open about half a second after its last event.)
+   */
+  until?: string;
 }
 
 export async function probeFetch(baseUrl: string, req: ProbeRequest): Promise<ProbeResponse> {
@@ -39,6 +44,10 @@ export async function probeFetch(baseUrl: string, req: ProbeRequest): Promise<Pr
           const { done, value } = await reader.read();
           if (done) break;
           text += decoder.decode(value, { stream: true });
+          if (req.until !== undefined && text.includes(req.until)) {
+            await reader.cancel().catch(() => undefined);
+            break;
+          }
         }
       } catch {
         // the stream was cut at the timeout: keep what arrived

@@ -85,7 +85,12 @@ export const AFTERMATHS: Record<Aftermath, (c: AftermathContext) => Promise<Find
     // that never replays a finished run's stream says nothing either way, so the untouched
     // control run decides whether an empty stream means "drained".
     const stream = (thread: string, run: string) =>
-      ask(owner, { method: "GET", path: `/threads/${thread}/runs/${run}/stream`, timeoutMs: STREAM_READ_MS });
+      ask(owner, {
+        method: "GET",
+        path: `/threads/${thread}/runs/${run}/stream`,
+        timeoutMs: STREAM_READ_MS,
+        until: fixture.ids.marker,
+      });
     const own = await stream(fixture.ids.owner_join_thread, fixture.ids.owner_join_run);
     if (own.text.includes(fixture.ids.marker)) return undefined;
     const control = await stream(fixture.control.thread, fixture.control.run);

@@ -5,10 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { junitXml, markdownSummary } from "../../src/audit/ci-formats.js";
+import { probeFetch } from "../../src/audit/http.js";
 import { PROBES } from "../../src/audit/probes.js";
 import type { Check } from "../../src/audit/types.js";
 import { makeContext } from "../../src/cli/context.js";
@@ -66,6 +69,39 @@ describe("probe table", () => {
         ["join", null],
       ],
     );
+  });
+});
+
+describe("probe requests", () => {
+  // A stock server holds the stream of a finished run open after its last event; the judge only
+  // needs to know whether the owner's marker is in it.
+  it("stop reading a stream that is still open once the awaited text arrived", { timeout: 30_000 }, async () => {
+    let clientLeft!: () => void;
+    const left = new Promise<void>((resolve) => {
+      clientLeft = resolve;
+    });
+    const server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("event: metadata\ndata: {}\n\n");
+      setTimeout(() => res.write('event: values\ndata: {"marker":"lgauth-probe-x"}\n\n'), 20);
+      req.socket.on("close", clientLeft); // never ended by the server
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await probeFetch(`http://127.0.0.1:${port}`, {
+        method: "GET",
+        path: "/threads/t/runs/r/stream",
+        timeoutMs: 120_000, // far beyond the test's timeout: only the awaited text can end the read
+        until: "lgauth-probe-x",
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.text, /lgauth-probe-x/);
+      await left; // and the connection is given up, not left open
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

@@ -137,6 +137,8 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
   let signer: TokenSigner | undefined;
   let keep = false;
   const profiles: string[] = [];
+  // work started ahead of its step; settled before the users are logged out or the stack stops
+  const background: Promise<unknown>[] = [];
   const started = Date.now();
   try {
     let flags: ServerSettings;
@@ -159,9 +161,14 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
         jwtKeys: [key.jwk],
         authVerify: "jwks",
         oidc: false, // the demo logs in with passwords only
-        // the probes start five runs at once; more workers pick them up sooner
-        nWorkers: 5,
-        langgraphEnv: { AUTH_REVOCATION_INTERVAL: "1" },
+        // An idle worker looks for queued runs every 0 to 1 s (at random). The probes queue five
+        // runs at once: with 16 idle workers the fifth is picked up after about 0.3 s, not 0.8 s.
+        nWorkers: 16,
+        langgraphEnv: {
+          AUTH_REVOCATION_INTERVAL: "1",
+          // the offline model's pause between tokens only shows streaming to someone watching
+          ...(ci ? { LGAUTH_OFFLINE_TOKEN_DELAY_MS: "0" } : {}),
+        },
         env,
       });
       flags = { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey, langgraphUrl: stack.langgraphUrl };
@@ -198,6 +205,22 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     say.line(
       `  their tokens: ${config.credentialsFile} (0600, in a temporary folder removed ${opts.keep && !given ? "when the stack stops" : "at the end"})`,
     );
+
+    // A second session of bob's, logged out at once: its token must stop working. Made while
+    // the chats run (it needs Supabase Auth, they need the LangGraph server); told with the
+    // bad tokens.
+    const loggedOut = (async () => {
+      const bob = users[1];
+      if (!bob) throw new Error("unreachable");
+      const old = as("bob-old-session");
+      await passwordAuth(old, "login", bob.email, bob.password, fileStore());
+      const token = await getAccessToken(old, { minValiditySeconds: 0 });
+      const oldState = await loadProfileState(old);
+      await logoutProfile(old, oldState.profile, "local");
+      return token;
+    })();
+    loggedOut.catch(() => undefined); // awaited below
+    background.push(loggedOut);
 
     // Both chat at once (each run waits up to a second for a worker of the server's queue);
     // bob's part of the story is held back until alice's is told, so it reads in turn.
@@ -246,6 +269,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     // alice turns on MFA while bob's bad tokens are made: neither touches the other's sessions
     const turningOn = aliceTurnsOnMfa(as("alice"), users[0]);
     turningOn.catch(() => undefined); // awaited below
+    background.push(turningOn);
 
     say.step("Preparing bad tokens: forged, tampered, expired, and one from a logged-out session");
     const aliceState = await loadProfileState(as("alice"));
@@ -261,14 +285,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     // expired: bob's own token, signed again with the stack's own key as it would look ten
     // minutes past its lifetime (beyond any clock leeway), so nobody waits for one to expire
     if (signer) bad.expired = await expiredToken(await bobToken(), signer);
-    // a second session of bob's, logged out at once: its token must stop working
-    const bob = users[1];
-    if (!bob) throw new Error("unreachable");
-    const old = as("bob-old-session");
-    await passwordAuth(old, "login", bob.email, bob.password, fileStore());
-    bad.revoked = await getAccessToken(old, { minValiditySeconds: 0 });
-    const oldState = await loadProfileState(old);
-    await logoutProfile(old, oldState.profile, "local");
+    bad.revoked = await loggedOut;
     say.done("bad tokens ready");
     say.step("alice turns on MFA: an authenticator app, verified with its first code");
     const turnedOn = await turningOn;
@@ -318,6 +335,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     return code;
   } finally {
     say.stop();
+    await Promise.allSettled(background);
     // on a deployment, end the demo users' sessions there; the demo's own stack goes away whole
     if (!stack) {
       await Promise.all(
