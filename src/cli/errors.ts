@@ -72,6 +72,11 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
     exit: ExitCode.error,
     hint: () => "check the URL (--supabase-url or SUPABASE_URL) and that the server is running",
   },
+  auth_wrong_server: {
+    exit: ExitCode.error,
+    hint: () =>
+      "point --supabase-url or SUPABASE_URL at Supabase Auth: your project's URL, or the one `lgauth dev` prints, port 54321 by default",
+  },
   auth_unexpected: { exit: ExitCode.error },
   auth_server_error: { exit: ExitCode.error, hint: () => "try again later" },
   auth_failed: { exit: ExitCode.error },
@@ -215,6 +220,11 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
   langgraph_unreachable: {
     exit: ExitCode.error,
     hint: () => "is `lgauth dev` running? set --langgraph-url or LANGGRAPH_URL",
+  },
+  langgraph_wrong_server: {
+    exit: ExitCode.error,
+    hint: () =>
+      "point --langgraph-url or LANGGRAPH_URL at the LangGraph server: `lgauth dev` prints it, port 2024 by default",
   },
   langgraph_failed: { exit: ExitCode.error },
   run_failed: { exit: ExitCode.error },

@@ -23,5 +23,11 @@ export async function openLangGraph(ctx: Context): Promise<{ client: Client; url
     },
   };
   const url = state.settings.langgraphUrl;
-  return { client: createLangGraphClient({ url, tokens }), url };
+  const client = createLangGraphClient({
+    url,
+    tokens,
+    debug: ctx.log.debug,
+    supabaseAnonKey: state.settings.supabaseAnonKey,
+  });
+  return { client, url };
 }

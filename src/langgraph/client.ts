@@ -1,4 +1,6 @@
 import { Client } from "@langchain/langgraph-sdk";
+import { LgauthError } from "../util/errors.js";
+import { type ServerKind, identifyServer } from "../util/server-kind.js";
 import { describeLangGraphError } from "./errors.js";
 import { nodeFetch } from "./node-fetch.js";
 
@@ -17,6 +19,53 @@ export interface LangGraphClientOptions {
   timeoutMs?: number;
   /** Retries for idempotent requests (the SDK never retries a POST that reached the server). */
   maxRetries?: number;
+  /** --debug: one line per request (method, path, status, time; never a header, so no token). */
+  debug?: ((line: string) => void) | undefined;
+  /** The Supabase anon key, for asking a wrong URL whether it is Supabase Auth (its gateway wants one). */
+  supabaseAnonKey?: string | undefined;
+}
+
+/**
+ * A connection the server refused. The SDK retries every network failure of a request with
+ * backoff (1 s, then 2 s: 5 s before a missing server is reported) and stops at once only for
+ * an abort; nothing that refused a connection accepts it a second later, so the request is
+ * given up as aborted and the command fails at once.
+ */
+class ConnectionRefused extends Error {
+  constructor(origin: string, cause: unknown) {
+    super(`connection refused by ${origin}`, { cause });
+    // the name the SDK's retry loop stops for
+    this.name = "AbortError";
+  }
+}
+
+function refused(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  return cause?.code === "ECONNREFUSED";
+}
+
+function pathOf(input: Parameters<typeof fetch>[0]): { origin: string; path: string } {
+  const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+  return { origin: url.origin, path: `${url.pathname}${url.search}` };
+}
+
+/** The fetch under the client: refused connections fail at once, and --debug sees each request. */
+function langgraphFetch(debug?: (line: string) => void, base: typeof fetch = nodeFetch): typeof fetch {
+  return async (input, init) => {
+    const { origin, path } = pathOf(input);
+    const method = init?.method ?? "GET";
+    const started = Date.now();
+    try {
+      const res = await base(input, init);
+      debug?.(`LangGraph ${method} ${path} -> ${res.status} in ${Date.now() - started} ms`);
+      return res;
+    } catch (err) {
+      const why = refused(err) ? "connection refused" : err instanceof Error ? err.message : String(err);
+      debug?.(`LangGraph ${method} ${path} failed after ${Date.now() - started} ms: ${why}`);
+      if (refused(err)) throw new ConnectionRefused(origin, err);
+      throw err;
+    }
+  };
 }
 
 function withBearer(init: RequestInit | undefined, token: string): RequestInit {
@@ -52,13 +101,54 @@ export function createLangGraphClient(options: LangGraphClientOptions): Client {
     timeoutMs: options.timeoutMs ?? 10_000,
     callerOptions: {
       maxRetries: options.maxRetries ?? 2,
-      fetch: authorizedFetch(options.tokens),
+      fetch: authorizedFetch(options.tokens, langgraphFetch(options.debug)),
     },
   });
+  let kind: Promise<ServerKind> | undefined;
+  const diagnose = async (err: unknown, what: string): Promise<Error> => {
+    if (!wrongServerLikely(err)) return describeLangGraphError(err, options.url, what);
+    kind ??= identifyServer(options.url, options.supabaseAnonKey);
+    const answered = await kind;
+    if (answered === "supabase-auth") {
+      return new LgauthError("langgraph_wrong_server", `${options.url} is Supabase Auth, not a LangGraph server`, {
+        details: { url: options.url },
+        cause: err,
+      });
+    }
+    if (answered === "other") {
+      return new LgauthError(
+        "langgraph_wrong_server",
+        `${options.url} does not answer as a LangGraph server (no LangGraph GET /info there)`,
+        { details: { url: options.url }, cause: err },
+      );
+    }
+    return describeLangGraphError(err, options.url, what);
+  };
   for (const resource of ["assistants", "threads", "runs", "store", "crons"] as const) {
-    Object.defineProperty(client, resource, { value: mapErrors(client[resource], resource, options.url) });
+    Object.defineProperty(client, resource, { value: mapErrors(client[resource], resource, diagnose) });
   }
   return client;
+}
+
+/**
+ * A failure a LangGraph server would not give for a request it serves: a 404, 405 or 401 that
+ * is not LangGraph's JSON `{"detail": …}`, or an answer that is not JSON at all. Then the server
+ * is asked what it is (src/util/server-kind.ts), once per client.
+ */
+function wrongServerLikely(err: unknown): boolean {
+  if (err instanceof LgauthError) return false;
+  if (err instanceof SyntaxError) return true;
+  const e = err as { status?: unknown; text?: unknown; message?: unknown } | undefined;
+  if (typeof e?.status === "number") {
+    if (![401, 404, 405].includes(e.status)) return false;
+    try {
+      const body = JSON.parse(typeof e.text === "string" ? e.text : "") as { detail?: unknown };
+      return typeof body?.detail !== "string";
+    } catch {
+      return true;
+    }
+  }
+  return typeof e?.message === "string" && /is not valid JSON|Unexpected token/.test(e.message);
 }
 
 /** Calls of a run named by its thread and its id (the others of `runs` name a thread). */
@@ -82,29 +172,33 @@ function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown, unkn
   );
 }
 
-async function* mappedStream<T>(stream: AsyncGenerator<T>, fail: (err: unknown) => Error): AsyncGenerator<T> {
+async function* mappedStream<T>(stream: AsyncGenerator<T>, fail: (err: unknown) => Promise<Error>): AsyncGenerator<T> {
   try {
     return yield* stream;
   } catch (err) {
-    throw fail(err);
+    throw await fail(err);
   }
 }
 
 /** `api` (client.threads, client.runs, …) with each method's failures mapped once, here. */
-function mapErrors<T extends object>(api: T, resource: string, url: string): T {
+function mapErrors<T extends object>(
+  api: T,
+  resource: string,
+  diagnose: (err: unknown, what: string) => Promise<Error>,
+): T {
   return new Proxy(api, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
       if (typeof value !== "function" || typeof key !== "string") return value;
       return (...args: unknown[]) => {
-        const fail = (err: unknown) => describeLangGraphError(err, url, subject(resource, key, args));
+        const fail = (err: unknown) => diagnose(err, subject(resource, key, args));
         let result: unknown;
         try {
           result = value.apply(target, args);
         } catch (err) {
-          throw fail(err);
+          return Promise.reject(err).catch(async (e: unknown) => Promise.reject(await fail(e)));
         }
-        if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(fail(err)));
+        if (result instanceof Promise) return result.catch(async (err: unknown) => Promise.reject(await fail(err)));
         if (isAsyncGenerator(result)) return mappedStream(result, fail);
         return result;
       };

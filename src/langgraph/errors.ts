@@ -69,7 +69,8 @@ export function describeLangGraphError(err: unknown, url: string, what = "resour
     e?.name === "AbortError" ||
     /fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|timed? ?out|aborted/i.test(message)
   ) {
-    return new LgauthError("langgraph_unreachable", `cannot reach the LangGraph server at ${url}`, {
+    const why = /^connection refused/.test(message) ? " (connection refused)" : "";
+    return new LgauthError("langgraph_unreachable", `cannot reach the LangGraph server at ${url}${why}`, {
       details: { url },
       cause: err,
     });

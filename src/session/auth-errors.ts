@@ -72,6 +72,8 @@ export function authFailure(err: unknown, url: string, wire?: WireLog, email?: s
     return new LgauthError("auth_unreachable", `cannot reach Supabase Auth at ${url}${why}`, { details: { url } });
   }
   switch (e.code) {
+    case "lgauth_wrong_server":
+      return new LgauthError("auth_wrong_server", e.message ?? `${url} is not Supabase Auth`, { details: { url } });
     case "invalid_credentials":
       return new LgauthError("invalid_credentials", "wrong email or password");
     case "email_not_confirmed":

@@ -2,6 +2,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { AuthClient } from "@supabase/supabase-js";
 import { redact } from "../util/redact.js";
+import { type ServerKind, identifyServer } from "../util/server-kind.js";
 import { timeoutSignal } from "../util/timeout-signal.js";
 import type { SessionAccounts } from "./accounts.js";
 import { ServerClock } from "./clock.js";
@@ -47,6 +48,8 @@ export class WireLog {
       timeout.clear();
     }
     const received = Date.now();
+    const wrong = await this.otherServer(url, init, res);
+    if (wrong) return wrong;
     this.clock.observe(res.headers.get("date"), sent, received);
     const retryAfter = res.headers.get("retry-after");
     if (retryAfter) {
@@ -57,6 +60,31 @@ export class WireLog {
     this.debug?.(`${method} ${pathOf(url)} -> ${res.status} in ${received - sent} ms`);
     return res;
   };
+
+  private checked: Promise<ServerKind> | undefined;
+
+  /**
+   * GoTrue answers its own routes with JSON, and a missing one with its JSON 404. A 404 or 405
+   * that is not GoTrue's, or an error that is not JSON, may come from a LangGraph server at the
+   * Supabase URL: ask once what answers there, and if it is LangGraph, answer with an error
+   * supabase-js hands over as code lgauth_wrong_server (never stored, like lgauth_unreachable).
+   */
+  private async otherServer(url: string, init: RequestInit | undefined, res: Response): Promise<Response | undefined> {
+    if (res.status < 400) return undefined;
+    const json = (res.headers.get("content-type") ?? "").includes("json");
+    if (json && res.status !== 404 && res.status !== 405) return undefined;
+    const at = url.indexOf("/auth/v1");
+    if (at < 0) return undefined;
+    const base = url.slice(0, at);
+    const apikey = new Headers(init?.headers).get("apikey") ?? undefined;
+    this.checked ??= identifyServer(base, apikey);
+    if ((await this.checked) !== "langgraph") return undefined;
+    await res.body?.cancel();
+    return new Response(
+      JSON.stringify({ code: "lgauth_wrong_server", message: `${base} is a LangGraph server, not Supabase Auth` }),
+      { status: 400, headers: { "content-type": "application/json", "x-supabase-api-version": "2024-01-01" } },
+    );
+  }
 }
 
 function pathOf(url: string): string {

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "local_stack_down",
   // Supabase Auth (GoTrue's own codes where it has one)
   "auth_unreachable",
+  "auth_wrong_server",
   "auth_unexpected",
   "auth_server_error",
   "auth_failed",
@@ -78,6 +79,7 @@ export const ERROR_CODES = [
   "langgraph_rejected",
   "langgraph_server_error",
   "langgraph_unreachable",
+  "langgraph_wrong_server",
   "langgraph_failed",
   "run_failed",
 ] as const;

@@ -290,13 +290,52 @@ describe("conversations as the logged-in user", () => {
     assert.match(noTty.stderr, /--message/);
   });
 
-  test("a dead LangGraph server fails within seconds with one line naming the URL", async () => {
+  test("a refused connection fails on the first try with one line naming the URL; --debug shows every request", async () => {
     const env = { ...stack.env, LANGGRAPH_URL: "http://127.0.0.1:9" };
     const { lgauthInProcess } = await import("../helpers/lgauth-in-process.js");
     const r = await lgauthInProcess(["--profile", "alice", "threads", "list"], { env });
     assert.equal(r.code, 1);
-    assert.equal(r.stderr.trim().split("\n").length, 1);
-    assert.match(r.stderr, /cannot reach the LangGraph server at http:\/\/127\.0\.0\.1:9/);
+    assert.equal(
+      r.stderr,
+      "lgauth: cannot reach the LangGraph server at http://127.0.0.1:9 (connection refused) (is `lgauth dev` running? set --langgraph-url or LANGGRAPH_URL)\n",
+    );
+    // one attempt: the SDK's retries (1 s and 2 s apart, 5 s in all) are not waited for
+    const d = await lgauthInProcess(["--debug", "--profile", "alice", "threads", "list"], { env });
+    const tries = d.stderr.split("\n").filter((l) => l.startsWith("lgauth debug: LangGraph "));
+    assert.equal(tries.length, 1, d.stderr);
+    assert.match(
+      tries[0] ?? "",
+      /^lgauth debug: LangGraph POST \/threads\/search failed after \d+ ms: connection refused$/,
+    );
+
+    const live = await stack.cli("alice", ["--debug", "threads", "show", aliceThread]);
+    assert.equal(live.code, 0, live.stderr);
+    assert.match(
+      live.stderr,
+      new RegExp(`^lgauth debug: LangGraph GET /threads/${aliceThread}/state -> 200 in \\d+ ms$`, "m"),
+    );
+    noSecrets(live.stderr);
+    assert.doesNotMatch(live.stderr, /Bearer|authorization/i);
+  });
+
+  test("a LangGraph URL that is Supabase Auth's, or the reverse, says which server answered", async () => {
+    const lg = await stack.cli("alice", ["--langgraph-url", stack.auth.url, "threads", "list"]);
+    assert.equal(lg.code, 1);
+    assert.equal(
+      lg.stderr,
+      `lgauth: ${stack.auth.url} is Supabase Auth, not a LangGraph server (point --langgraph-url or LANGGRAPH_URL at the LangGraph server: \`lgauth dev\` prints it, port 2024 by default)\n`,
+    );
+    const sb = await stack.cli(
+      "wrong",
+      ["--supabase-url", stack.langgraphUrl, "login", "--email", ALICE.email, "--password-stdin"],
+      `${ALICE.password}\n`,
+    );
+    assert.equal(sb.code, 1);
+    assert.match(
+      sb.stderr,
+      new RegExp(`^lgauth: ${stack.langgraphUrl.replace(/\./g, "\\.")} is a LangGraph server, not Supabase Auth \\(`),
+    );
+    assert.doesNotMatch(sb.stderr, /Unexpected token|not valid JSON/);
   });
 
   test("a request with an expired token is refused, refreshed once and retried (401 -> refresh)", async () => {
