@@ -14,7 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { outbox, raw } from "../e2e/local-supabase-kit.js";
+import { client, outbox, raw } from "../e2e/local-supabase-kit.js";
+import { authenticator } from "../helpers/authenticator.js";
 import { closedPort } from "../helpers/closed-port.js";
 import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
 
@@ -528,5 +529,32 @@ describe("account commands in process", () => {
       /the new password is required when not running in a terminal \(pass --password-stdin\)/,
     );
     assert.equal(await passwordWorks(email, NEW_PASSWORD), true, "the failures changed nothing");
+  });
+
+  test("password reset of an account with a second factor: the authenticator code comes before the new password is set; without it nothing changes", async () => {
+    const email = address("mfa-reset");
+    await account(email);
+    const sb = client(supabase);
+    assert.equal((await sb.auth.signInWithPassword({ email, password: PASSWORD })).error, null);
+    const enrolled = await sb.auth.mfa.enroll({ factorType: "totp" });
+    assert.equal(enrolled.error, null);
+    const app = authenticator(enrolled.data?.totp.secret ?? "");
+    const factorId = enrolled.data?.id ?? "";
+    assert.equal((await sb.auth.mfa.challengeAndVerify({ factorId, code: await app.code() })).error, null);
+
+    const finish = ["--profile", "mr", "password", "reset", "--email", email, "--code-stdin", "--password-stdin"];
+    await run(["password", "reset", "--email", email]);
+    const noFactor = await run(finish, { stdin: [() => mailedCode(email, 0), NEW_PASSWORD] });
+    assert.equal(noFactor.code, 2, noFactor.stderr);
+    assert.match(noFactor.stderr, /no authenticator code on stdin/);
+    assert.equal((await whoami("mr")).code, 4);
+    const stillOld = await client(supabase).auth.signInWithPassword({ email, password: PASSWORD });
+    assert.equal(stillOld.error, null, "the password is not changed without the second factor");
+
+    await run(["password", "reset", "--email", email]);
+    const ok = await run(finish, { stdin: [() => mailedCode(email, 1), NEW_PASSWORD, () => app.code()] });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^Logged in as mfa-reset-.* with your second factor on profile "mr"/);
+    assert.equal((await whoami("mr")).aal, "aal2");
   });
 });

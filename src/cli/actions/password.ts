@@ -116,11 +116,20 @@ export const passwordReset: Action<[], PasswordResetOptions> = async (ctx, _args
   }
   const lines = stdinLines(ctx.io.stdin);
   try {
-    const codes = emailedCodes(ctx, {
-      codeStdin: opts.codeStdin,
-      lines,
-      question: `Code from the password reset email sent to ${email}:`,
-    });
+    // stdin in a script: the code, the new password, then an authenticator code if the account
+    // has a second factor (asked after the code is verified, before the password is set), so
+    // the first two lines are read here, in that order
+    const scripted = opts.codeStdin ? await lines.next("code", "--code-stdin") : undefined;
+    const scriptedPassword =
+      scripted !== undefined && opts.passwordStdin ? await readNewPassword(ctx, opts, { lines }) : undefined;
+    const codes =
+      scripted !== undefined
+        ? { attempts: 1, read: async () => scripted }
+        : emailedCodes(ctx, {
+            codeStdin: false,
+            lines,
+            question: `Code from the password reset email sent to ${email}:`,
+          });
     if (!codes) throw missingValue("the emailed code", "--code-stdin");
     const outcome = await resetPassword(ctx, chosen, {
       email,
@@ -129,7 +138,7 @@ export const passwordReset: Action<[], PasswordResetOptions> = async (ctx, _args
         attempts: opts.passwordStdin ? 1 : 3,
         async read(refused) {
           if (refused) ctx.io.note(`lgauth: ${refused}; choose another.`);
-          return readNewPassword(ctx, opts, { lines, label: "New password", email });
+          return scriptedPassword ?? readNewPassword(ctx, opts, { lines, label: "New password", email });
         },
       },
       secondFactor: { codes: authenticatorCodes(ctx, opts.codeStdin, lines) },

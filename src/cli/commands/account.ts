@@ -82,7 +82,10 @@ export function registerAccount(program: Command): void {
       .addOption(
         new Option("--email <email>", "the account (default: the profile's; prompted on a terminal)").argParser(email),
       )
-      .option("--code-stdin", "do not send an email: read its code from the first line of stdin")
+      .option(
+        "--code-stdin",
+        "do not send an email: read its code from the first line of stdin (an authenticator code, if asked, after the password)",
+      )
       .option("--password-stdin", "read the new password from stdin (the line after the code)")
       .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
       .addOption(hiddenPassword())
