@@ -24,6 +24,9 @@ Examples:
   $ lgauth chat --message "hello"                # one-shot, answer streamed
   $ lgauth threads list --json
   $ lgauth --profile bob whoami
+  $ lgauth switch bob                            # bob's profile from now on (--profile still wins)
+  $ lgauth account update --name "Ada Lovelace"  # display name; also --data k=v, --email NEW
+  $ lgauth password reset --email ada@example.com
   $ lgauth demo --ci                             # two users, prove isolation, exit 5 on a leak
 
 Environment:

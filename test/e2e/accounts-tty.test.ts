@@ -1,0 +1,108 @@
+/**
+ * The account prompts on a real pseudo-terminal (script(1) gives the built CLI a pty), where
+ * @inquirer/prompts draws them: a sign-up that waits for confirmation asks for the emailed code
+ * after the masked password twice, password reset asks for the code and then the new password
+ * twice, and `lgauth switch` without a name offers a pick list answered with the arrow keys.
+ * Everything else about these commands is tested in process (test/commands/accounts.test.ts).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
+import { LGAUTH_BIN } from "../helpers/cli.js";
+import { closedPort } from "../helpers/closed-port.js";
+import { outbox } from "./local-supabase-kit.js";
+
+const skip = spawnSync("sh", ["-c", "command -v script"]).status !== 0 ? "script(1) missing" : false;
+const PASSWORD = "typed on a tty 17";
+const NEW_PASSWORD = "typed again on a tty 17";
+
+describe("account prompts on a terminal", { skip }, () => {
+  let supabase: LocalSupabase;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  const onTerminal = (args: string[]): Child => {
+    const command = [process.execPath, LGAUTH_BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+    return startChild("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "xterm", COLUMNS: "120" } });
+  };
+  const answer = async (child: Child, prompt: RegExp, text: string) => {
+    await child.waitFor(prompt, 20_000);
+    child.proc.stdin?.write(`${text}\r`);
+  };
+  const lastCode = async (to: string, seen: number) => {
+    for (let i = 0; i < 400; i++) {
+      const mail = await outbox(supabase, to);
+      if (mail.length > seen) return mail.at(-1)?.token ?? "";
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no code for ${to}`);
+  };
+
+  before(async () => {
+    supabase = await startLocalSupabase({ port: 0, confirmEmail: true, emailMaxFrequency: 0 });
+    dir = await mkdtemp(join(tmpdir(), "lgauth-accounts-tty-"));
+    env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      XDG_RUNTIME_DIR: join(dir, "run"),
+      LGAUTH_CONFIG_DIR: join(dir, "config"),
+      SUPABASE_URL: supabase.url,
+      SUPABASE_ANON_KEY: supabase.anonKey,
+      LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
+      LGAUTH_CREDENTIAL_STORE: "file",
+      NO_COLOR: "1",
+    };
+  });
+  after(async () => {
+    await stopAllChildren();
+    await supabase?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("signup asks for the email, the password twice (masked) and the confirmation code; password reset for the code and the new password twice", async () => {
+    const email = "tty-account@example.com";
+    const s = onTerminal(["--profile", "tty", "signup", "--name", "Ada Lovelace"]);
+    await answer(s, /Email/, email);
+    await answer(s, /Password/, PASSWORD);
+    await answer(s, /Repeat password/, PASSWORD);
+    await answer(s, /Code from the confirmation email sent to tty-account@example\.com/, await lastCode(email, 0));
+    await s.waitFor(/Logged in as tty-account@example\.com on profile "tty"/, 20_000);
+    assert.equal((await s.exited).code, 0, s.output());
+    assert.ok(!s.output().includes(PASSWORD), "the password was never echoed");
+
+    const r = onTerminal(["--profile", "tty", "password", "reset"]);
+    await r.waitFor(/a password reset code was sent there/, 20_000);
+    await answer(r, /Code from the password reset email/, await lastCode(email, 1));
+    await answer(r, /New password/, NEW_PASSWORD);
+    await answer(r, /Repeat new password/, NEW_PASSWORD);
+    await r.waitFor(/Logged in as tty-account@example\.com on profile "tty"/, 20_000);
+    assert.equal((await r.exited).code, 0, r.output());
+    assert.ok(!r.output().includes(NEW_PASSWORD), "the new password was never echoed");
+    assert.match(r.output(), /\*{8,}/, "typed characters shown as *");
+  });
+
+  test("switch without a name on a terminal: a pick list of the profiles, answered with the arrow keys", async () => {
+    const file = join(dir, "config", "config.json");
+    const config = JSON.parse(await readFile(file, "utf8")) as {
+      activeProfile?: string;
+      profiles: Record<string, unknown>;
+    };
+    config.profiles.work = { supabaseUrl: supabase.url };
+    config.profiles.home = { supabaseUrl: supabase.url };
+    config.activeProfile = "home";
+    await writeFile(file, JSON.stringify(config));
+    const sw = onTerminal(["switch"]);
+    await sw.waitFor(/Switch to which profile\?[\s\S]*work/, 20_000);
+    sw.proc.stdin?.write("\u001b[B"); // home (active, preselected) -> tty
+    await sw.waitFor(/❯ tty/, 20_000);
+    sw.proc.stdin?.write("\r");
+    await sw.waitFor(/Switched to profile "tty" \(tty-account@example\.com\)/, 20_000);
+    assert.equal((await sw.exited).code, 0, sw.output());
+    assert.equal((JSON.parse(await readFile(file, "utf8")) as { activeProfile?: string }).activeProfile, "tty");
+  });
+});
