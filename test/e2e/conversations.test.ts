@@ -384,7 +384,7 @@ describe("conversations as the logged-in user", () => {
 describe("interactive chat on a terminal (tmux)", () => {
   const socket = `lgauth-test-${process.pid}`;
   const tmux = (...args: string[]) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
-  const screen = () => tmux("capture-pane", "-p", "-t", "chat").stdout ?? "";
+  const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "chat").stdout ?? "";
   async function until(pred: (s: string) => boolean, ms = 30_000): Promise<string> {
     const end = Date.now() + ms;
     for (;;) {
@@ -394,46 +394,112 @@ describe("interactive chat on a terminal (tmux)", () => {
       await new Promise((r) => setTimeout(r, 40));
     }
   }
+  const prompt = (s: string) => /you>\s*$/.test(s.trimEnd());
+  const keys = (...k: string[]) => tmux("send-keys", "-t", "chat", ...k);
+  /**
+   * `lgauth chat <args>` in a tmux pane of a shell script that, when lgauth exits, prints
+   * "exit=<code>" on a line of its own and waits, so the test reads the exit code and what the
+   * terminal shows after it; resolves with that line's code.
+   */
+  async function chatOnTerminal(args: string[], env: NodeJS.ProcessEnv = {}) {
+    tmux("kill-session", "-t", "chat");
+    const script = join(stack.dir, "chat.sh");
+    const exports = Object.entries({ ...stack.env, ...env })
+      .filter(([k, v]) => v !== undefined && /^(LGAUTH_|SUPABASE_|LANGGRAPH_|NO_COLOR|PATH|HOME)/.test(k))
+      .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, "'\\''")}'`)
+      .join("\n");
+    const command = [process.execPath, LGAUTH_BIN, "--profile", "alice", "chat", ...args]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    // CI=true (set by CI runners) rightly turns prompts off; this test is the terminal a person uses
+    await writeFile(script, `${exports}\nunset CI\nexport TERM=xterm\n${command}\necho "exit=$?"\nsleep 60\n`, {
+      mode: 0o700,
+    });
+    const started = tmux("new-session", "-d", "-s", "chat", "-x", "200", "-y", "50", `sh ${script}`);
+    assert.equal(started.status, 0, started.stderr);
+    return {
+      exited: async () => Number((await until((s) => /^exit=\d+$/m.test(s))).match(/^exit=(\d+)$/m)?.[1]),
+    };
+  }
+  const threadsOfAlice = async () =>
+    json<{ threads: { thread_id: string }[]; total: number }>(
+      (await stack.cli("alice", ["threads", "list", "--json"])).stdout,
+    );
   after(() => {
     tmux("kill-server");
   });
 
-  test("tokens appear before the answer ends; Ctrl-C cancels an answer; /exit leaves", async () => {
-    const script = join(stack.dir, "chat.sh");
-    const exports = Object.entries(stack.env)
-      .filter(([k, v]) => v !== undefined && /^(LGAUTH_|SUPABASE_|LANGGRAPH_|NO_COLOR|PATH|HOME)/.test(k))
-      .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, "'\\''")}'`)
-      .join("\n");
-    // CI=true (set by CI runners) rightly turns prompts off; this test is the terminal a person uses
-    await writeFile(
-      script,
-      `${exports}\nunset CI\nexport TERM=xterm\nexec '${process.execPath}' '${LGAUTH_BIN}' --profile alice chat\n`,
-      {
-        mode: 0o700,
-      },
-    );
-    const started = tmux("new-session", "-d", "-s", "chat", "-x", "200", "-y", "50", `sh ${script}`);
-    assert.equal(started.status, 0, started.stderr);
-    await until((s) => /you>\s*$/m.test(s));
-    assert.match(screen(), /lgauth chat [0-9a-f-]{36}/, "the thread id is shown to come back to");
+  test("a new chat makes its thread with the first message; /help and unknown /words never reach the model; tokens stream; Ctrl-C cancels an answer; a paste is one message", async () => {
+    const before = (await threadsOfAlice()).total;
+    const chat = await chatOnTerminal([]);
+    await until((s) => prompt(s) && /new conversation: its thread is made with your first message/.test(s));
+    keys("/help", "Enter");
+    await until((s) => /\/new +a new conversation/.test(s) && prompt(s));
+    keys("/wat", "Enter");
+    await until((s) => /unknown command \/wat \(see \/help/.test(s) && prompt(s));
+    assert.equal((await threadsOfAlice()).total, before, "no thread for an empty chat, nor for /help or /wat");
 
-    tmux("send-keys", "-t", "chat", "hello terminal", "Enter");
+    keys("hello terminal", "Enter");
     // the answer ends with "(message 1 in this thread)."; catch the screen while it is still coming
     const partial = await until((s) => /agent> Hello/.test(s));
     const done = (s: string) => /message 1 in this thread\)\./.test(s);
     assert.ok(!done(partial), `expected a partial answer first, saw:\n${partial}`);
-    await until((s) => done(s) && /you>\s*$/m.test(s));
+    const answered = await until((s) => done(s) && prompt(s));
+    const id = answered.match(/thread ([0-9a-f-]{36}) \(come back with `lgauth chat \1`\)/)?.[1];
+    assert.ok(id, `the new thread's id is shown:\n${answered}`);
+    assert.equal((await threadsOfAlice()).total, before + 1);
 
-    tmux("send-keys", "-t", "chat", "please talk for a long time ".repeat(8), "Enter");
-    await until((s) => (s.match(/agent> Hello/g) ?? []).length >= 2);
-    tmux("send-keys", "-t", "chat", "C-c");
-    await until((s) => /\(answer cancelled\)/.test(s) && /you>\s*$/m.test(s));
+    keys("please give me a long answer", "Enter");
+    await until((s) => /sentence 3 of the long answer/.test(s));
+    keys("C-c");
+    await until((s) => /\(answer cancelled\)/.test(s) && prompt(s));
 
-    tmux("send-keys", "-t", "chat", "/exit", "Enter");
-    const end = Date.now() + 10_000;
-    while (tmux("has-session", "-t", "chat").status === 0) {
-      if (Date.now() > end) throw new Error(`chat did not exit:\n${screen()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // a pasted block of lines (bracketed paste, as terminals send it) is one message
+    tmux("set-buffer", "-b", "lines", "first pasted line\nsecond pasted line");
+    tmux("paste-buffer", "-p", "-b", "lines", "-t", "chat");
+    await until((s) => /second pasted line\s*$/.test(s.trimEnd()));
+    keys("Enter");
+    await until((s) => /You said: "first pasted line second pasted line"/.test(s) && prompt(s));
+    const shown = json<{ messages: { role: string; content: string }[] }>(
+      (await stack.cli("alice", ["threads", "show", id, "--json"])).stdout,
+    ).messages.filter((m) => m.role === "user");
+    assert.deepEqual(
+      shown.map((m) => m.content),
+      ["hello terminal", "please give me a long answer", "first pasted line\nsecond pasted line"],
+      "/help, /wat and the paste's lines were not sent one by one",
+    );
+
+    keys("/exit", "Enter");
+    assert.equal(await chat.exited(), 0);
+  });
+
+  test("resuming shows the last messages; a network error is said and the chat goes on; Ctrl-D ends the line first", async () => {
+    const last = (await threadsOfAlice()).threads[0]?.thread_id ?? "";
+    const chat = await chatOnTerminal([last.slice(0, 18)], { LANGGRAPH_URL: stack.langgraphUrl });
+    const resumed = await until((s) => prompt(s) && /earlier in this thread/.test(s));
+    assert.match(resumed, /^you> first pasted line$/m);
+    assert.match(resumed, new RegExp(`thread ${last} \\(come back with`));
+    keys("C-d");
+    const after = await until((s) => /^exit=0$/m.test(s));
+    assert.match(after, /^you> ?\nexit=0$/m, `Ctrl-D left the prompt's line before exiting:\n${after}`);
+    assert.equal(await chat.exited(), 0);
+
+    // a LangGraph server that is not there: the error is one line, and the prompt comes back
+    const offline = await chatOnTerminal([], { LANGGRAPH_URL: "http://127.0.0.1:9" });
+    await until(prompt);
+    keys("hello nobody", "Enter");
+    await until((s) => /cannot reach the LangGraph server at http:\/\/127\.0\.0\.1:9/.test(s) && prompt(s));
+    keys("/help", "Enter");
+    await until((s) => /\/exit +leave/.test(s) && prompt(s));
+    keys("/exit", "Enter");
+    assert.equal(await offline.exited(), 0, "the session outlived the network error");
+  });
+
+  test("Ctrl-C at the idle prompt exits 130 (#19 item 7)", async () => {
+    const chat = await chatOnTerminal([]);
+    await until(prompt);
+    keys("C-c");
+    assert.equal(await chat.exited(), 130);
+    assert.match(screen(), /lgauth: interrupted/);
   });
 });
