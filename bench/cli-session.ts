@@ -69,7 +69,7 @@ export async function cliSession(): Promise<Row[]> {
       () => timeCommand(node),
       15,
     );
-    rows.push(ratioRow("`lgauth token` (valid token)", "`node -e 0`", tok, "ms", "<= 1.5x", (r) => r <= 1.5));
+    rows.push(ratioRow("`lgauth token` (valid token)", "`node -e 0`", tok, "ms", "<= 1.35x", (r) => r <= 1.35));
     const sent = proxy.seen.length;
     rows.push({
       figure: "requests to Supabase Auth, command with a valid token",

@@ -29,7 +29,7 @@ export async function cliStartup(): Promise<Row[]> {
     );
     return [
       ratioRow("`lgauth --version` wall", "`node -e 0`", version, "ms", "<= 1.3x", (r) => r <= 1.3),
-      ratioRow("`lgauth whoami` (stored state)", "`node -e 0`", whoami, "ms", "<= 1.5x", (r) => r <= 1.5),
+      ratioRow("`lgauth whoami` (stored state)", "`node -e 0`", whoami, "ms", "<= 1.25x", (r) => r <= 1.25),
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,19 +1,30 @@
-// Bundles the CLI into dist/ with esbuild. Command actions are loaded with dynamic
-// import(), so esbuild's code splitting keeps start-up cost to what a command needs.
+// Bundles the CLI into dist/ with esbuild, in two parts:
+// - dist/cli.cjs, the start-up bundle (CommonJS, loaded by bin/lgauth.js with require): the
+//   program, its parsers, the context, and the commands that must answer fastest (whoami,
+//   token), statically. An ES module entry costs every command the ESM loader's start-up
+//   (~10% of `node -e 0`), which this avoids.
+// - dist/esm/, every other command and the supabase-js client of the session layer (ES modules,
+//   code splitting), imported on demand with import() from the start-up bundle.
+// Two copies of a module can exist (one per part); LgauthError is recognised across them
+// (src/util/errors.ts).
 import { build } from "esbuild";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+const root = fileURLToPath(new URL("..", import.meta.url));
+const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
 
-await rm(new URL("../dist", import.meta.url), { recursive: true, force: true });
+await rm(join(root, "dist"), { recursive: true, force: true });
 
-await build({
-  entryPoints: { cli: "src/cli/main.ts" },
-  outdir: "dist",
+const REQUIRE_BANNER =
+  "import { createRequire as __lgauthCreateRequire } from 'node:module'; const require = __lgauthCreateRequire(import.meta.url);";
+
+/** Actions in the start-up bundle; every other one is an ES module of dist/esm/actions/. */
+const STARTUP_ACTIONS = new Set(["whoami", "token"]);
+
+const shared = {
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   sourcemap: "linked",
@@ -38,19 +49,88 @@ await build({
   ],
   plugins: [
     {
+      // commander loads node:child_process at start for executable subcommands, which lgauth
+      // does not have: it gets a stub that loads the real module only if it is ever used.
+      name: "lazy-child-process-in-commander",
+      setup(b) {
+        b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+          /[/\\]node_modules[/\\]commander[/\\]/.test(args.importer)
+            ? { path: join(root, "scripts", "commander-child-process-stub.cjs") }
+            : undefined,
+        );
+      },
+    },
+    {
       // The SDK's protocol-v2 and React code imports @langchain/core's message classes at load
       // time; the CLI never runs that code, so the bundle gets a stub that throws if it ever did.
       name: "stub-core-messages",
       setup(b) {
         b.onResolve({ filter: /^@langchain\/core\/messages$/ }, () => ({
-          path: fileURLToPath(new URL("./core-messages-stub.mjs", import.meta.url)),
+          path: join(root, "scripts", "core-messages-stub.mjs"),
         }));
       },
     },
   ],
-  banner: {
-    js: "import { createRequire as __lgauthCreateRequire } from 'node:module'; const require = __lgauthCreateRequire(import.meta.url);",
+};
+
+const actionFiles = (await readdir(join(root, "src", "cli", "actions"))).filter((f) => f.endsWith(".ts"));
+await build({
+  ...shared,
+  entryPoints: {
+    ...Object.fromEntries(actionFiles.map((f) => [`actions/${basename(f, ".ts")}`, `src/cli/actions/${f}`])),
+    "session-client": "src/session/client.ts",
   },
+  outdir: "dist/esm",
+  splitting: true,
+  format: "esm",
+  banner: { js: REQUIRE_BANNER },
+});
+
+// The banner gives CommonJS code (parts of the SDKs) the `require` it calls. esbuild puts it on
+// every chunk, and each createRequire() costs start-up time, so it is removed from the chunks
+// that never say `require` (with the first, empty line of their source map).
+for (const entry of await readdir(join(root, "dist", "esm"), { recursive: true })) {
+  if (!entry.endsWith(".js")) continue;
+  const file = join(root, "dist", "esm", entry);
+  const text = await readFile(file, "utf8");
+  const body = text.startsWith(`${REQUIRE_BANNER}\n`) ? text.slice(REQUIRE_BANNER.length + 1) : undefined;
+  if (body === undefined || /\brequire\b/.test(body)) continue;
+  await writeFile(file, body);
+  const map = JSON.parse(await readFile(`${file}.map`, "utf8"));
+  if (typeof map.mappings === "string" && map.mappings.startsWith(";")) map.mappings = map.mappings.slice(1);
+  await writeFile(`${file}.map`, JSON.stringify(map));
+}
+
+await build({
+  ...shared,
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  // prompts load from node_modules when a prompt is shown (the package is ESM-only)
+  external: [...shared.external, "@inquirer/prompts"],
+  plugins: [
+    ...shared.plugins,
+    {
+      // import() of an action (other than the start-up ones) or of the supabase-js client
+      // loads its ES module from dist/esm instead of bundling it here.
+      name: "on-demand-from-esm",
+      setup(b) {
+        b.onResolve({ filter: /\.js$/ }, (args) => {
+          if (args.kind !== "dynamic-import") return undefined;
+          const from = dirname(args.importer);
+          const action = /^\.\.\/actions\/([\w-]+)\.js$/.exec(args.path);
+          if (action?.[1] && from.endsWith(join("src", "cli", "commands")) && !STARTUP_ACTIONS.has(action[1])) {
+            return { path: `./esm/actions/${action[1]}.js`, external: true };
+          }
+          if (args.path === "./client.js" && from.endsWith(join("src", "session"))) {
+            return { path: "./esm/session-client.js", external: true };
+          }
+          return undefined;
+        });
+      },
+    },
+  ],
 });
 
 // The local stack's two children (src/stack/*-entry.ts) and the graph and Auth modules the

@@ -79,7 +79,10 @@ export function makeContext(opts: GlobalOptions, world: World): Context {
     env,
     config,
     log: sessionLog(io, debug),
-    interactive: prompter.available,
+    // asked only by the keychain's timeouts: looking at stdin costs start-up time
+    get interactive() {
+      return prompter.available;
+    },
     io,
     prompter,
   };

@@ -7,15 +7,28 @@
 import { Readable, Writable } from "node:stream";
 import { type Style, paint } from "./output.js";
 
+/** A value, or how to get it when it is first needed (the real streams cost start-up time). */
+type Lazy<T> = T | (() => T);
+
 export interface IOStreamsOptions {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdinIsTTY: boolean;
-  stdoutIsTTY: boolean;
-  stderrIsTTY: boolean;
+  stdin: Lazy<NodeJS.ReadableStream>;
+  stdout: Lazy<NodeJS.WritableStream>;
+  stderr: Lazy<NodeJS.WritableStream>;
+  stdinIsTTY: Lazy<boolean>;
+  stdoutIsTTY: Lazy<boolean>;
+  stderrIsTTY: Lazy<boolean>;
   /** The environment the colour and prompt rules read (NO_COLOR, FORCE_COLOR, CI). */
   env: NodeJS.ProcessEnv;
+}
+
+function once<T>(value: Lazy<T>): () => T {
+  if (typeof value !== "function") return () => value;
+  const get = value as () => T;
+  let got: { v: T } | undefined;
+  return () => {
+    got ??= { v: get() };
+    return got.v;
+  };
 }
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -25,27 +38,57 @@ export interface Spinner {
   stop(): void;
 }
 
+/**
+ * Each stream and TTY flag is looked up when first used: Node builds process.stdin (and loads
+ * readline for it) on first access, which a command that never reads stdin should not pay for.
+ */
 export class IOStreams {
-  readonly stdin: NodeJS.ReadableStream;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly stdinIsTTY: boolean;
-  readonly stdoutIsTTY: boolean;
-  readonly stderrIsTTY: boolean;
-  /** Colour on stdout: only on a terminal, never with NO_COLOR or FORCE_COLOR=0. */
-  readonly colorEnabled: boolean;
+  private readonly get: {
+    stdin: () => NodeJS.ReadableStream;
+    stdout: () => NodeJS.WritableStream;
+    stderr: () => NodeJS.WritableStream;
+    stdinIsTTY: () => boolean;
+    stdoutIsTTY: () => boolean;
+    stderrIsTTY: () => boolean;
+  };
+  private readonly noColor: boolean;
   private readonly ci: boolean;
 
   constructor(o: IOStreamsOptions) {
-    this.stdin = o.stdin;
-    this.stdout = o.stdout;
-    this.stderr = o.stderr;
-    this.stdinIsTTY = o.stdinIsTTY;
-    this.stdoutIsTTY = o.stdoutIsTTY;
-    this.stderrIsTTY = o.stderrIsTTY;
-    const noColor = (o.env.NO_COLOR !== undefined && o.env.NO_COLOR !== "") || o.env.FORCE_COLOR === "0";
-    this.colorEnabled = !noColor && o.stdoutIsTTY;
+    this.get = {
+      stdin: once(o.stdin),
+      stdout: once(o.stdout),
+      stderr: once(o.stderr),
+      stdinIsTTY: once(o.stdinIsTTY),
+      stdoutIsTTY: once(o.stdoutIsTTY),
+      stderrIsTTY: once(o.stderrIsTTY),
+    };
+    this.noColor = (o.env.NO_COLOR !== undefined && o.env.NO_COLOR !== "") || o.env.FORCE_COLOR === "0";
     this.ci = o.env.CI === "true" || o.env.CI === "1";
+  }
+
+  get stdin(): NodeJS.ReadableStream {
+    return this.get.stdin();
+  }
+  get stdout(): NodeJS.WritableStream {
+    return this.get.stdout();
+  }
+  get stderr(): NodeJS.WritableStream {
+    return this.get.stderr();
+  }
+  get stdinIsTTY(): boolean {
+    return this.get.stdinIsTTY();
+  }
+  get stdoutIsTTY(): boolean {
+    return this.get.stdoutIsTTY();
+  }
+  get stderrIsTTY(): boolean {
+    return this.get.stderrIsTTY();
+  }
+
+  /** Colour on stdout: only on a terminal, never with NO_COLOR or FORCE_COLOR=0. */
+  get colorEnabled(): boolean {
+    return !this.noColor && this.stdoutIsTTY;
   }
 
   /** A prompt appears only when stdin and stdout are both terminals (and CI is not set). */
@@ -100,12 +143,12 @@ export class IOStreams {
 /** The process's own terminal. */
 export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
   return new IOStreams({
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdinIsTTY: process.stdin.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
+    stdin: () => process.stdin,
+    stdout: () => process.stdout,
+    stderr: () => process.stderr,
+    stdinIsTTY: () => process.stdin.isTTY === true,
+    stdoutIsTTY: () => process.stdout.isTTY === true,
+    stderrIsTTY: () => process.stderr.isTTY === true,
     env,
   });
 }

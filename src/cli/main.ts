@@ -8,11 +8,15 @@ process.on("unhandledRejection", (err) => {
   process.exit(reportFailure(world, err, process.argv.includes("--debug")));
 });
 
-const result = await runLgauth(process.argv.slice(2), world).catch((err: unknown) => ({
-  exitCode: reportFailure(world, err, process.argv.includes("--debug")),
-  failed: true,
-}));
-// A failure exits at once (a hung keychain call must not keep the process alive); a command
-// that returned lets the event loop drain.
-if (result.failed) process.exit(result.exitCode);
-process.exitCode = result.exitCode;
+// No top-level await: this module is built as CommonJS (scripts/build.mjs).
+void runLgauth(process.argv.slice(2), world)
+  .catch((err: unknown) => ({
+    exitCode: reportFailure(world, err, process.argv.includes("--debug")),
+    failed: true,
+  }))
+  .then((result) => {
+    // A failure exits at once (a hung keychain call must not keep the process alive); a
+    // command that returned lets the event loop drain.
+    if (result.failed) process.exit(result.exitCode);
+    process.exitCode = result.exitCode;
+  });

@@ -5,8 +5,7 @@
  * (run.ts: one line, exit 2). Values are cut short in messages; a refused value that may be a
  * secret is never repeated.
  */
-import { PROFILE_NAME } from "../session/config.js";
-import { BUILTIN_DEFAULTS } from "../session/settings.js";
+import { BUILTIN_DEFAULTS, PROFILE_NAME } from "../session/defaults.js";
 import { UsageError } from "./errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

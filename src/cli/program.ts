@@ -41,7 +41,48 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not logged in, session expired or seco
  * streams (errors are thrown, see run.ts, and printed as our one line); every subcommand
  * inherits that, since commander copies it to commands created with .command().
  */
-export function buildProgram(world: World, state: RunState = { world, exitCode: 0 }): Command {
+/**
+ * The command groups and the top-level commands each one adds. A run builds only the group of
+ * the command its argv names: building all of them (some 40 commands with their options) was
+ * the largest part of a short command's start-up. No command, help, completion or a name not
+ * listed here builds every group, so a command missing from this list still works, only slower
+ * (test/unit/program.test.ts keeps the list in step with the groups).
+ */
+export const COMMAND_GROUPS: readonly [names: readonly string[], register: (program: Command) => void][] = [
+  [["signup", "login", "logout", "whoami", "status", "token"], registerAuth],
+  [["account", "password"], registerAccount],
+  [["mfa"], registerMfa],
+  [["profiles", "switch"], registerProfiles],
+  [["threads"], registerThreads],
+  [["runs"], registerRuns],
+  [["chat", "assistants"], registerChat],
+  [["dev"], registerStack],
+  [["demo", "audit"], registerIsolation],
+];
+
+/** Global options that take a value: the word after them is not the command. */
+const GLOBAL_VALUE_OPTIONS = new Set(["-p", "--profile", "--supabase-url", "--supabase-anon-key", "--langgraph-url"]);
+
+/** The command word of argv (the first word that is neither an option nor a global option's value). */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") return argv[i + 1];
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
+}
+
+/**
+ * `argv` (optional) names the command to run, so only its group is built; without it, or when
+ * its command is not in COMMAND_GROUPS, every command is.
+ */
+export function buildProgram(
+  world: World,
+  state: RunState = { world, exitCode: 0 },
+  argv?: readonly string[],
+): Command {
   const program = new Command("lgauth")
     .exitOverride()
     .configureOutput({
@@ -65,15 +106,9 @@ export function buildProgram(world: World, state: RunState = { world, exitCode: 
     .addHelpText("after", EXAMPLES);
   bindRun(program, state);
 
-  registerAuth(program);
-  registerAccount(program);
-  registerMfa(program);
-  registerProfiles(program);
-  registerThreads(program);
-  registerRuns(program);
-  registerChat(program);
-  registerStack(program);
-  registerIsolation(program);
+  const word = argv === undefined ? undefined : commandWord(argv);
+  const only = word === undefined ? undefined : COMMAND_GROUPS.find(([names]) => names.includes(word));
+  for (const group of only ? [only] : COMMAND_GROUPS) group[1](program);
 
   program
     .command("completion")

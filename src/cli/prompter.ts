@@ -34,20 +34,21 @@ async function interruptible<T>(ask: Promise<T>): Promise<T> {
 
 /** @inquirer/prompts on the given streams, loaded on first use (it costs start-up time). */
 export function inquirerAsker(io: IOStreams): Asker {
-  const context = { input: io.stdin, output: io.stdout };
+  // the streams are looked up at the first question (process.stdin costs start-up time)
+  const context = () => ({ input: io.stdin, output: io.stdout });
   const load = () => import("@inquirer/prompts");
   return {
     async input(q) {
-      return interruptible((await load()).input({ message: q.message, validate: q.validate }, context));
+      return interruptible((await load()).input({ message: q.message, validate: q.validate }, context()));
     },
     async password(q) {
-      return interruptible((await load()).password({ message: q.message, mask: "*" }, context));
+      return interruptible((await load()).password({ message: q.message, mask: "*" }, context()));
     },
     async confirm(q) {
-      return interruptible((await load()).confirm({ message: q.message, default: false }, context));
+      return interruptible((await load()).confirm({ message: q.message, default: false }, context()));
     },
     async select(q) {
-      return (await load()).select<string>({ message: q.message, choices: q.choices, default: q.default }, context);
+      return (await load()).select<string>({ message: q.message, choices: q.choices, default: q.default }, context());
     },
   };
 }

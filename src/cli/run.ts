@@ -18,7 +18,7 @@ export interface RunResult {
  */
 export async function runLgauth(argv: string[], world: World): Promise<RunResult> {
   const state = { world, exitCode: 0 };
-  const program = buildProgram(world, state);
+  const program = buildProgram(world, state, argv);
   if (argv.length === 0) {
     program.outputHelp();
     return { exitCode: ExitCode.ok, failed: false };

@@ -1,9 +1,7 @@
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { LgauthError } from "../util/errors.js";
-import { writeFileAtomic } from "../util/private-files.js";
-import { withFileLock } from "./lock.js";
+import { PROFILE_NAME } from "./defaults.js";
 
 /** Where a profile keeps its tokens. Tokens themselves never go in this file. */
 export type CredentialStoreKind = "keychain" | "file";
@@ -56,7 +54,7 @@ export interface Config {
   profiles: Record<string, ProfileConfig>;
 }
 
-export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export { PROFILE_NAME };
 
 export function emptyConfig(): Config {
   return { version: 1, defaults: {}, profiles: {} };
@@ -206,7 +204,8 @@ export function parseConfig(file: string, text: string): Config {
 export async function loadConfig(file: string): Promise<Config> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    // a few kilobytes: read at once (fs/promises' readFile costs a command ~1-2 ms of start-up)
+    text = readFileSync(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyConfig();
     throw new LgauthError(
@@ -233,6 +232,8 @@ export function readActiveProfile(file: string): string | undefined {
 }
 
 export async function saveConfig(config: Config, file: string): Promise<void> {
+  // the write path's helpers load on first write: most commands only read the config
+  const { writeFileAtomic } = await import("../util/private-files.js");
   await writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -241,6 +242,7 @@ export async function saveConfig(config: Config, file: string): Promise<void> {
  * is parsed (and so validated) first: a corrupt file stops the update instead of being replaced.
  */
 export async function updateConfig<T>(fn: (config: Config) => T | Promise<T>, file: string): Promise<T> {
+  const { withFileLock } = await import("./lock.js");
   return withFileLock(`${file}.lock`, async () => {
     const config = await loadConfig(file);
     const result = await fn(config);

@@ -12,9 +12,8 @@ import type { ProfileClient } from "./client.js";
 import { type Aal, decodeClaims } from "./clock.js";
 import type { SessionContext } from "./context.js";
 import { type CodeSource, type Factor, stepUpFactor, verifiedFactors, verifyWithCodes } from "./second-factor.js";
+import { envToken, envTokenRefusal } from "./env-token.js";
 import {
-  envToken,
-  envTokenRefusal,
   forceRefresh,
   getAccessTokenDetailed,
   loadProfileState,

@@ -5,6 +5,10 @@ import { ServerClock, decodeClaims } from "./clock.js";
 import type { ProfileClient } from "./client.js";
 import type { Config, ConfigStore, ProfileConfig } from "./config.js";
 import type { SessionContext } from "./context.js";
+import { ENV_TOKEN, envToken } from "./env-token.js";
+
+// LGAUTH_ACCESS_TOKEN's helpers live in ./env-token.js (whoami loads only that); still here too.
+export { ENV_TOKEN, envToken, envTokenRefusal } from "./env-token.js";
 import { openStore } from "./credentials/select.js";
 import { type CredentialStore, KeychainLockedError } from "./credentials/types.js";
 import { withFileLock } from "./lock.js";
@@ -19,12 +23,6 @@ import {
 export type { SessionContext } from "./context.js";
 
 export const DEFAULT_MIN_VALIDITY_S = 60;
-export const ENV_TOKEN = "LGAUTH_ACCESS_TOKEN";
-
-export function envToken(env: NodeJS.ProcessEnv): string | undefined {
-  const t = env[ENV_TOKEN]?.trim();
-  return t ? t : undefined;
-}
 
 export interface ProfileState {
   config: Config;
@@ -272,11 +270,5 @@ export async function forgetSessionFields(store: ConfigStore, profile: string): 
     delete p.credentialReason;
     delete p.clockSkew;
     delete p.accessTokenOnly;
-  });
-}
-
-export function envTokenRefusal(action: string): LgauthError {
-  return new LgauthError("env_token_set", `${ENV_TOKEN} is set, so lgauth uses that token and does not ${action}`, {
-    details: { action },
   });
 }

@@ -2,10 +2,9 @@ import { readStackState } from "../stack/state.js";
 import { processRunning } from "../util/process.js";
 import type { Config, SavedServers, ServerSettings } from "./config.js";
 
-export const BUILTIN_DEFAULTS = {
-  supabaseUrl: "http://127.0.0.1:54321",
-  langgraphUrl: "http://127.0.0.1:2024",
-} as const;
+import { BUILTIN_DEFAULTS } from "./defaults.js";
+
+export { BUILTIN_DEFAULTS };
 
 export type SettingSource = "flag" | "env" | "profile" | "local-stack" | "config-default" | "builtin" | "unset";
 

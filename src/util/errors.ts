@@ -94,13 +94,28 @@ export interface LgauthErrorOptions {
   cause?: unknown;
 }
 
+/** Marks an LgauthError made by any copy of this module (see Symbol.hasInstance below). */
+const BRAND = Symbol.for("lgauth.LgauthError");
+
 export class LgauthError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly details: ErrorDetails;
 
+  /**
+   * The built CLI has two copies of this class: the start-up bundle's and the one of the
+   * commands loaded on demand (scripts/build.mjs). `err instanceof LgauthError` holds for an
+   * error of either copy; subclasses are checked by their prototype as usual.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof (a subclass or LgauthError)
+    if (this !== LgauthError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   constructor(code: ErrorCode, message: string, options: LgauthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    (this as unknown as Record<symbol, boolean>)[BRAND] = true;
     this.name = "LgauthError";
     this.code = code;
     this.hint = options.hint;

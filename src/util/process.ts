@@ -1,5 +1,4 @@
 /** Small process helpers shared by the lock files, the local auth server and the stack. */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** True while a process with this pid exists (EPERM: it exists but is not ours). */
@@ -50,6 +49,8 @@ export function processRunning(pid: number): boolean {
 export function commandLine(pid: number): string {
   try {
     if (process.platform === "linux") return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+    // loaded here, not at the top: this module is on every command's start-up path (lock files)
+    const { execFileSync } = process.getBuiltinModule("node:child_process");
     return execFileSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8", timeout: 2_000 }).trim();
   } catch {
     return "";

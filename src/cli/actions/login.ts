@@ -9,7 +9,8 @@ import { decodeClaims } from "../../session/clock.js";
 import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
 import { type AuthOutcome, type SecondFactorOptions, passwordAuth, tokenAuth } from "../../session/login.js";
-import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
+import { loadProfileState } from "../../session/session.js";
+import { envToken, envTokenRefusal } from "../../session/env-token.js";
 
 /**
  * `login`'s flags as commander leaves them: one method at most (Option.conflicts), the

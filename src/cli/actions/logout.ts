@@ -1,6 +1,7 @@
 import type { Action } from "../command-kit.js";
 import { type LogoutScope, logoutProfile } from "../../session/logout.js";
-import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
+import { loadProfileState } from "../../session/session.js";
+import { envToken, envTokenRefusal } from "../../session/env-token.js";
 
 export interface LogoutOptions {
   /** local (default) or global (commander's choices). */

@@ -8,7 +8,8 @@ import { decodeClaims } from "../../session/clock.js";
 import type { ProfileConfig } from "../../session/config.js";
 import { openStore } from "../../session/credentials/select.js";
 import { type SessionCheck, checkSession, checkToken } from "../../session/session-check.js";
-import { ENV_TOKEN, envToken, isLoggedIn, profileAccounts } from "../../session/session.js";
+import { isLoggedIn, profileAccounts } from "../../session/session.js";
+import { ENV_TOKEN, envToken } from "../../session/env-token.js";
 import { resolveSettings, savedServers } from "../../session/settings.js";
 
 const PROBE_TIMEOUT_MS = 2_000;

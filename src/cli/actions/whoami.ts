@@ -3,7 +3,7 @@ import type { Action } from "../command-kit.js";
 import { NotLoggedInError } from "../errors.js";
 import { paint } from "../output.js";
 import { decodeClaims } from "../../session/clock.js";
-import { ENV_TOKEN, envToken } from "../../session/session.js";
+import { ENV_TOKEN, envToken } from "../../session/env-token.js";
 
 /** Said under every human answer: whoami trusts stored state, `status` asks the server. */
 const OFFLINE = "(from stored state, not checked with the server; `lgauth status` checks the session)";
