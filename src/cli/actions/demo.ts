@@ -87,24 +87,42 @@ function heldOutput(live: boolean): { emit(write: () => void): void; release(): 
   };
 }
 
+type Enrolled = { factorId: string; code: () => string } | { skipped: string };
+
 /**
- * alice enrolls an authenticator app and verifies its first code (the demo is her app: it
- * computes the code from the secret, held in memory only), so her stored session is aal2; then
- * a password-only sign-in gives the aal1 session a client ignoring MFA would hold (made after
- * the factor is verified, which ends her earlier aal1 sessions). Where the project does not
- * offer TOTP MFA: why not.
+ * alice enrolls an authenticator app (the demo is her app: it computes the codes from the
+ * secret, held in memory only). An unverified factor changes nothing yet, so this runs while
+ * she still uses her password-only session. Where the project does not offer TOTP MFA: why not.
  */
-async function aliceTurnsOnMfa(
-  alice: Context,
-  user: { email: string; password: string } | undefined,
-): Promise<{ aal1: string } | { skipped: string }> {
-  if (!user) throw new Error("unreachable");
-  const { enrollTotp, passwordOnlyToken, verifyFactor } = await import("../../session/mfa.js");
+async function aliceEnrollsApp(alice: Context): Promise<Enrolled> {
+  const { enrollTotp } = await import("../../session/mfa.js");
   const { Secret, TOTP } = await import("otpauth");
   try {
     const factor = await enrollTotp(alice, "lgauth demo", undefined);
     const app = new TOTP({ secret: Secret.fromBase32(factor.secret), algorithm: "SHA1", digits: 6, period: 30 });
-    await verifyFactor(alice, factor.factor_id, { attempts: 1, read: async () => app.generate() });
+    return { factorId: factor.factor_id, code: () => app.generate() };
+  } catch (err) {
+    if (!(err instanceof LgauthError)) throw err;
+    return { skipped: err.message };
+  }
+}
+
+/**
+ * alice verifies her app's first code, so her stored session is aal2; then a password-only
+ * sign-in gives the aal1 session a client ignoring MFA would hold (made after the factor is
+ * verified, which ends her earlier aal1 sessions: so only after her last request with one).
+ */
+async function aliceTurnsOnMfa(
+  alice: Context,
+  user: { email: string; password: string } | undefined,
+  enrolling: Promise<Enrolled>,
+): Promise<{ aal1: string } | { skipped: string }> {
+  if (!user) throw new Error("unreachable");
+  const enrolled = await enrolling;
+  if ("skipped" in enrolled) return enrolled;
+  const { passwordOnlyToken, verifyFactor } = await import("../../session/mfa.js");
+  try {
+    await verifyFactor(alice, enrolled.factorId, { attempts: 1, read: async () => enrolled.code() });
     return { aal1: await passwordOnlyToken(alice, user.email, user.password) };
   } catch (err) {
     if (!(err instanceof LgauthError)) throw err;
@@ -206,9 +224,9 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
       `  their tokens: ${config.credentialsFile} (0600, in a temporary folder removed ${opts.keep && !given ? "when the stack stops" : "at the end"})`,
     );
 
-    // A second session of bob's, logged out at once: its token must stop working. Made while
-    // the chats run (it needs Supabase Auth, they need the LangGraph server); told with the
-    // bad tokens.
+    // Made while the chats run (these need Supabase Auth, the chats the LangGraph server) and
+    // told in their steps: a second session of bob's, logged out at once (its token must stop
+    // working), and alice's authenticator app, enrolled but not yet verified.
     const loggedOut = (async () => {
       const bob = users[1];
       if (!bob) throw new Error("unreachable");
@@ -221,6 +239,9 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     })();
     loggedOut.catch(() => undefined); // awaited below
     background.push(loggedOut);
+    const enrolling = aliceEnrollsApp(as("alice"));
+    enrolling.catch(() => undefined); // awaited below
+    background.push(enrolling);
 
     // Both chat at once (each run waits up to a second for a worker of the server's queue);
     // bob's part of the story is held back until alice's is told, so it reads in turn.
@@ -267,7 +288,7 @@ export const demo: Action<[], DemoOptions> = async (parent, _args, opts) => {
     }
 
     // alice turns on MFA while bob's bad tokens are made: neither touches the other's sessions
-    const turningOn = aliceTurnsOnMfa(as("alice"), users[0]);
+    const turningOn = aliceTurnsOnMfa(as("alice"), users[0], enrolling);
     turningOn.catch(() => undefined); // awaited below
     background.push(turningOn);
 
