@@ -51,7 +51,7 @@ const X = "{id}";
 const ROUTES: Route[] = [
   { method: "GET", path: "/health", auth: "anon" },
   { method: "GET", path: "/.well-known/jwks.json", auth: "none" },
-  { method: "GET", path: "/.well-known/openid-configuration", auth: "anon" },
+  { method: "GET", path: "/.well-known/openid-configuration", auth: "none" },
   { method: "GET", path: "/.well-known/oauth-authorization-server", auth: "anon", off: OAUTH_SERVER_OFF },
   { method: "GET", path: "/callback", auth: "none" },
   { method: "POST", path: "/callback", auth: "none" },

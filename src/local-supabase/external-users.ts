@@ -5,6 +5,7 @@
  * in by password or OAuth); otherwise a new user is created. app_metadata.providers lists the
  * user's identities' providers; the claims are merged into user_metadata on every login.
  */
+import { recordUserAudit } from "./audit.js";
 import { randomUUID } from "node:crypto";
 import type { JWTPayload } from "jose";
 import type { Queryable } from "./db.js";
@@ -12,7 +13,7 @@ import { validateEmail } from "./email.js";
 import { forbidden, unexpectedFailure, unprocessable } from "./errors.js";
 import type { JsonObject } from "./http.js";
 import type { ServerConfig } from "./options.js";
-import { findUserByEmail, findUserById, isBanned, mergeMetadata } from "./users.js";
+import { findUserByEmail, findUserById, isBanned, isConfirmed, mergeMetadata } from "./users.js";
 
 /** GoTrue's provider.Claims for a generic OIDC provider, as stored in identity_data. */
 export function identityData(claims: JWTPayload): JsonObject {
@@ -86,12 +87,20 @@ export async function userForExternalIdentity(
     [provider, String(data.sub)],
   );
   const knownUser = known.rows[0]?.user_id;
+  /** GoTrue: a user this login confirms signs up with the provider; a confirmed one logs in. */
+  const audit = async (userId: string, wasConfirmed: boolean) => {
+    const now = await findUserById(tx, userId);
+    const action = wasConfirmed || !now || !isConfirmed(now.row) ? "login" : "user_signedup";
+    await recordUserAudit(tx, userId, action, { traits: { provider } });
+  };
   if (knownUser) {
+    const before = await findUserById(tx, knownUser);
     await tx.query(
       "update identities set identity_data = $3, updated_at = $4 where provider = $1 and provider_id = $2",
       [provider, String(data.sub), data, new Date().toISOString()],
     );
     await refreshMetadata(tx, knownUser, data, verified);
+    await audit(knownUser, before !== undefined && isConfirmed(before.row));
     return knownUser;
   }
 
@@ -117,6 +126,7 @@ export async function userForExternalIdentity(
     }
     await insertIdentity(tx, existing.row.id, provider, data);
     await refreshMetadata(tx, existing.row.id, data, true);
+    await audit(existing.row.id, isConfirmed(existing.row));
     return existing.row.id;
   }
 
@@ -138,5 +148,6 @@ export async function userForExternalIdentity(
     [id, email, now, { provider, providers: [provider] }, data],
   );
   await insertIdentity(tx, id, provider, data);
+  await recordUserAudit(tx, id, "user_signedup", { traits: { provider } });
   return id;
 }

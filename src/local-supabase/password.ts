@@ -52,6 +52,7 @@ export function hashPassword(password: string): Promise<string> {
     // what Go's bcrypt says (bcrypt.ErrPasswordTooLong)
     return Promise.reject(badRequest("validation_failed", "bcrypt: password length exceeds 72 bytes"));
   }
+  if (hashChannel.hasSubscribers) hashChannel.publish({ rounds: BCRYPT_COST });
   return bcrypt.hash(password, BCRYPT_COST);
 }
 
@@ -68,6 +69,9 @@ export const DUMMY_PASSWORD_HASH = "$2b$10$4Z72M2B7rsqgAXMbFdpaZeg6lQEBl/EgkDB0V
  */
 export const BCRYPT_COMPARE_CHANNEL = "lgauth:local-supabase:bcrypt-compare";
 const compareChannel = channel(BCRYPT_COMPARE_CHANNEL);
+/** The same for every bcrypt hash the server computes (a new password), `{ rounds }`. */
+export const BCRYPT_HASH_CHANNEL = "lgauth:local-supabase:bcrypt-hash";
+const hashChannel = channel(BCRYPT_HASH_CHANNEL);
 
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   if (!hash) return false;

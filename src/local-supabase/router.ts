@@ -6,14 +6,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Handler } from "./app.js";
 import { type ApiError, badRequest } from "./errors.js";
 import { apiKeyOf, bodyReader, type Req, sendError, sendJson } from "./http.js";
+import { groupMiddleware } from "./route-groups.js";
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from "./handlers/admin.js";
 import { adminDeleteFactor, adminListFactors, adminUpdateFactor } from "./handlers/admin-factors.js";
+import { adminDeletePasskey, adminListPasskeys } from "./handlers/admin-passkeys.js";
+import { adminAuditLog } from "./handlers/audit.js";
 import { authorize, callback } from "./handlers/external.js";
 import { generateLink } from "./handlers/generate-link.js";
 import { invite } from "./handlers/invite.js";
-import { health, jwks, outbox, settings } from "./handlers/meta.js";
+import { health, jwks, openidConfiguration, outbox, settings } from "./handlers/meta.js";
 import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from "./handlers/mfa.js";
-import { otp } from "./handlers/otp.js";
+import { magicLinkRoute, otp } from "./handlers/otp.js";
 import { reauthenticate } from "./handlers/reauthenticate.js";
 import { recover } from "./handlers/recover.js";
 import { resend } from "./handlers/resend.js";
@@ -29,7 +32,13 @@ const PREFIX = "/auth/v1";
  * (/auth/v1/verify covers /auth/v1/verify/ too); the JWKS is open as Supabase's gateway serves
  * it, so a verifier that fetches it in production (createRemoteJWKSet) works here too.
  */
-const OPEN_PREFIXES = ["/verify", "/callback", "/authorize", "/.well-known/jwks.json"];
+const OPEN_PREFIXES = [
+  "/verify",
+  "/callback",
+  "/authorize",
+  "/.well-known/jwks.json",
+  "/.well-known/openid-configuration",
+];
 
 /**
  * Routes GoTrue mounts with chi's Route, so "/x/" answers as "/x" does; its other routes are a
@@ -43,10 +52,13 @@ const SUBROUTED = new Set([
   "/reauthenticate",
   "/factors",
   "/factors/:id",
+  "/admin/audit",
   "/admin/users",
   "/admin/users/:id",
   "/admin/users/:id/factors",
   "/admin/users/:id/factors/:fid",
+  "/admin/users/:id/passkeys",
+  "/admin/users/:id/passkeys/:pid",
 ]);
 
 type Routes = Record<string, Partial<Record<string, Handler>>>;
@@ -55,8 +67,10 @@ const ROUTES: Routes = {
   "/health": { GET: health },
   "/settings": { GET: settings },
   "/.well-known/jwks.json": { GET: jwks },
+  "/.well-known/openid-configuration": { GET: openidConfiguration },
   "/signup": { POST: signup },
   "/otp": { POST: otp },
+  "/magiclink": { POST: magicLinkRoute },
   "/recover": { POST: recover },
   "/resend": { POST: resend },
   "/reauthenticate": { GET: reauthenticate },
@@ -67,10 +81,13 @@ const ROUTES: Routes = {
   "/verify": { GET: verifyGet, POST: verifyPost },
   "/authorize": { GET: authorize },
   "/callback": { GET: callback, POST: callback },
+  "/admin/audit": { GET: adminAuditLog },
   "/admin/users": { GET: listUsers, POST: createUser },
   "/admin/users/:id": { GET: getUserById, PUT: updateUserById, DELETE: deleteUserById },
   "/admin/users/:id/factors": { GET: adminListFactors },
   "/admin/users/:id/factors/:fid": { DELETE: adminDeleteFactor, PUT: adminUpdateFactor },
+  "/admin/users/:id/passkeys": { GET: adminListPasskeys },
+  "/admin/users/:id/passkeys/:pid": { DELETE: adminDeletePasskey },
   "/factors": { POST: enrollFactor },
   "/factors/:id": { DELETE: unenrollFactor },
   "/factors/:id/challenge": { POST: challengeFactor },
@@ -156,18 +173,6 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
           return;
         }
       }
-      const methods = match(path);
-      if (!methods) {
-        res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
-        res.end("404 page not found\n");
-        return;
-      }
-      const handler = methods[method] ?? (method === "HEAD" ? methods.GET : undefined);
-      if (!handler) {
-        res.writeHead(405);
-        res.end();
-        return;
-      }
       const req: Req = {
         method,
         path,
@@ -178,6 +183,20 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
         raw,
         body: bodyReader(raw),
       };
+      const methods = match(path);
+      const handler = methods?.[method] ?? (method === "HEAD" ? methods?.GET : undefined);
+      if (!handler) {
+        // the group's middleware (admin check, user token, loadUser…) answers first, as chi's does
+        await groupMiddleware(app, req, path);
+        if (!methods) {
+          res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+          res.end("404 page not found\n");
+        } else {
+          res.writeHead(405);
+          res.end();
+        }
+        return;
+      }
       await handler(app, req, res);
     };
     handle().catch((thrown: unknown) => {

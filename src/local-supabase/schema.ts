@@ -1,10 +1,11 @@
 /**
  * The tables GoTrue keeps for what this server does (a subset of supabase/auth's migrations):
- * users, identities, sessions, refresh tokens, OAuth flow states and MFA factors and challenges, plus a small key/value table for our own
+ * users, identities, sessions, refresh tokens, OAuth flow states, MFA factors and challenges, the audit log
+ * and SSO providers, plus a small key/value table for our own
  * state (schema version, signing keys). Bump SCHEMA_VERSION when the SQL changes; it also
  * names the cached template data directory.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA_SQL = `
 create table if not exists lgauth_meta (
@@ -143,4 +144,16 @@ alter table users add column if not exists reauthentication_token text not null 
 alter table users add column if not exists reauthentication_sent_at timestamptz;
 create index if not exists users_email_change_token_current_idx on users (email_change_token_current)
   where email_change_token_current <> '';
+
+-- GoTrue's audit_log_entries (payload as json: its keys stay in the order they were written).
+-- seq is ours: events of one request can share a created_at, and the log lists the newest first.
+create table if not exists audit_log_entries (
+  instance_id uuid,
+  id uuid primary key,
+  payload json,
+  created_at timestamptz,
+  ip_address varchar(64) not null default '',
+  seq bigserial
+);
+create index if not exists audit_log_entries_created_at_idx on audit_log_entries (created_at desc, seq desc);
 `;

@@ -4,6 +4,7 @@
  * reuse-interval allowances, and family revocation with refresh_token_already_used.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { recordAudit } from "./audit.js";
 import type { Database, Queryable } from "./db.js";
 import { type ApiError, badRequest, unexpectedFailure, type WeakPasswordError } from "./errors.js";
 import { type AmrEntry, aalOf } from "./factors.js";
@@ -263,7 +264,10 @@ export async function refreshTokenGrant(
         }
       }
     }
+    await recordAudit(tx, user.row, "token_refreshed");
     if (issued === undefined) {
+      // GrantRefreshTokenSwap
+      await recordAudit(tx, user.row, "token_revoked");
       await tx.query("update refresh_tokens set revoked = true, updated_at = $2 where id = $1", [
         rt.id,
         now.toISOString(),

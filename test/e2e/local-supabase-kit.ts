@@ -16,9 +16,11 @@ export function client(
   server: Pick<LocalSupabase, "url" | "anonKey">,
   key = server.anonKey,
   flowType: "implicit" | "pkce" = "implicit",
+  /** supabase-js's experimental switches, e.g. { passkey: true } for auth.admin.passkey */
+  experimental?: { passkey?: boolean },
 ): SupabaseClient {
   return createClient(server.url, key, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, flowType },
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, flowType, experimental },
     realtime: { transport: NoRealtime as never },
   });
 }

@@ -1,4 +1,5 @@
 /** A user's MFA factors through the admin API (GoTrue adminUserGetFactors / DeleteFactor / UpdateFactor). */
+import { adminActor, recordAudit } from "../audit.js";
 import type { Handler } from "../app.js";
 import { requireAdmin } from "../auth.js";
 import { downgradeSessions, factorJson, listFactors } from "../factors.js";
@@ -20,6 +21,11 @@ export const adminDeleteFactor: Handler = async (app, req, res) => {
   const user = await loadUser(app, segments(req.path)[3] ?? "");
   const factor = await loadFactor(app, user.row.id, segments(req.path)[5] ?? "");
   await app.database.tx(async (tx) => {
+    // GoTrue records this one as the user's own, from the caller's address
+    await recordAudit(tx, user.row, "factor_deleted", {
+      traits: { user_id: user.row.id, factor_id: factor.id },
+      ip: req.ip,
+    });
     await tx.query("delete from mfa_factors where id = $1", [factor.id]);
     await downgradeSessions(tx, factor);
   });
@@ -27,7 +33,7 @@ export const adminDeleteFactor: Handler = async (app, req, res) => {
 };
 
 export const adminUpdateFactor: Handler = async (app, req, res) => {
-  await requireAdmin(app, req);
+  const admin = adminActor(String((await requireAdmin(app, req)).role));
   const user = await loadUser(app, segments(req.path)[3] ?? "");
   const factor = await loadFactor(app, user.row.id, segments(req.path)[5] ?? "");
   const params = await readJson(req, { friendly_name: "string", phone: "string" }, "adminUserUpdateFactorParams");
@@ -42,5 +48,8 @@ export const adminUpdateFactor: Handler = async (app, req, res) => {
     factor.friendly_name = name;
     factor.updated_at = now;
   }
+  await recordAudit(app.database.db, admin, "factor_updated", {
+    traits: { user_id: user.row.id, factor_id: factor.id, factor_type: factor.factor_type },
+  });
   sendJson(res, 200, factorJson(factor));
 };

@@ -1,4 +1,5 @@
 /** The admin users API for the service role (GoTrue internal/api/admin.go, pagination.go). */
+import { adminActor, recordAudit, userTraits } from "../audit.js";
 import type { Handler } from "../app.js";
 import { isUuid, requireAdmin } from "../auth.js";
 import type { Queryable } from "../db.js";
@@ -35,9 +36,9 @@ const FIELDS = {
   ban_duration: "string",
 } as const;
 
-const DEFAULT_PER_PAGE = 50;
+export const DEFAULT_PER_PAGE = 50;
 
-function parsePageParam(value: string | null, fallback: number): number {
+export function parsePageParam(value: string | null, fallback: number): number {
   if (value === null || value === "") return fallback;
   if (!/^\d+$/.test(value)) {
     throw badRequest(
@@ -70,7 +71,7 @@ function parseBanDuration(value: string): number | undefined {
   return total;
 }
 
-function linkHeader(gotrueUrl: string, page: number, perPage: number, total: number): string {
+export function linkHeader(gotrueUrl: string, page: number, perPage: number, total: number): string {
   const totalPages = Math.ceil(total / perPage);
   const url = new URL(gotrueUrl, "http://x");
   const build = (p: number) => {
@@ -132,7 +133,7 @@ export async function loadUser(app: Parameters<Handler>[0], id: string): Promise
 }
 
 export const createUser: Handler = async (app, req, res) => {
-  await requireAdmin(app, req);
+  const admin = adminActor(String((await requireAdmin(app, req)).role));
   const p = await readJson(req, FIELDS, "AdminUserParams");
   let email = str(p, "email");
   if (email === "" && str(p, "phone") === "") {
@@ -174,7 +175,9 @@ export const createUser: Handler = async (app, req, res) => {
         appMetadata: appMeta,
       });
       const user = await findUserById(tx, newId);
-      if (user && p.email_confirm === true) await confirmUser(tx, user.row);
+      if (!user) throw unexpectedFailure("Database error creating new user");
+      await recordAudit(tx, admin, "user_signedup", { traits: { ...userTraits(user.row), provider: "email" } });
+      if (p.email_confirm === true) await confirmUser(tx, user.row);
       if (banMs !== undefined) await setBan(tx, newId, banMs);
       return newId;
     });
@@ -200,7 +203,7 @@ export const getUserById: Handler = async (app, req, res) => {
 };
 
 export const updateUserById: Handler = async (app, req, res) => {
-  await requireAdmin(app, req);
+  const admin = adminActor(String((await requireAdmin(app, req)).role));
   const user = await loadUser(app, req.path.split("/")[3] ?? "");
   const p = await readJson(req, FIELDS, "AdminUserParams");
   let email = str(p, "email");
@@ -253,6 +256,8 @@ export const updateUserById: Handler = async (app, req, res) => {
       }
       if (banMs !== undefined) await setBan(tx, id, banMs);
       await tx.query("update users set updated_at = $2 where id = $1", [id, now]);
+      const changed = await findUserById(tx, id);
+      if (changed) await recordAudit(tx, admin, "user_modified", { traits: userTraits(changed.row) });
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw unprocessable("email_exists", DUPLICATE_EMAIL);
@@ -264,7 +269,7 @@ export const updateUserById: Handler = async (app, req, res) => {
 };
 
 export const deleteUserById: Handler = async (app, req, res) => {
-  await requireAdmin(app, req);
+  const admin = adminActor(String((await requireAdmin(app, req)).role));
   const user = await loadUser(app, req.path.split("/")[3] ?? "");
   const body = await req.body();
   let soft = false;
@@ -272,9 +277,13 @@ export const deleteUserById: Handler = async (app, req, res) => {
     const p = await readJson(req, { should_soft_delete: "bool" }, "adminUserDeleteParams");
     soft = p.should_soft_delete === true;
   }
+  const deleted = { traits: userTraits(user.row) };
   if (soft) {
-    if (!user.row.deleted_at) {
+    // GoTrue records the deletion also of a user it soft-deleted before
+    if (user.row.deleted_at) await recordAudit(app.database.db, admin, "user_deleted", deleted);
+    else {
       await app.database.tx(async (tx) => {
+        await recordAudit(tx, admin, "user_deleted", deleted);
         const now = new Date().toISOString();
         await tx.query(
           `update users set deleted_at = $2, email = null, encrypted_password = '', updated_at = $2,
@@ -286,7 +295,10 @@ export const deleteUserById: Handler = async (app, req, res) => {
       });
     }
   } else {
-    await app.database.db.query("delete from users where id = $1", [user.row.id]);
+    await app.database.tx(async (tx) => {
+      await recordAudit(tx, admin, "user_deleted", deleted);
+      await tx.query("delete from users where id = $1", [user.row.id]);
+    });
   }
   sendJson(res, 200, {});
 };

@@ -4,6 +4,7 @@
  * interval; the answer is the user's fields plus action_link, email_otp, hashed_token,
  * verification_type and redirect_to.
  */
+import { adminActor, recordAudit } from "../audit.js";
 import type { Handler } from "../app.js";
 import { requireAdmin } from "../auth.js";
 import type { Queryable } from "../db.js";
@@ -28,7 +29,7 @@ const FIELDS = {
 const USER_REQUIRED = new Set(["recovery", "email_change_current", "email_change_new"]);
 
 export const generateLink: Handler = async (app, req, res) => {
-  await requireAdmin(app, req);
+  const admin = adminActor(String((await requireAdmin(app, req)).role));
   const p = await readJson(req, FIELDS, "GenerateLinkParams");
   const email = validateEmail(str(p, "email"));
   const redirectTo = referrer(app, req, str(p, "redirect_to"));
@@ -66,6 +67,7 @@ export const generateLink: Handler = async (app, req, res) => {
         case "magiclink":
         case "recovery": {
           if (!u) throw notFound("user_not_found", "User with this email not found");
+          await recordAudit(tx, u.row, "user_recovery_requested");
           await set(u, "recovery_token = $3, recovery_sent_at = $2", [hashedToken]);
           column = "recovery_token";
           link = type;
@@ -77,6 +79,9 @@ export const generateLink: Handler = async (app, req, res) => {
           if (!u) u = await createEmailUser(tx, email, passwordHash, data);
           else if (type === "signup") {
             await set(u, "raw_user_meta_data = $3", [mergeMetadata(u.row.raw_user_meta_data, data)]);
+          }
+          if (type === "invite") {
+            await recordAudit(tx, admin, "user_invited", { traits: { user_id: u.row.id, user_email: u.row.email } });
           }
           const invited = type === "invite" ? ", invited_at = $2" : "";
           await set(u, `confirmation_token = $3, confirmation_sent_at = $2${invited}`, [hashedToken]);

@@ -3,6 +3,7 @@
  * (or re-invites an unconfirmed one) and emails an invite code and link. Accepting it (/verify
  * type invite) confirms the address and opens a session.
  */
+import { adminActor, recordAudit } from "../audit.js";
 import type { App, Handler } from "../app.js";
 import { requireAdmin } from "../auth.js";
 import type { Queryable } from "../db.js";
@@ -43,7 +44,7 @@ export async function underEmailLock<T>(app: App, email: string, fn: () => Promi
 }
 
 export const invite: Handler = async (app, req, res) => {
-  await requireAdmin(app, req);
+  const admin = adminActor(String((await requireAdmin(app, req)).role));
   const params = await readJson(req, { email: "string", data: "object" }, "InviteParams");
   const email = validateEmail(str(params, "email"));
   const data = objField(params, "data") ?? {};
@@ -53,6 +54,7 @@ export const invite: Handler = async (app, req, res) => {
     if (existing && isConfirmed(existing.row)) throw unprocessable("email_exists", DUPLICATE_EMAIL);
     return app.database.tx(async (tx) => {
       const user = existing ?? (await createEmailUser(tx, email, "", data));
+      await recordAudit(tx, admin, "user_invited", { traits: { user_id: user.row.id, user_email: user.row.email } });
       await sendInvite(app, tx, user.row, redirectTo);
       return user.row.id;
     });

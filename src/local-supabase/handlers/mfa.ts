@@ -4,6 +4,7 @@
  * once (its time step is remembered per factor) and the server's wrong-code rule
  * (code-attempts.ts, five wrong codes) voids a challenge, which then answers as expired.
  */
+import { recordAudit } from "../audit.js";
 import type { Handler } from "../app.js";
 import { type Authenticated, isUuid, requireAuthentication } from "../auth.js";
 import { type ApiError, badRequest, forbidden, notFound, unexpectedFailure, unprocessable } from "../errors.js";
@@ -22,7 +23,7 @@ import { type JsonObject, type Req, readJson, sendJson, str } from "../http.js";
 import { findSession, stepUpSession } from "../sessions.js";
 import { newTotpSecret, qrCodeSvg, totpStep, totpUri } from "../totp.js";
 
-async function requireMfaUser(app: Parameters<Handler>[0], req: Req): Promise<Authenticated> {
+export async function requireMfaUser(app: Parameters<Handler>[0], req: Req): Promise<Authenticated> {
   const auth = await requireAuthentication(app, req);
   if (auth.claims.is_anonymous === true) {
     throw forbidden("no_authorization", "Anonymous user not allowed to perform these actions");
@@ -89,7 +90,9 @@ export const enrollFactor: Handler = async (app, req, res) => {
     if (verified > 0 && session.aal !== "aal2") {
       throw forbidden("insufficient_aal", "AAL2 required to enroll a new factor");
     }
-    return insertTotpFactor(tx, auth.user.row.id, name, secret);
+    const inserted = await insertTotpFactor(tx, auth.user.row.id, name, secret);
+    await recordAudit(tx, auth.user.row, "factor_in_progress", { traits: { factor_id: inserted.id }, ip: req.ip });
+    return inserted;
   });
   const uri = totpUri(issuer, account, secret);
   sendJson(res, 200, {
@@ -107,7 +110,14 @@ export const challengeFactor: Handler = async (app, req, res) => {
   if (!app.config.mfa.totpVerify) {
     throw unprocessable("mfa_totp_verify_not_enabled", "MFA verification is disabled for TOTP");
   }
-  const challenge = await app.database.tx((tx) => createChallenge(tx, factor.id, req.ip));
+  const challenge = await app.database.tx(async (tx) => {
+    const created = await createChallenge(tx, factor.id, req.ip);
+    await recordAudit(tx, auth.user.row, "challenge_created", {
+      traits: { factor_id: factor.id, factor_status: factor.status },
+      ip: req.ip,
+    });
+    return created;
+  });
   sendJson(res, 200, {
     id: challenge.id,
     type: factor.factor_type,
@@ -171,6 +181,10 @@ export const verifyFactor: Handler = async (app, req, res) => {
       return { error: invalidCode() };
     }
     app.codeAttempts.reset(subject);
+    await recordAudit(tx, auth.user.row, "verification_attempted", {
+      traits: { factor_id: factor.id, challenge_id: challenge.id, factor_type: factor.factor_type },
+      ip: req.ip,
+    });
     const now = new Date().toISOString();
     await tx.query("update mfa_challenges set verified_at = $2 where id = $1", [challenge.id, now]);
     await tx.query("update mfa_factors set status = 'verified', last_used_step = $2, updated_at = $3 where id = $1", [
@@ -201,8 +215,13 @@ export const unenrollFactor: Handler = async (app, req, res) => {
   if (factor.status === "verified" && auth.session.aal !== "aal2") {
     throw unprocessable("insufficient_aal", "AAL2 required to unenroll verified factor");
   }
+  const session = auth.session;
   await app.database.tx(async (tx) => {
     await tx.query("delete from mfa_factors where id = $1", [factor.id]);
+    await recordAudit(tx, auth.user.row, "factor_unenrolled", {
+      traits: { factor_id: factor.id, factor_status: factor.status, session_id: session.id },
+      ip: req.ip,
+    });
     await downgradeSessions(tx, factor);
   });
   sendJson(res, 200, { id: factor.id });

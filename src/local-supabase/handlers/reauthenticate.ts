@@ -2,6 +2,7 @@
  * GET /reauthenticate and the nonce it emails (GoTrue internal/api/reauthenticate.go): with
  * passwordUpdateRequiresReauthentication, PUT /user {password, nonce} spends the nonce.
  */
+import { recordAudit } from "../audit.js";
 import type { App, Handler } from "../app.js";
 import { requireAuthentication } from "../auth.js";
 import { voidEmailCodes } from "../code-attempts.js";
@@ -21,7 +22,10 @@ export const reauthenticate: Handler = async (app, req, res) => {
   if (user.email_confirmed_at === null) {
     throw unprocessable("email_not_confirmed", "Please verify your email first.");
   }
-  await app.database.tx((tx) => sendReauthentication(app, tx, user));
+  await app.database.tx(async (tx) => {
+    await recordAudit(tx, user, "user_reauthenticate_requested");
+    await sendReauthentication(app, tx, user);
+  });
   sendJson(res, 200, {});
 };
 

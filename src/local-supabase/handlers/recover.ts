@@ -2,6 +2,7 @@
  * POST /recover (GoTrue internal/api/recover.go): emails a recovery code and link. The answer is
  * the same `{}` whether or not the address has an account, so it tells nobody which do.
  */
+import { recordAudit } from "../audit.js";
 import type { Handler } from "../app.js";
 import { validateEmail } from "../email.js";
 import { badRequest } from "../errors.js";
@@ -26,7 +27,10 @@ export const recover: Handler = async (app, req, res) => {
   const user = await findUserByEmail(app.database.db, email);
   if (user) {
     const redirectTo = referrer(app, req);
-    await app.database.tx((tx) => sendRecovery(app, tx, user.row, redirectTo, pkceChallenge(params)));
+    await app.database.tx(async (tx) => {
+      await recordAudit(tx, user.row, "user_recovery_requested");
+      await sendRecovery(app, tx, user.row, redirectTo, pkceChallenge(params));
+    });
   }
   sendJson(res, 200, {});
 };

@@ -3,6 +3,7 @@
  * replaces the last one, within the per-user send interval. Unknown addresses, confirmed users
  * and users with no pending change get the same `{}` and no mail.
  */
+import { recordAudit } from "../audit.js";
 import type { Handler } from "../app.js";
 import { validateEmail } from "../email.js";
 import { badRequest } from "../errors.js";
@@ -59,10 +60,10 @@ export const resend: Handler = async (app, req, res) => {
   }
   const redirectTo = referrer(app, req);
   const flow = pkceChallenge(params);
-  await app.database.tx((tx) =>
-    type === "signup"
-      ? sendConfirmation(app, tx, user.row, redirectTo, flow)
-      : sendEmailChange(app, tx, user.row, user.row.email_change, redirectTo, flow),
-  );
+  await app.database.tx(async (tx) => {
+    if (type !== "signup") return sendEmailChange(app, tx, user.row, user.row.email_change, redirectTo, flow);
+    await recordAudit(tx, user.row, "user_confirmation_requested");
+    return sendConfirmation(app, tx, user.row, redirectTo, flow);
+  });
   sendJson(res, 200, {});
 };

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { type App, clientInfo, type Handler } from "../app.js";
 import { validateEmail } from "../email.js";
+import { recordAudit, recordUserAudit } from "../audit.js";
 import { badRequest, unexpectedFailure, unprocessable } from "../errors.js";
 import { type JsonObject, objField, type Req, readJson, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword } from "../password.js";
@@ -111,13 +112,16 @@ async function signupLocked(
   redirectTo: string,
   flow: PkceFlow | undefined,
 ): Promise<Record<string, unknown>> {
+  // Hashed for every sign-up, also of a registered address, whose hash is thrown away: in confirm
+  // mode a repeat gets the answer a new address gets, and its time must not tell them apart
+  // either (GoTrue skips the hash there). Outside the transaction, as GoTrue: bcrypt is slow.
+  const hash = await hashPassword(password);
   const existing = await findUserByEmail(app.database.db, email);
   if (existing && isConfirmed(existing.row)) {
+    await recordAudit(app.database.db, existing.row, "user_repeated_signup", { traits: { provider: "email" } });
     if (!app.config.confirmEmail) throw unprocessable("user_already_exists", "User already registered");
     return sanitized(existing, data);
   }
-  // hash outside the transaction, as GoTrue does: bcrypt is slow and must not hold the database
-  const hash = existing ? "" : await hashPassword(password);
   let userId: string;
   try {
     userId = await app.database.tx(async (tx) => {
@@ -130,8 +134,13 @@ async function signupLocked(
         ));
       const user = await findUserById(tx, id);
       if (!user) throw unexpectedFailure("Database error saving new user");
-      if (!app.config.confirmEmail) await confirmUser(tx, user.row);
-      else await sendConfirmation(app, tx, user.row, redirectTo, flow);
+      if (!app.config.confirmEmail) {
+        await recordAudit(tx, user.row, "user_signedup", { traits: { provider: "email" } });
+        await confirmUser(tx, user.row);
+      } else {
+        await recordAudit(tx, user.row, "user_confirmation_requested", { traits: { provider: "email" } });
+        await sendConfirmation(app, tx, user.row, redirectTo, flow);
+      }
       return id;
     });
   } catch (err) {
@@ -139,7 +148,10 @@ async function signupLocked(
     throw err;
   }
   if (!app.config.confirmEmail) {
-    return app.database.tx((tx) => issueSession(tx, app.tokens, userId, "password", clientInfo(req)));
+    return app.database.tx(async (tx) => {
+      await recordUserAudit(tx, userId, "login", { traits: { provider: "email" } });
+      return issueSession(tx, app.tokens, userId, "password", clientInfo(req));
+    });
   }
   const user = await findUserById(app.database.db, userId);
   if (!user) throw unexpectedFailure("Database error loading user after sign-up");

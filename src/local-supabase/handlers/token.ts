@@ -1,5 +1,6 @@
 /** POST /token with grant_type password, refresh_token or pkce (GoTrue internal/api/token.go). */
 import { clientInfo, type Handler } from "../app.js";
+import { recordAudit, recordUserAudit } from "../audit.js";
 import { type ApiError, badRequest, INVALID_LOGIN, notFound, unprocessable } from "../errors.js";
 import { deleteFlowState, findFlowStateByAuthCode, flowStateExpired } from "../flow-state.js";
 import { type JsonObject, readJson, sendJson, str } from "../http.js";
@@ -36,9 +37,10 @@ const password: Handler = async (app, req, res) => {
   if (!valid) throw badRequest("invalid_credentials", INVALID_LOGIN);
   if (!isConfirmed(user.row)) throw badRequest("email_not_confirmed", "Email not confirmed");
   const weak = passwordWeakness(pw, app.config);
-  const body = await app.database.tx((tx) =>
-    issueSession(tx, app.tokens, user.row.id, "password", clientInfo(req), weak),
-  );
+  const body = await app.database.tx(async (tx) => {
+    await recordAudit(tx, user.row, "login", { traits: { provider: "email" } });
+    return issueSession(tx, app.tokens, user.row.id, "password", clientInfo(req), weak);
+  });
   sendJson(res, 200, body);
 };
 
@@ -75,6 +77,7 @@ const pkce: Handler = async (app, req, res) => {
       };
     }
     await deleteFlowState(tx, flow.id); // a code works once
+    await recordUserAudit(tx, flow.user_id, "login", { traits: { provider_type: flow.provider } });
     // the session's amr names the flow: oauth, or the kind of emailed link (recovery, ...)
     const method: LoginMethod =
       flow.authentication_method === "oauth"

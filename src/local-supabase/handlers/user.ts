@@ -1,5 +1,6 @@
 /** GET and PUT /user, POST /logout (GoTrue internal/api/user.go, logout.go). */
 import type { Handler } from "../app.js";
+import { recordAudit, recordUserAudit } from "../audit.js";
 import { type Authenticated, requireAuthentication } from "../auth.js";
 import { validateEmail } from "../email.js";
 import { applyEmailChange } from "../email-change.js";
@@ -98,6 +99,7 @@ export const updateUser: Handler = async (app, req, res) => {
       );
       if (auth.session) await logoutOthers(tx, user.id, auth.session.id);
       else await logoutAll(tx, user.id);
+      await recordUserAudit(tx, user.id, "user_updated_password");
     }
     if (data !== undefined) {
       const current = await findUserById(tx, user.id);
@@ -109,12 +111,14 @@ export const updateUser: Handler = async (app, req, res) => {
       if (!current) return;
       if (current.row.is_anonymous && !app.config.confirmEmail) {
         // an anonymous user adding an address under autoconfirm: applied at once, like a signup
+        await recordAudit(tx, current.row, "user_modified"); // GoTrue's emailChangeVerify
         await applyEmailChange(tx, { ...current, row: { ...current.row, email_change: email } });
         await syncProviders(tx, user.id);
       } else {
         await sendEmailChange(app, tx, current.row, email, redirectTo, pkceChallenge(params));
       }
     }
+    await recordUserAudit(tx, user.id, "user_modified");
   });
   const updated = await findUserById(app.database.db, user.id);
   if (!updated) throw forbidden("user_not_found", "User from sub claim in JWT does not exist");
@@ -174,8 +178,11 @@ export const logout: Handler = async (app, req, res) => {
   }
   const userId = auth.user.row.id;
   const sid = auth.session?.id;
-  if (sid && scope === "local") await logoutSession(app.database.db, sid);
-  else if (sid && scope === "others") await logoutOthers(app.database.db, userId, sid);
-  else await logoutAll(app.database.db, userId);
+  await app.database.tx(async (tx) => {
+    await recordAudit(tx, auth.user.row, "logout");
+    if (sid && scope === "local") await logoutSession(tx, sid);
+    else if (sid && scope === "others") await logoutOthers(tx, userId, sid);
+    else await logoutAll(tx, userId);
+  });
   sendEmpty(res, 204);
 };

@@ -3,6 +3,7 @@
  * password recovery and email change (GoTrue internal/api/verify.go).
  */
 import { type App, clientInfo, type Handler } from "../app.js";
+import { recordAudit } from "../audit.js";
 import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
 import { confirmEmailChange, SINGLE_CONFIRMATION_ACCEPTED } from "../email-change.js";
@@ -134,6 +135,7 @@ async function verifyTokenHash(app: App, req: Req, type: string, hash: string, h
     if (isBanned(user.row)) throw forbidden("user_banned", "User is banned");
     let resolvedType = type;
     if (column === "confirmation_token") {
+      await recordAudit(tx, user.row, "user_signedup", { traits: { provider: "email" } });
       await signupVerify(tx, user.row, inviteHash);
       if (type === "email") resolvedType = "signup";
     } else if (column === "recovery_token") {
@@ -141,7 +143,13 @@ async function verifyTokenHash(app: App, req: Req, type: string, hash: string, h
         user.row.id,
         new Date().toISOString(),
       ]);
-      if (user.row.email_confirmed_at === null) await confirmUser(tx, user.row);
+      // GoTrue's recoverVerify: an address confirmed this way signs the user up, else a login
+      if (user.row.email_confirmed_at === null) {
+        await recordAudit(tx, user.row, "user_signedup", { traits: { provider: "email" } });
+        await confirmUser(tx, user.row);
+      } else {
+        await recordAudit(tx, user.row, "login");
+      }
       if (type === "email") resolvedType = "magiclink";
     } else {
       const outcome = await confirmEmailChange(tx, user, column, {
@@ -149,6 +157,7 @@ async function verifyTokenHash(app: App, req: Req, type: string, hash: string, h
         autoconfirm: !app.config.confirmEmail,
       });
       if (outcome === "pending") return { message: SINGLE_CONFIRMATION_ACCEPTED };
+      await recordAudit(tx, user.row, "user_modified"); // the user as it was before the change
     }
     await syncProviders(tx, user.row.id);
     if (how.pkceMethod !== undefined) {
@@ -260,7 +269,7 @@ export const verifyPost: Handler = async (app, req, res) => {
       validatePhone(phone);
       throw tokenInvalid();
     }
-    if (!EMAIL_TYPES.includes(type) || str(p, "email") === "" || phone !== "") {
+    if (str(p, "email") === "" || phone !== "") {
       throw badRequest("validation_failed", "Only an email address or phone number should be provided on verify");
     }
     let email: string;
@@ -269,6 +278,9 @@ export const verifyPost: Handler = async (app, req, res) => {
     } catch {
       throw unprocessable("validation_failed", "Invalid email format");
     }
+    // GoTrue looks an sms / phone_change code up by the (empty) phone number and finds nobody;
+    // another type it does not know matches none of the user's codes: both are its 403
+    if (!EMAIL_TYPES.includes(type)) throw tokenInvalid();
     sendVerified(res, await verifyTypedCode(app, req, type, email, tokenHash(email, token)));
     return;
   }
