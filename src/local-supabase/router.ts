@@ -21,6 +21,13 @@ import { reauthenticate } from "./handlers/reauthenticate.js";
 import { recover } from "./handlers/recover.js";
 import { resend } from "./handlers/resend.js";
 import { signup } from "./handlers/signup.js";
+import {
+  createSsoProvider,
+  deleteSsoProvider,
+  getSsoProvider,
+  listSsoProviders,
+  updateSsoProvider,
+} from "./handlers/sso-admin.js";
 import { oauthServerMetadata, switchedOffHandler } from "./handlers/switched-off.js";
 import { token } from "./handlers/token.js";
 import { getUser, logout, updateUser } from "./handlers/user.js";
@@ -59,6 +66,8 @@ const SUBROUTED = new Set([
   "/admin/users/:id/factors/:fid",
   "/admin/users/:id/passkeys",
   "/admin/users/:id/passkeys/:pid",
+  "/admin/sso/providers",
+  "/admin/sso/providers/:id",
 ]);
 
 type Routes = Record<string, Partial<Record<string, Handler>>>;
@@ -93,6 +102,8 @@ const ROUTES: Routes = {
   "/factors/:id/challenge": { POST: challengeFactor },
   "/factors/:id/verify": { POST: verifyFactor },
   "/admin/generate_link": { POST: generateLink },
+  "/admin/sso/providers": { GET: listSsoProviders, POST: createSsoProvider },
+  "/admin/sso/providers/:id": { GET: getSsoProvider, PUT: updateSsoProvider, DELETE: deleteSsoProvider },
   "/.well-known/oauth-authorization-server": { GET: oauthServerMetadata },
   "/_dev/outbox": { GET: outbox },
 };

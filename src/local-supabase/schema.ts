@@ -156,4 +156,33 @@ create table if not exists audit_log_entries (
   seq bigserial
 );
 create index if not exists audit_log_entries_created_at_idx on audit_log_entries (created_at desc, seq desc);
+
+-- GoTrue's SAML identity providers (its admin API serves them with SAML off, as here).
+create table if not exists sso_providers (
+  id uuid primary key,
+  resource_id text,
+  disabled boolean,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create unique index if not exists sso_providers_resource_id_idx on sso_providers (lower(resource_id));
+create table if not exists saml_providers (
+  id uuid primary key,
+  sso_provider_id uuid not null references sso_providers (id) on delete cascade,
+  entity_id text not null unique,
+  metadata_xml text not null,
+  metadata_url text,
+  attribute_mapping jsonb,
+  name_id_format text,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create table if not exists sso_domains (
+  id uuid primary key,
+  sso_provider_id uuid not null references sso_providers (id) on delete cascade,
+  domain text not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create unique index if not exists sso_domains_domain_idx on sso_domains (lower(domain));
 `;

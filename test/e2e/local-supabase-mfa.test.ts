@@ -88,6 +88,16 @@ async function mfaUser(tag: string) {
   return { sb, addr, factorId, app };
 }
 
+/** The audit log (GET /admin/audit) for `query`, newest first. */
+async function auditOf(query: string): Promise<{ payload: Record<string, unknown>; ip_address: string }[]> {
+  const r = await raw(s, "GET", `/admin/audit?per_page=1000&query=${encodeURIComponent(query)}`, {
+    apikey: s.serviceRoleKey,
+    bearer: s.serviceRoleKey,
+  });
+  assert.equal(r.status, 200);
+  return JSON.parse(r.text) as never;
+}
+
 /** Rasterises the SVG's black rects and reads the QR code back. */
 function scanSvg(svg: string): string {
   const size = Number(/<svg width="(\d+)"/.exec(svg)?.[1]);
@@ -228,7 +238,7 @@ describe("aal1 sessions of a user with a verified factor", () => {
   });
 
   test("unenroll at aal2 removes the factor and drops the session to aal1 at its next refresh", async () => {
-    const { sb, factorId } = await mfaUser("mfa-unenroll");
+    const { sb, factorId, addr } = await mfaUser("mfa-unenroll");
     const removed = await sb.auth.mfa.unenroll({ factorId });
     assert.equal(removed.error, null);
     assert.deepEqual(removed.data, { id: factorId });
@@ -244,6 +254,17 @@ describe("aal1 sessions of a user with a verified factor", () => {
     assert.equal((await sb.auth.mfa.listFactors()).data!.all.length, 0);
     const user = await raw(s, "GET", "/user", { bearer: refreshed.data.session!.access_token });
     assert.equal("factors" in user.json, false, "GoTrue omits an empty factor list");
+
+    // the audit log has GoTrue's factor events, from the client's address
+    const factorEvents = (await auditOf(`author:${addr}`)).filter((e) => e.payload.log_type === "factor");
+    assert.deepEqual(
+      factorEvents.map((e) => e.payload.action),
+      ["factor_unenrolled", "verification_attempted", "challenge_created", "factor_in_progress"],
+    );
+    const unenrolled = factorEvents[0]!;
+    assert.deepEqual(Object.keys(unenrolled.payload.traits as object), ["factor_id", "factor_status", "session_id"]);
+    assert.equal((unenrolled.payload.traits as Record<string, unknown>).factor_status, "verified");
+    assert.match(unenrolled.ip_address, /127\.0\.0\.1/);
   });
 });
 
@@ -274,6 +295,16 @@ describe("admin factor API", () => {
     assert.equal(claimsOf(refreshed.data.session!.access_token).aal, "aal1");
     const none = await admin.auth.admin.mfa.listFactors({ userId: me.user!.id });
     assert.deepEqual(none.data!.factors, []);
+
+    const deletedEvent = (await auditOf("action:factor_deleted")).find(
+      (e) => (e.payload.traits as Record<string, unknown>).factor_id === factorId,
+    );
+    assert.equal(deletedEvent?.payload.actor_id, me.user!.id, "GoTrue records the deletion as the user's");
+    const updatedEvent = (await auditOf("action:factor_updated")).find(
+      (e) => (e.payload.traits as Record<string, unknown>).factor_id === factorId,
+    );
+    assert.equal(updatedEvent?.payload.actor_username, "service_role");
+    assert.equal((updatedEvent?.payload.traits as Record<string, unknown> | undefined)?.factor_type, "totp");
 
     const missing = await admin.auth.admin.mfa.deleteFactor({ userId: me.user!.id, id: factorId });
     assert.equal(missing.error?.status, 404);

@@ -417,3 +417,148 @@ describe("a repeated sign-up in confirm mode", () => {
     }
   });
 });
+
+const idpMetadata = (entityId: string, descriptors = 1) =>
+  `<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entityId}">
+${'  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/></md:IDPSSODescriptor>\n'.repeat(descriptors)}</md:EntityDescriptor>`;
+
+describe("/admin/sso/providers (served by GoTrue with SAML off)", () => {
+  test("register, list, read, change and remove a SAML identity provider; sign-in stays off", async () => {
+    const admin = asAdmin(s);
+    const post = (body: unknown) => raw(s, "POST", "/admin/sso/providers", { ...admin, body: JSON.stringify(body) });
+    assert.deepEqual((await raw(s, "GET", "/admin/sso/providers", admin)).json, { items: [] });
+    const entity = "https://idp.example.com/metadata";
+    const created = await post({
+      type: "saml",
+      metadata_xml: idpMetadata(entity),
+      domains: ["acme.example"],
+      resource_id: "acme:1",
+      attribute_mapping: { keys: { email: { name: "mail" } } },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = String(created.json.id);
+    assert.deepEqual(Object.keys(created.json), [
+      "id",
+      "resource_id",
+      "disabled",
+      "saml",
+      "domains",
+      "created_at",
+      "updated_at",
+    ]);
+    assert.equal(created.json.disabled, null);
+    assert.deepEqual(created.json.domains, [{ domain: "acme.example" }]);
+    assert.deepEqual(created.json.saml, {
+      entity_id: entity,
+      metadata_xml: idpMetadata(entity),
+      attribute_mapping: { keys: { email: { name: "mail" } } },
+    });
+
+    const listed = await raw(s, "GET", "/admin/sso/providers?resource_id_prefix=acme:", admin);
+    assert.equal((listed.json.items as unknown[]).length, 1);
+    const item = (listed.json.items as Record<string, Record<string, unknown>>[])[0]!;
+    assert.equal(item.saml?.metadata_xml, undefined, "the list leaves the XML out");
+    assert.deepEqual((await raw(s, "GET", "/admin/sso/providers?resource_id=other", admin)).json, { items: [] });
+    assert.equal((await raw(s, "GET", `/admin/sso/providers/${id}`, admin)).json.id, id);
+    assert.equal((await raw(s, "GET", "/admin/sso/providers/resource_acme:1", admin)).json.id, id);
+
+    assertGoTrueError(
+      await post({ type: "saml", metadata_xml: idpMetadata(entity) }),
+      422,
+      "saml_idp_already_exists",
+      `SAML Identity Provider with this EntityID (${entity}) already exists`,
+    );
+    assertGoTrueError(
+      await post({ type: "saml", metadata_xml: idpMetadata("https://other.example"), domains: ["acme.example"] }),
+      400,
+      "sso_domain_already_exists",
+      `SSO Domain 'acme.example' is already assigned to an SSO identity provider (${id})`,
+    );
+
+    const changed = await raw(s, "PUT", `/admin/sso/providers/${id}`, {
+      ...admin,
+      body: JSON.stringify({ domains: ["acme.example", "acme.test"], disabled: true }),
+    });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.json.disabled, true);
+    assert.deepEqual(changed.json.domains, [{ domain: "acme.example" }, { domain: "acme.test" }]);
+    assertGoTrueError(
+      await raw(s, "PUT", `/admin/sso/providers/${id}`, {
+        ...admin,
+        body: JSON.stringify({ metadata_xml: idpMetadata("https://other.example") }),
+      }),
+      400,
+      "saml_entity_id_mismatch",
+      `SAML Metadata can be updated only if the EntityID matches for the provider; expected '${entity}' but got 'https://other.example'`,
+    );
+
+    const sso = await client(s).auth.signInWithSSO({ domain: "acme.test" });
+    assert.equal(sso.error?.code, "saml_provider_disabled", "registered, but SAML sign-in is off");
+
+    const removed = await raw(s, "DELETE", `/admin/sso/providers/${id}`, admin);
+    assert.equal(removed.status, 200);
+    assert.equal(removed.json.id, id);
+    assertGoTrueError(
+      await raw(s, "GET", `/admin/sso/providers/${id}`, admin),
+      404,
+      "sso_provider_not_found",
+      "SSO Identity Provider not found",
+    );
+  });
+
+  test("GoTrue's checks of the request and the metadata", async () => {
+    const admin = asAdmin(s);
+    const post = (body: unknown) => raw(s, "POST", "/admin/sso/providers", { ...admin, body: JSON.stringify(body) });
+    const cases: [unknown, string][] = [
+      [{}, "Only 'saml' supported for SSO provider type"],
+      [{ type: "saml" }, "Either metadata_xml or metadata_url must be set"],
+      [
+        { type: "saml", metadata_xml: "<x/>", metadata_url: "https://x" },
+        "Only one of metadata_xml or metadata_url needs to be set",
+      ],
+      [{ type: "saml", metadata_url: "http://idp.example" }, "metadata_url is not a HTTPS URL"],
+      [{ type: "saml", metadata_url: "::nope" }, "metadata_url is not a valid URL"],
+      [
+        { type: "saml", metadata_xml: idpMetadata(""), name_id_format: "x" },
+        `name_id_format must be unspecified or one of urn:oasis:names:tc:SAML:2.0:nameid-format:persistent, urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress, urn:oasis:names:tc:SAML:2.0:nameid-format:transient, urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified`,
+      ],
+      [{ type: "saml", metadata_xml: idpMetadata("") }, "SAML Metadata does not contain an EntityID"],
+      [
+        { type: "saml", metadata_xml: idpMetadata("https://none.example", 0) },
+        "SAML Metadata does not contain any IDPSSODescriptor",
+      ],
+      [
+        { type: "saml", metadata_xml: idpMetadata("https://two.example", 2) },
+        "SAML Metadata contains multiple IDPSSODescriptors",
+      ],
+    ];
+    for (const [body, message] of cases) {
+      assertGoTrueError(await post(body), 400, "validation_failed", message);
+    }
+    assertGoTrueError(
+      await post({ type: "saml", metadata_xml: "<nope" }),
+      500,
+      "unexpected_failure",
+      "Unexpected failure, please check server logs for more information",
+    );
+    assertGoTrueError(
+      await raw(s, "GET", "/admin/sso/providers/not-an-id", admin),
+      404,
+      "sso_provider_not_found",
+      "SSO Identity Provider not found",
+    );
+    assertGoTrueError(
+      await raw(s, "GET", `/admin/sso/providers/${crypto.randomUUID()}/more`, admin),
+      404,
+      "sso_provider_not_found",
+      "SSO Identity Provider not found",
+    );
+    assertGoTrueError(
+      await raw(s, "GET", "/admin/sso/providers", { headers: V2024 }),
+      401,
+      "no_authorization",
+      "This endpoint requires a valid Bearer token",
+    );
+  });
+});

@@ -45,6 +45,10 @@ const ENDPOINTS = [
   "/reauthenticate",
   "/invite",
   "/admin/generate_link",
+  "/magiclink",
+  "/admin/audit",
+  "/admin/sso/providers",
+  "/.well-known/openid-configuration",
   "/nope",
 ];
 const METHODS: Record<string, string[]> = {
@@ -59,6 +63,8 @@ const METHODS: Record<string, string[]> = {
   "/recover": ["POST"],
   "/invite": ["POST"],
   "/admin/generate_link": ["POST"],
+  "/magiclink": ["POST"],
+  "/admin/sso/providers": ["GET", "POST"],
 };
 const FIELDS = [
   "email",
