@@ -8,8 +8,9 @@ import { registerProfiles } from "./commands/profiles.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerStack } from "./commands/stack.js";
 import { registerThreads } from "./commands/threads.js";
-import { type RunState, bindRun } from "./command-kit.js";
-import { bashScript, fishScript, zshScript } from "./completion.js";
+import { type RunState, bindRun, lazyAction } from "./command-kit.js";
+import type { CompleteWhat } from "./actions/complete.js";
+import { COMPLETE_COMMAND, bashScript, fishScript, zshScript } from "./completion.js";
 import type { World } from "./context.js";
 import { httpUrl, profileName } from "./parse.js";
 
@@ -119,6 +120,15 @@ export function buildProgram(
         shell === "bash" ? bashScript(program) : shell === "zsh" ? zshScript(program) : fishScript(program);
       world.io.write(script);
     });
+
+  // what the completion scripts ask lgauth for (hidden: not a command for people)
+  lazyAction<[CompleteWhat, string | undefined]>(
+    program
+      .command(COMPLETE_COMMAND, { hidden: true })
+      .addArgument(new Argument("<what>").choices(["profiles", "threads", "runs"]))
+      .argument("[thread]"),
+    async () => (await import("./actions/complete.js")).complete,
+  );
 
   return program;
 }

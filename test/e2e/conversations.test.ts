@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@langchain/langgraph-sdk";
@@ -493,6 +493,77 @@ describe("interactive chat on a terminal (tmux)", () => {
     await until((s) => /\/exit +leave/.test(s) && prompt(s));
     keys("/exit", "Enter");
     assert.equal(await offline.exited(), 0, "the session outlived the network error");
+  });
+
+  test("bash completion: profile names after --profile, your thread and run ids after thread and run arguments, never a hidden flag (#19 item 12)", async () => {
+    const bin = join(stack.dir, "bin");
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, "lgauth"), `#!/bin/sh\nexec '${process.execPath}' '${LGAUTH_BIN}' "$@"\n`, {
+      mode: 0o755,
+    });
+    const rc = join(stack.dir, "bashrc");
+    const exports = Object.entries(stack.env)
+      .filter(([k, v]) => v !== undefined && /^(LGAUTH_|SUPABASE_|LANGGRAPH_|NO_COLOR|HOME)/.test(k))
+      .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, "'\\''")}'`)
+      .join("\n");
+    await writeFile(
+      rc,
+      `${exports}\nexport PATH='${bin}':"$PATH"\nPS1='$ '\neval "$(lgauth completion bash)"\necho ready\n`,
+    );
+    tmux("kill-session", "-t", "chat");
+    const started = tmux(
+      "new-session",
+      "-d",
+      "-s",
+      "chat",
+      "-x",
+      "250",
+      "-y",
+      "50",
+      `bash --noprofile --rcfile '${rc}' -i`,
+    );
+    assert.equal(started.status, 0, started.stderr);
+    await until((s) => /^ready$/m.test(s) && /\$\s*$/.test(s.trimEnd()));
+    const line = (s: string) => s.trimEnd().split("\n").at(-1) ?? "";
+
+    keys("lgauth --profile ", "Tab", "Tab");
+    const profiles = await until((s) => /\balice\b/.test(s) && /\bbob\b/.test(s));
+    assert.match(profiles, /alice\s+bob/);
+    keys("C-u");
+
+    // --password is hidden (it only exists to refuse a password in argv): --passw completes to --password-stdin
+    keys("lgauth login --passw", "Tab");
+    await until((s) => line(s) === "$ lgauth login --password-stdin");
+    keys("C-u");
+
+    keys(`lgauth --profile alice threads show ${aliceThread.slice(0, 16)}`, "Tab");
+    await until((s) => line(s) === `$ lgauth --profile alice threads show ${aliceThread}`);
+    keys("C-u");
+    const runs = json<{ runs: { run_id: string }[] }>(
+      (await stack.cli("alice", ["runs", "list", aliceThread, "--json"])).stdout,
+    ).runs;
+    const run = runs[0]?.run_id ?? "";
+    keys(`lgauth --profile alice runs cancel ${aliceThread} ${run.slice(0, 16)}`, "Tab");
+    await until((s) => line(s) === `$ lgauth --profile alice runs cancel ${aliceThread} ${run}`);
+    keys("C-u");
+    keys("lgauth --profile bob threads show ", "Tab", "Tab");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.doesNotMatch(screen(), new RegExp(aliceThread), "bob is never offered alice's threads");
+    tmux("kill-session", "-t", "chat");
+
+    // the zsh and fish scripts offer no hidden flag either
+    for (const shell of ["zsh", "fish"]) {
+      const script = (await stack.cli("alice", ["completion", shell])).stdout;
+      const offered =
+        shell === "fish"
+          ? script
+              .split("\n")
+              .filter((l) => / -l /.test(l))
+              .join("\n")
+          : [...script.matchAll(/words="([^"]*)"/g)].map((m) => m[1]).join(" ");
+      assert.match(offered, /password-stdin/, shell);
+      assert.doesNotMatch(offered, /(^|\s)--(password|timeout)(\s|$)|-l (password|timeout)$/m, shell);
+    }
   });
 
   test("Ctrl-C at the idle prompt exits 130 (#19 item 7)", async () => {

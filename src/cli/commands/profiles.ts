@@ -11,7 +11,7 @@ export function registerProfiles(program: Command): void {
   lazyAction<[string]>(
     profiles
       .command("remove")
-      .argument("<name>", "profile to remove", profileName)
+      .argument("<profile>", "profile to remove", profileName)
       .description("log out and forget a profile"),
     async () => (await import("../actions/profiles.js")).removeProfile,
   );
