@@ -194,7 +194,7 @@ describe("password commands and send limits in process", () => {
     assert.equal(await passwordWorks(email, NEW_PASSWORD), true);
   });
 
-  test("account update --email where only the new address confirms: one code", async () => {
+  test("account update --email where only the new address confirms: one code; a script without --code-stdin sends nothing", async () => {
     const old = address("single");
     await account(old, { profile: "single" });
     const fresh = address("single-new");
@@ -206,5 +206,19 @@ describe("password commands and send limits in process", () => {
     assert.deepEqual(r.asked, [`Code from the email sent to ${fresh}:`]);
     assert.equal((await outbox(supabase, old)).length, 0, "nothing to the old address");
     assert.equal((await whoami("single")).email, fresh);
+
+    // a script that could not give the code is refused before anything is asked of the server
+    const later = address("single-later");
+    const script = await run(["--profile", "single", "account", "update", "--email", later]);
+    assert.equal(script.code, 2);
+    assert.match(
+      script.stderr,
+      /^lgauth: the emailed code is required when not running in a terminal \(pass --code-stdin\)/,
+    );
+    assert.deepEqual(await outbox(supabase, later), [], "no code was sent");
+    const shown = JSON.parse((await run(["--profile", "single", "--json", "account"])).stdout) as {
+      new_email?: string;
+    };
+    assert.equal(shown.new_email ?? "", "", "no change pending");
   });
 });
