@@ -84,7 +84,7 @@ export async function serverFigures(): Promise<Row[]> {
     }
 
     // 2. lgauth dev cold vs warm (npm run bench builds first)
-    if (!existsSync(join(ROOT, "dist", "cli.js"))) throw new Error("the CLI is not built (npm run build)");
+    if (!existsSync(join(ROOT, "dist", "cli.cjs"))) throw new Error("the CLI is not built (npm run build)");
     async function devReady(dataDir: string): Promise<number> {
       const began = performance.now();
       const child = spawn(
