@@ -59,7 +59,20 @@ export const COMMAND_GROUPS: readonly [names: readonly string[], register: (prog
   [["chat", "assistants"], registerChat],
   [["dev"], registerStack],
   [["demo", "audit"], registerIsolation],
+  // the completion scripts' helper: a TAB builds nothing else
+  [[COMPLETE_COMMAND], registerComplete],
 ];
+
+/** `lgauth __complete profiles|threads|runs [<thread>]`, hidden: what the completion scripts ask for. */
+function registerComplete(program: Command): void {
+  lazyAction<[CompleteWhat, string | undefined]>(
+    program
+      .command(COMPLETE_COMMAND, { hidden: true })
+      .addArgument(new Argument("<what>").choices(["profiles", "threads", "runs"]))
+      .argument("[thread]"),
+    async () => (await import("./actions/complete.js")).complete,
+  );
+}
 
 /** Global options that take a value: the word after them is not the command. */
 const GLOBAL_VALUE_OPTIONS = new Set(["-p", "--profile", "--supabase-url", "--supabase-anon-key", "--langgraph-url"]);
@@ -120,15 +133,6 @@ export function buildProgram(
         shell === "bash" ? bashScript(program) : shell === "zsh" ? zshScript(program) : fishScript(program);
       world.io.write(script);
     });
-
-  // what the completion scripts ask lgauth for (hidden: not a command for people)
-  lazyAction<[CompleteWhat, string | undefined]>(
-    program
-      .command(COMPLETE_COMMAND, { hidden: true })
-      .addArgument(new Argument("<what>").choices(["profiles", "threads", "runs"]))
-      .argument("[thread]"),
-    async () => (await import("./actions/complete.js")).complete,
-  );
 
   return program;
 }
