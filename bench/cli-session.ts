@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { startLocalSupabase } from "../src/local-supabase/index.js";
 import { startCountingProxy } from "../test/helpers/counting-proxy.js";
 import { startOurLangGraph } from "../test/helpers/our-langgraph.js";
-import { type Row, compare, peakRssKiB, ratioRow, summarize, timeCommand } from "./lib.js";
+import { type Row, compare, cpuPerRun, peakRssKiB, ratioRow, summarize, timeCommand } from "./lib.js";
 
 const BIN = fileURLToPath(new URL("../bin/lgauth.js", import.meta.url));
 const NODE = process.execPath;
@@ -70,6 +70,23 @@ export async function cliSession(): Promise<Row[]> {
       15,
     );
     rows.push(ratioRow("`lgauth token` (valid token)", "`node -e 0`", tok, "ms", "<= 1.35x", (r) => r <= 1.35));
+    const tokCpu = await compare(
+      () => cpuPerRun({ cmd: NODE, args: [BIN, "--profile", "alice", "token"], env }),
+      () => cpuPerRun(node),
+      7,
+      1,
+    );
+    rows.push(
+      ratioRow(
+        "`lgauth token` CPU time (user+sys)",
+        "`node -e 0`",
+        tokCpu,
+        "ms",
+        "<= 1.35x",
+        (r) => r <= 1.35,
+        "batches of 8",
+      ),
+    );
     const sent = proxy.seen.length;
     rows.push({
       figure: "requests to Supabase Auth, command with a valid token",

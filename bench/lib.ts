@@ -3,6 +3,7 @@
  * A and B alternating after a warm-up, medians quoted with their spread.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 export interface Sample {
   median: number;
@@ -57,6 +58,29 @@ export async function timeCommand(c: Command): Promise<number> {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.code !== 0) throw new Error(`${c.cmd} ${c.args.join(" ")} failed (${r.code}): ${r.stderr.slice(0, 500)}`);
   return ms;
+}
+
+/** CPU time (user + system) of this process's finished children so far, ms (Linux: /proc/self/stat). */
+function childrenCpuMs(): number {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields after the command name start at field 3 (state); cutime and cstime are fields 16 and 17
+  const ticks = Number(fields[13]) + Number(fields[14]);
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * CPU time (user + system) per run in milliseconds, over `batch` runs in a row (the kernel counts
+ * children's time in 10 ms ticks, so one run alone is too coarse). Unlike wall time, it barely
+ * moves when other work shares the machine: it is what the command itself costs.
+ */
+export async function cpuPerRun(c: Command, batch = 8): Promise<number> {
+  const before = childrenCpuMs();
+  for (let i = 0; i < batch; i++) {
+    const r = await run(c, [c.cmd, c.args]);
+    if (r.code !== 0) throw new Error(`${c.cmd} ${c.args.join(" ")} failed (${r.code}): ${r.stderr.slice(0, 500)}`);
+  }
+  return (childrenCpuMs() - before) / batch;
 }
 
 /** Peak resident memory (KiB) of one run, read by GNU time. */
@@ -121,12 +145,14 @@ export function ratioRow(
   unit: string,
   target: string,
   pass: (r: number) => boolean,
+  /** What one sample is, when not one run ("batches of 8"). */
+  sample?: string,
 ): Row {
   return {
     figure,
     baseline,
     value: `${fmt(c.ratio, 2)}x (${fmt(c.a.median)} vs ${fmt(c.b.median)} ${unit})`,
-    spread: `A ${fmt(c.a.p25)}–${fmt(c.a.p75)}, B ${fmt(c.b.p25)}–${fmt(c.b.p75)} ${unit} (IQR, n=${c.a.n})`,
+    spread: `A ${fmt(c.a.p25)}–${fmt(c.a.p75)}, B ${fmt(c.b.p25)}–${fmt(c.b.p75)} ${unit} (IQR, n=${c.a.n}${sample ? `, ${sample}` : ""})`,
     target,
     ok: pass(c.ratio),
   };

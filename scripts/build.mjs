@@ -107,6 +107,10 @@ await build({
   outdir: "dist",
   outExtension: { ".js": ".cjs" },
   format: "cjs",
+  // all of it is read and compiled at every start: no whitespace or comments (names are kept,
+  // so --debug stacks still name the functions)
+  minifyWhitespace: true,
+  minifySyntax: true,
   // prompts load from node_modules when a prompt is shown (the package is ESM-only)
   external: [...shared.external, "@inquirer/prompts"],
   plugins: [

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -16,7 +15,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
   const dir = dirname(file);
   await ensurePrivateDir(dir);
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const tmp = `${file}.${process.pid}.${process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex")}.tmp`;
   const handle = await open(tmp, "wx", 0o600);
   try {
     await handle.writeFile(data, "utf8");

@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto";
-
 /**
  * Splits long values across entries. Windows' credential store holds at most 2,560 bytes
  * (1,280 UTF-16 characters) per entry; a Supabase access token with user metadata can be
@@ -65,7 +63,7 @@ export class ChunkedEntries {
     if (value.length <= this.size && !value.startsWith(HEADER)) {
       await this.backend.set(account, value);
     } else {
-      const generation = randomBytes(6).toString("hex");
+      const generation = process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex");
       const parts = splitValue(value, this.size);
       for (const [i, part] of parts.entries()) await this.backend.set(chunkAccount(account, generation, i), part);
       await this.backend.set(account, `${HEADER}${generation}:${parts.length}`);

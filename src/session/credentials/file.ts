@@ -1,7 +1,5 @@
-import { chmod, readFile, stat } from "node:fs/promises";
+import { chmodSync, readFileSync, statSync } from "node:fs";
 import { LgauthError } from "../../util/errors.js";
-import { writeFileAtomic } from "../../util/private-files.js";
-import { withFileLock } from "../lock.js";
 import type { CredentialStore } from "./types.js";
 
 interface FileShape {
@@ -28,7 +26,8 @@ export class FileStore implements CredentialStore {
   private async read(): Promise<FileShape> {
     let text: string;
     try {
-      text = await readFile(this.path, "utf8");
+      // a few kilobytes, read at once (a command that only reads its token pays no more)
+      text = readFileSync(this.path, "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, entries: {} };
       throw new LgauthError(
@@ -37,8 +36,8 @@ export class FileStore implements CredentialStore {
       );
     }
     // Someone loosened the mode by hand: tighten it before going on.
-    const info = await stat(this.path);
-    if ((info.mode & 0o077) !== 0) await chmod(this.path, 0o600);
+    const info = statSync(this.path);
+    if ((info.mode & 0o077) !== 0) chmodSync(this.path, 0o600);
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -53,6 +52,11 @@ export class FileStore implements CredentialStore {
   }
 
   private async update(fn: (entries: Record<string, string>) => boolean): Promise<void> {
+    // the write path's helpers load on first write
+    const [{ withFileLock }, { writeFileAtomic }] = await Promise.all([
+      import("../lock.js"),
+      import("../../util/private-files.js"),
+    ]);
     await withFileLock(`${this.path}.lock`, async () => {
       const data = await this.read();
       if (fn(data.entries)) await writeFileAtomic(this.path, `${JSON.stringify(data, null, 2)}\n`);

@@ -101,11 +101,7 @@ export async function chooseStoreForLogin(ctx: StoreContext, opts: ChooseOptions
  * The store a logged-in profile already uses (recorded in the config at login). `interactive`
  * (default: the context's) lengthens keychain writes while someone may be unlocking it.
  */
-export async function openStore(
-  kind: StoreKind,
-  ctx: StoreContext,
-  interactive = ctx.interactive,
-): Promise<CredentialStore> {
+export async function openStore(kind: StoreKind, ctx: StoreContext, interactive?: boolean): Promise<CredentialStore> {
   if (kind === "file") {
     if (storePreference(ctx.env) === "keychain") {
       throw new LgauthError(
@@ -115,5 +111,6 @@ export async function openStore(
     }
     return new FileStore(ctx.config.credentialsFile);
   }
-  return openKeychain(timeoutsFor(ctx, interactive), ctx.env);
+  // asked here only: whether someone is at the terminal means looking at stdin
+  return openKeychain(timeoutsFor(ctx, interactive ?? ctx.interactive), ctx.env);
 }
