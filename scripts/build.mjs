@@ -122,12 +122,16 @@ await build({
       setup(b) {
         b.onResolve({ filter: /\.js$/ }, (args) => {
           if (args.kind !== "dynamic-import") return undefined;
-          const from = dirname(args.importer);
-          const action = /^\.\.\/actions\/([\w-]+)\.js$/.exec(args.path);
-          if (action?.[1] && from.endsWith(join("src", "cli", "commands")) && !STARTUP_ACTIONS.has(action[1])) {
+          const target = join(dirname(args.importer), args.path);
+          const action = /^([\w-]+)\.js$/.exec(basename(target));
+          if (
+            action?.[1] &&
+            dirname(target) === join(root, "src", "cli", "actions") &&
+            !STARTUP_ACTIONS.has(action[1])
+          ) {
             return { path: `./esm/actions/${action[1]}.js`, external: true };
           }
-          if (args.path === "./client.js" && from.endsWith(join("src", "session"))) {
+          if (target === join(root, "src", "session", "client.js")) {
             return { path: "./esm/session-client.js", external: true };
           }
           return undefined;
@@ -136,6 +140,15 @@ await build({
     },
   ],
 });
+
+// Every command pays for reading and compiling the start-up bundle: keep it small. It grows
+// past this when a module it reaches imports something large statically (an SDK, a client):
+// load that with import() from an action (src/cli/actions) instead.
+const STARTUP_BUDGET = 180_000;
+const startupBytes = (await readFile(join(root, "dist", "cli.cjs"))).length;
+if (startupBytes > STARTUP_BUDGET) {
+  throw new Error(`dist/cli.cjs is ${startupBytes} bytes, over its ${STARTUP_BUDGET}-byte budget (see scripts/build.mjs)`);
+}
 
 // The local stack's two children (src/stack/*-entry.ts) and the graph and Auth modules the
 // LangGraph child serves, prebuilt so the children start on plain node: run through tsx, its
