@@ -147,7 +147,9 @@ await build({
 const STARTUP_BUDGET = 180_000;
 const startupBytes = (await readFile(join(root, "dist", "cli.cjs"))).length;
 if (startupBytes > STARTUP_BUDGET) {
-  throw new Error(`dist/cli.cjs is ${startupBytes} bytes, over its ${STARTUP_BUDGET}-byte budget (see scripts/build.mjs)`);
+  throw new Error(
+    `dist/cli.cjs is ${startupBytes} bytes, over its ${STARTUP_BUDGET}-byte budget (see scripts/build.mjs)`,
+  );
 }
 
 // The local stack's two children (src/stack/*-entry.ts) and the graph and Auth modules the
