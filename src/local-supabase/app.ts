@@ -15,6 +15,8 @@ export interface App {
   config: ServerConfig;
   database: Database;
   keys: KeyMaterial;
+  /** The secret of emailed codes' hashes (keys.ts codeHashKey, handlers/mail.ts tokenHash). */
+  codeHashKey: Buffer;
   tokens: TokenContext;
   /** Base URL without /auth/v1. */
   baseUrl: string;

@@ -9,7 +9,7 @@ import { CodeAttempts } from "./code-attempts.js";
 import { openDatabase } from "./db.js";
 import { answerClientError } from "./http.js";
 import { KeyedMutex } from "./keyed-mutex.js";
-import { configuredKeys, es256Keys, hs256Keys, type KeyMaterial } from "./keys.js";
+import { codeHashKey, configuredKeys, es256Keys, hs256Keys, type KeyMaterial } from "./keys.js";
 import { OidcClient } from "./oidc-client.js";
 import { type LocalSupabase, type LocalSupabaseOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
@@ -32,6 +32,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
         : config.jwtSecret !== undefined
           ? hs256Keys(config.jwtSecret)
           : await es256Keys(database.db);
+    const hashKey = await codeHashKey(database.db);
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -46,6 +47,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
       config,
       database,
       keys,
+      codeHashKey: hashKey,
       tokens: {
         keys,
         issuer: `${baseUrl}/auth/v1`,

@@ -15,6 +15,7 @@ import {
   generateKeyPairSync,
   type JsonWebKey,
   type KeyObject,
+  randomBytes,
   randomUUID,
 } from "node:crypto";
 import type { Queryable } from "./db.js";
@@ -51,6 +52,16 @@ async function getMeta(db: Queryable, key: string): Promise<string | undefined> 
 async function setMetaIfAbsent(db: Queryable, key: string, value: string): Promise<string> {
   await db.query("insert into lgauth_meta (key, value) values ($1, $2) on conflict (key) do nothing", [key, value]);
   return (await getMeta(db, key)) ?? value;
+}
+
+/**
+ * The server's secret for the hashes of emailed codes (`tokenHash` in handlers/mail.ts): 32
+ * random bytes, made once and kept in the database so outstanding links survive a restart.
+ */
+export async function codeHashKey(db: Queryable): Promise<Buffer> {
+  let stored = await getMeta(db, "code_hash_key");
+  if (!stored) stored = await setMetaIfAbsent(db, "code_hash_key", randomBytes(32).toString("hex"));
+  return Buffer.from(stored, "hex");
 }
 
 export function hs256Keys(secret: string): KeyMaterial {

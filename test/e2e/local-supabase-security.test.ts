@@ -7,6 +7,7 @@
  * rate-limit count.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
@@ -315,5 +316,35 @@ describe("#14.6 one spelling per token", () => {
     assert.equal(adminBad.status, 403);
     assert.equal(adminBad.json.code, "bad_jwt");
     assert.deepEqual(adminBad.json, badSignature.json);
+  });
+});
+
+/**
+ * The outside review of the day's additions (recovery, email change, invites, generated links,
+ * MFA): holes found with the anon key and an account, each shown here through the real server.
+ */
+describe("red team: guessing around the five-wrong-codes rule", () => {
+  test("a link's token hash cannot be computed from the address and a guessed code", async () => {
+    // GoTrue's token hash is sha224(email + code): anyone could turn each guess of a six-digit
+    // code into a token_hash, and /verify cannot tell whose address a wrong hash was for, so
+    // those guesses never counted against the address (20 wrong ones, then the right one, logged
+    // in); only the per-client limit slowed them, and every loopback address is a client
+    const victim = email("hash-victim");
+    const sb = client(s);
+    assert.equal((await sb.auth.signUp({ email: victim, password: "secret123" })).error, null);
+    assert.equal((await sb.auth.resetPasswordForEmail(victim)).error, null);
+    const mail = (await outbox(s, victim)).at(-1);
+    assert.equal(mail?.type, "recovery");
+    const linkToken = new URL(mail?.link ?? "").searchParams.get("token") ?? "";
+    const computed = createHash("sha224")
+      .update(victim + (mail?.token ?? ""))
+      .digest("hex");
+    assert.match(linkToken, /^[0-9a-f]{56}$/, "a token hash as GoTrue's looks");
+    assert.notEqual(linkToken, computed, "the link's token must not follow from the address and the code");
+    const guessed = await sb.auth.verifyOtp({ token_hash: computed, type: "recovery" });
+    assert.equal(guessed.error?.code, "otp_expired", "a computed hash of the right code opens nothing");
+    const followed = await sb.auth.verifyOtp({ token_hash: linkToken, type: "recovery" });
+    assert.equal(followed.error, null, "the link itself works");
+    assert.equal(followed.data.user?.email, victim);
   });
 });

@@ -54,7 +54,7 @@ export const generateLink: Handler = async (app, req, res) => {
       passwordHash = await hashPassword(password); // before the transaction: bcrypt is slow
     }
     const otp = otpCode(app.config.otpLength);
-    const hashedToken = tokenHash(email, otp);
+    const hashedToken = tokenHash(app, email, otp);
     const { user, linkToken, linkType } = await app.database.tx(async (tx) => {
       const now = new Date().toISOString();
       const set = async (u: LoadedUser, sql: string, args: unknown[] = []) => {
@@ -100,7 +100,7 @@ export const generateLink: Handler = async (app, req, res) => {
           column = type === "email_change_current" ? "email_change_token_current" : "email_change_token_new";
           // GoTrue: the new address's code hashes with the new address; hashed_token stays the
           // one made from the current address (a known GoTrue quirk: use the link's token)
-          const stored = type === "email_change_current" ? hashedToken : tokenHash(newEmail, otp);
+          const stored = type === "email_change_current" ? hashedToken : tokenHash(app, newEmail, otp);
           await set(
             u,
             `email_change = $3, email_change_confirm_status = 0, email_change_sent_at = $2, ${column} = $4`,

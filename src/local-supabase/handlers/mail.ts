@@ -1,9 +1,9 @@
 /**
- * The emails GoTrue sends (internal/api/mail.go): each stores GoTrue's token hash (hex SHA-224 of
- * address + code) in the user's column for its kind, and delivers the code and the /verify link
+ * The emails GoTrue sends (internal/api/mail.go): each stores a token hash of address + code
+ * (keyed: see tokenHash) in the user's column for its kind, and delivers the code and the /verify link
  * to the local outbox and the server log. One mail of a kind per user per emailMaxFrequency.
  */
-import { createHash, randomInt } from "node:crypto";
+import { createHmac, randomInt } from "node:crypto";
 import type { App } from "../app.js";
 import type { Queryable } from "../db.js";
 import { tooManyRequests } from "../errors.js";
@@ -11,8 +11,16 @@ import { createEmailFlowState } from "../flow-state.js";
 import type { OutboxMessage } from "../outbox.js";
 import type { UserRow } from "../users.js";
 
-export function tokenHash(email: string, otp: string): string {
-  return createHash("sha224")
+/**
+ * The stored hash of a code, which is also the token of its link: GoTrue's is sha224(email +
+ * code), which anyone can compute for each guess of a six-digit code and send as a token_hash,
+ * and a wrong token_hash cannot be counted against an address (code-attempts.ts), so guesses
+ * made that way escaped the five-wrong-codes rule. Ours is keyed with the server's secret
+ * (HMAC-SHA224, the same 56 hex characters): only a typed code, which names its address, can
+ * be guessed, and it is counted.
+ */
+export function tokenHash(app: Pick<App, "codeHashKey">, email: string, otp: string): string {
+  return createHmac("sha224", app.codeHashKey)
     .update(email + otp)
     .digest("hex");
 }
@@ -106,7 +114,7 @@ async function newCode(
   pkce = false,
 ): Promise<{ otp: string; hash: string }> {
   const otp = otpCode(app.config.otpLength);
-  const hash = withFlow(tokenHash(user.email ?? "", otp), pkce);
+  const hash = withFlow(tokenHash(app, user.email ?? "", otp), pkce);
   const now = new Date().toISOString();
   await tx.query(
     `update users set ${slot.column} = $2, ${slot.sentAtColumn} = $3${extraSet}, updated_at = $3 where id = $1`,
@@ -184,11 +192,11 @@ export async function sendEmailChange(
   checkFrequency(app, user.email_change_sent_at);
   const pkce = await startFlow(tx, user, flow, "email_change");
   const otpNew = otpCode(app.config.otpLength);
-  const hashNew = withFlow(tokenHash(newEmail, otpNew), pkce);
+  const hashNew = withFlow(tokenHash(app, newEmail, otpNew), pkce);
   const current = user.email ?? "";
   const secure = app.config.secureEmailChange && current !== "";
   const otpCurrent = secure ? otpCode(app.config.otpLength) : "";
-  const hashCurrent = secure ? withFlow(tokenHash(current, otpCurrent), pkce) : "";
+  const hashCurrent = secure ? withFlow(tokenHash(app, current, otpCurrent), pkce) : "";
   const now = new Date().toISOString();
   await tx.query(
     `update users set email_change = $2, email_change_token_new = $3, email_change_token_current = $4,

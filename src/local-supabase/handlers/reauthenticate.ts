@@ -52,7 +52,7 @@ export async function consumeReauthenticationNonce(app: App, user: UserRow, nonc
   const r = await app.database.db.query<{ id: string }>(
     `update users set reauthentication_token = '' where id = $1 and reauthentication_token <> ''
        and reauthentication_token = $2 and reauthentication_sent_at >= $3 returning id`,
-    [user.id, tokenHash(email, nonce), notBefore],
+    [user.id, tokenHash(app, email, nonce), notBefore],
   );
   if (r.rows.length === 0) {
     if (app.codeAttempts.wrong(subject)) await voidEmailCodes(app.database.db, email);

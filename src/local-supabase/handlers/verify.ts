@@ -281,7 +281,7 @@ export const verifyPost: Handler = async (app, req, res) => {
     // GoTrue looks an sms / phone_change code up by the (empty) phone number and finds nobody;
     // another type it does not know matches none of the user's codes: both are its 403
     if (!EMAIL_TYPES.includes(type)) throw tokenInvalid();
-    sendVerified(res, await verifyTypedCode(app, req, type, email, tokenHash(email, token)));
+    sendVerified(res, await verifyTypedCode(app, req, type, email, tokenHash(app, email, token)));
     return;
   }
   if (str(p, "email") !== "" || str(p, "phone") !== "" || str(p, "redirect_to") !== "") {
