@@ -109,9 +109,10 @@ export function createAuthenticator(settings: AuthSettings, runs: RunLocator = s
     const refusal = mfaRefusal(settings.mfa, user.aal, verifiedFactors);
     if (refusal) throw refusal;
     // after the token (a stranger learns nothing about which runs exist), before the route
-    // (which would read the run's event queue whatever thread it was named through)
+    // (which would read the run's event queue whatever thread it was named through); someone
+    // else's thread gets the answer of a run that does not exist
     const scope = runScopeOf(request.url);
-    if (scope && (await runs(scope.threadId, scope.runId)) === false) throw notFound(RUN_NOT_FOUND);
+    if (scope && (await runs(scope.threadId, scope.runId, user.id)) === false) throw notFound(RUN_NOT_FOUND);
     return identityOf(user);
   }
 

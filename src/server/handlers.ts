@@ -28,6 +28,11 @@ function isMetadata(v: unknown): v is Metadata {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** The owner rule itself: a thread is `owner`'s when its stamped metadata says so. */
+export function ownsThread(metadata: unknown, owner: string): boolean {
+  return isMetadata(metadata) && owner !== "" && metadata.owner === owner;
+}
+
 /** Overwrites `owner` in the metadata the server is about to persist. */
 function stamp(value: { metadata?: Metadata | null }, owner: string): void {
   const metadata = isMetadata(value.metadata) ? value.metadata : {};

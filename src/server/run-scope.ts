@@ -1,9 +1,14 @@
 /**
- * Is this run on this thread? Asked of the LangGraph server's own storage for every
- * `/threads/{thread_id}/runs/{run_id}[/…]` request (routes.ts `runScopeOf`), before the route
- * runs. The Auth handlers cannot answer it: the server tells them only the thread
- * (`threads:read` with `{thread_id}` for get, join and stream), and its stream routes read the
- * run's event queue by run id alone, so bob's own thread let him read, replay or drain any run.
+ * Is this run on this thread, and is the thread the caller's? Asked of the LangGraph server's
+ * own storage for every `/threads/{thread_id}/runs/{run_id}[/…]` request (routes.ts
+ * `runScopeOf`), before the route runs. The Auth handlers cannot answer it: the server tells them
+ * only the thread (`threads:read` with `{thread_id}` for get, join and stream), and its stream
+ * routes read the run's event queue by run id alone, so bob's own thread let him read, replay or
+ * drain any run. The owner is checked here too (handlers.ts's rule, `ownsThread`): otherwise
+ * alice's real (thread, run) pair answered bob differently from a made-up one (200 with an SSE
+ * error from /stream, "Thread … not found" from GET and /join, against 404 "Run not found"),
+ * telling him which of her runs exist, and a join still reached her run's queue before the owner
+ * filter refused it.
  *
  * The storage is the request's: the dev server (api 1.5.1) puts its `Ops` on the hono context
  * (`LANGGRAPH_OPS`, behind `contextStorage()`, both registered before the auth middleware), which
@@ -18,16 +23,17 @@
  */
 import type { Ops } from "@langchain/langgraph-api/storage";
 import { tryGetContext } from "hono/context-storage";
+import { ownsThread } from "./handlers.js";
 
-/** True when the run exists and is on that thread, false when not, undefined when this server
- * keeps no storage this check can read. */
-export type RunLocator = (threadId: string, runId: string) => Promise<boolean | undefined>;
+/** True when the run exists, is on that thread and the thread is `owner`'s; false when not;
+ * undefined when this server keeps no storage this check can read. */
+export type RunLocator = (threadId: string, runId: string, owner: string) => Promise<boolean | undefined>;
 
 type ServerEnv = { Variables: { LANGGRAPH_OPS?: Ops } };
 
 let saidUnchecked = false;
 
-export const serverRunLocator: RunLocator = async (threadId, runId) => {
+export const serverRunLocator: RunLocator = async (threadId, runId, owner) => {
   const ops = tryGetContext<ServerEnv>()?.var.LANGGRAPH_OPS;
   if (ops === undefined) {
     if (!saidUnchecked) {
@@ -41,5 +47,7 @@ export const serverRunLocator: RunLocator = async (threadId, runId) => {
   // without an auth context the server runs no handler: a plain lookup, which (like the
   // server's own run routes) finds nothing when the run is on another thread
   const run = await ops.runs.get(runId, threadId, undefined);
-  return run !== null && run.run_id === runId && run.thread_id === threadId;
+  if (run === null || run.run_id !== runId || run.thread_id !== threadId) return false;
+  const thread = await ops.threads.get(threadId, undefined).catch(() => undefined);
+  return thread !== undefined && ownsThread(thread.metadata, owner);
 };

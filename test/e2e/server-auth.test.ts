@@ -424,6 +424,34 @@ describe("closed gaps: leaks on the stock server, refused on ours", () => {
     }
   });
 
+  it("alice's run named through her own thread by bob: on ours the same 404 as a run that does not exist", async () => {
+    // the stock server (and ours before the run-on-thread check looked at the owner) told bob
+    // which (thread, run) pairs of alice's exist: 200 with an SSE error event from /stream and
+    // "Thread … not found" from GET and /join, where a made-up run gets 404 "Run not found"
+    const a = lgClient(ours, alice.token);
+    const thread = await a.threads.create();
+    const run = await a.runs.create(thread.thread_id, "agent", { input: input("alice's pending words") });
+    await untilDone(ours, alice, thread.thread_id, run.run_id);
+    const at = (runId: string, rest: string) => `${ours}/threads/${thread.thread_id}/runs/${runId}${rest}`;
+    const made_up = randomUUID();
+    for (const [method, rest] of [
+      ["GET", ""],
+      ["GET", "/join"],
+      ["GET", "/stream"],
+      ["POST", "/cancel"],
+      ["DELETE", ""],
+    ] as const) {
+      const real = await http(at(run.run_id, rest), { method, token: bob.token });
+      const none = await http(at(made_up, rest), { method, token: bob.token });
+      assert.deepEqual(real, none, `${method} …${rest}: alice's real run must answer like a made-up one`);
+      assert.equal(real.status, 404, real.text);
+    }
+    assert.equal((await a.runs.get(thread.thread_id, run.run_id)).status, "success", "alice's run is untouched");
+    const own = await http(at(run.run_id, "/stream"), { token: alice.token });
+    assert.equal(own.status, 200);
+    assert.ok(own.text.includes(alice.email), "alice still reads her run");
+  });
+
   it("protocol-v2 thread session commands", async () => {
     for (const [url, expectLeak] of [
       [stock, true],

@@ -10,7 +10,7 @@ import { Auth } from "@langchain/langgraph-sdk/auth";
 import { bearerToken } from "../../src/server/authenticate.js";
 import { AuthFailure } from "../../src/server/failure.js";
 import { authUserOf } from "../../src/server/graph.js";
-import { registerHandlers } from "../../src/server/handlers.js";
+import { ownsThread, registerHandlers } from "../../src/server/handlers.js";
 import { offlineAnswerTokens } from "../../src/server/offline-model.js";
 import { chooseModel, createChatModel } from "../../src/server/providers.js";
 import { checkRoute, runScopeOf } from "../../src/server/routes.js";
@@ -105,7 +105,14 @@ describe("run scope: /threads/{thread}/runs/{run}/... names a run through a thre
     });
   }
   it("leaves the question to a server that keeps no dev-server storage on the request (the Platform)", async () => {
-    assert.equal(await serverRunLocator(THREAD, RUN), undefined);
+    assert.equal(await serverRunLocator(THREAD, RUN, "some-user"), undefined);
+  });
+  it("counts a thread as the caller's only when its stamped owner is the caller", () => {
+    assert.equal(ownsThread({ owner: "alice-id" }, "alice-id"), true);
+    assert.equal(ownsThread({ owner: "alice-id" }, "bob-id"), false);
+    assert.equal(ownsThread({}, "bob-id"), false);
+    assert.equal(ownsThread(null, "bob-id"), false);
+    assert.equal(ownsThread({ owner: "" }, ""), false, "an empty identity owns nothing");
   });
 });
 
