@@ -7,6 +7,10 @@
  * Use: `if (!attempts.take(s)) { void s's codes; refuse }`, check the code, then
  * `attempts.reset(s)` on success, or on a wrong code `if (attempts.wrong(s)) void s's codes`.
  * Sending a new code also calls `reset(s)`: each code gets its five tries.
+ * A TOTP factor has no new code to send (its codes follow the clock), so its subject
+ * ("factor:<id>") is held instead: `take(s, holdMs)` and, on a wrong code, `spent(s)` (void the
+ * factor's challenges) without starting the count over; its attempts come back `holdMs` after
+ * the last counted one, or with a right code.
  * Subjects are opaque strings: prefix them by kind ("email:", "factor:").
  */
 import type { Queryable } from "./db.js";
@@ -15,7 +19,9 @@ export const MAX_WRONG_CODES = 5;
 
 interface Entry {
   count: number;
+  /** when the last counted attempt was taken (a refused one does not move it) */
   at: number;
+  forgetAfterMs: number;
 }
 
 export class CodeAttempts {
@@ -31,15 +37,24 @@ export class CodeAttempts {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one attempt; false when the subject has none left (refuse unchecked, void its codes). */
-  take(subject: string): boolean {
+  /**
+   * Takes one attempt; false when the subject has none left (refuse unchecked, void its codes).
+   * `forgetAfterMs` overrides the constructor's for this subject (a factor's hold).
+   */
+  take(subject: string, forgetAfterMs = this.forgetAfterMs): boolean {
     const t = this.now();
     if (this.entries.size > 10_000) this.prune(t);
-    const e = this.live(subject, t) ?? { count: 0, at: t };
+    const e = this.live(subject, t) ?? { count: 0, at: t, forgetAfterMs };
+    if (e.count >= this.limit) return false; // refused unchecked: the hold does not grow with it
     e.count += 1;
     e.at = t;
     this.entries.set(subject, e);
-    return e.count <= this.limit;
+    return true;
+  }
+
+  /** True when the subject has used up its attempts (they stay used up until forgotten or reset). */
+  spent(subject: string): boolean {
+    return (this.live(subject, this.now())?.count ?? 0) >= this.limit;
   }
 
   /** The code was right, or a new code was sent: the count starts over. */
@@ -57,7 +72,7 @@ export class CodeAttempts {
 
   private live(subject: string, t: number): Entry | undefined {
     const e = this.entries.get(subject);
-    if (e && t - e.at > this.forgetAfterMs) {
+    if (e && t - e.at > e.forgetAfterMs) {
       this.entries.delete(subject);
       return undefined;
     }
@@ -65,7 +80,7 @@ export class CodeAttempts {
   }
 
   private prune(t: number): void {
-    for (const [subject, e] of this.entries) if (t - e.at > this.forgetAfterMs) this.entries.delete(subject);
+    for (const [subject, e] of this.entries) if (t - e.at > e.forgetAfterMs) this.entries.delete(subject);
   }
 }
 

@@ -2,7 +2,8 @@
  * TOTP MFA through the local Supabase Auth with the unmodified supabase-js client: enroll (secret,
  * otpauth:// URI, a scannable SVG QR code), challenge, verify (the same session at aal2 with a
  * totp AMR entry), refresh keeping aal2, unenroll needing aal2, the admin factor API, GoTrue's
- * limits and errors, and ours: a code is accepted once, five wrong codes void a challenge.
+ * limits and errors, and ours: a code is accepted once, five wrong codes for a factor void its
+ * challenges and hold it for a challenge's lifetime.
  * Codes are computed with otpauth, as an authenticator app would.
  */
 import assert from "node:assert/strict";
@@ -377,7 +378,7 @@ describe("GoTrue's limits and errors, and ours", () => {
     assert.equal(unknown.error?.code, "mfa_factor_not_found");
   });
 
-  test("five wrong codes void the challenge: the right code then finds it expired", async () => {
+  test("five wrong codes void the challenge: the right code then finds it expired, also on a new challenge", async () => {
     const { sb } = await signedIn("mfa-void");
     const e = await sb.auth.mfa.enroll({ factorType: "totp" });
     const factorId = e.data!.id;
@@ -396,6 +397,40 @@ describe("GoTrue's limits and errors, and ours", () => {
     assert.equal(voided.error?.code, "mfa_challenge_expired");
     assert.match(voided.error?.message ?? "", /verify against another challenge or create a new challenge/);
     const next = await sb.auth.mfa.challengeAndVerify({ factorId, code: right });
-    assert.equal(next.error, null, "a new challenge takes the code");
+    assert.equal(next.error?.code, "mfa_challenge_expired", "the factor is held: a new challenge does not take it");
+  });
+
+  test("wrong codes count per factor: a stolen password cannot guess on with a new challenge after every four", async () => {
+    const victim = await mfaUser("mfa-spread");
+    const attacker = await logIn(victim.addr); // the password is all the attacker has: an aal1 session
+    const right = await victim.app.code(); // kept as text: a refused code is not used up
+    const guess = (i: number) => (String(200000 + i) === right ? "999999" : String(200000 + i));
+    const first = await attacker.auth.mfa.challenge({ factorId: victim.factorId });
+    for (let i = 0; i < 4; i++) {
+      const r = await attacker.auth.mfa.verify({
+        factorId: victim.factorId,
+        challengeId: first.data!.id,
+        code: guess(i),
+      });
+      assert.equal(r.error?.code, "mfa_verification_failed");
+    }
+    const second = await attacker.auth.mfa.challenge({ factorId: victim.factorId });
+    assert.equal(second.error, null, "creating a challenge is GoTrue's, unchanged");
+    const fifth = await attacker.auth.mfa.verify({
+      factorId: victim.factorId,
+      challengeId: second.data!.id,
+      code: guess(4),
+    });
+    assert.equal(fifth.error?.code, "mfa_verification_failed");
+    for (const c of [first.data!.id, second.data!.id]) {
+      const voided = await attacker.auth.mfa.verify({ factorId: victim.factorId, challengeId: c, code: right });
+      assert.equal(voided.error?.status, 422, "the fifth wrong code voids every open challenge of the factor");
+      assert.equal(voided.error?.code, "mfa_challenge_expired");
+    }
+    const fresh = await attacker.auth.mfa.challengeAndVerify({ factorId: victim.factorId, code: right });
+    assert.equal(fresh.error?.code, "mfa_challenge_expired", "a new challenge brings no new tries");
+    assert.match(fresh.error?.message ?? "", /has expired, verify against another challenge or create a new challenge/);
+    const claims = claimsOf((await attacker.auth.getSession()).data.session!.access_token);
+    assert.equal(claims.aal, "aal1");
   });
 });

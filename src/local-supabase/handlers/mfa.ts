@@ -1,8 +1,12 @@
 /**
  * TOTP multi-factor authentication (GoTrue internal/api/mfa.go): enroll, challenge, verify and
  * unenroll under /factors, for signed-in, non-anonymous users. Beyond GoTrue: a code is accepted
- * once (its time step is remembered per factor) and the server's wrong-code rule
- * (code-attempts.ts, five wrong codes) voids a challenge, which then answers as expired.
+ * once (its time step is remembered per factor), and the server's wrong-code rule
+ * (code-attempts.ts) counts per factor: the fifth wrong code voids the factor's open challenges,
+ * which then answer as expired, and every challenge of it answers so, its code unchecked, until
+ * a challenge's lifetime (mfa.challengeExpiry) has passed since then. A TOTP code follows the
+ * clock, not the challenge, so counting per challenge would give every new challenge five more
+ * guesses at the same code.
  */
 import { recordAudit } from "../audit.js";
 import type { Handler } from "../app.js";
@@ -156,11 +160,11 @@ export const verifyFactor: Handler = async (app, req, res) => {
       return { error: unprocessable("mfa_ip_address_mismatch", "Challenge and verify IP addresses mismatch.") };
     }
     const expired = Date.now() / 1000 > challengeExpiresAt(challenge, app.config.mfa.challengeExpiry);
-    const subject = `mfa-challenge:${challenge.id}`;
+    const subject = `factor:${factor.id}`;
+    const hold = app.config.mfa.challengeExpiry * 1000;
     // the attempt is taken before the code is checked, so parallel guesses check no more than the limit
-    if (expired || challenge.voided || !app.codeAttempts.take(subject)) {
+    if (expired || challenge.voided || !app.codeAttempts.take(subject, hold)) {
       await tx.query("delete from mfa_challenges where id = $1", [challenge.id]);
-      app.codeAttempts.reset(subject);
       return {
         error: unprocessable(
           "mfa_challenge_expired",
@@ -175,8 +179,11 @@ export const verifyFactor: Handler = async (app, req, res) => {
     const lastStep = current.rows[0]?.last_used_step;
     const step = totpStep(factor.secret, code);
     if (step === undefined || (lastStep != null && step <= Number(lastStep))) {
-      if (app.codeAttempts.wrong(subject)) {
-        await tx.query("update mfa_challenges set voided = true where id = $1", [challenge.id]);
+      if (app.codeAttempts.spent(subject)) {
+        await tx.query("update mfa_challenges set voided = true where factor_id = $1 and verified_at is null", [
+          factor.id,
+        ]);
+        app.config.log(`[local-supabase] ${app.codeAttempts.limit} wrong codes for MFA factor ${factor.id}: held`);
       }
       return { error: invalidCode() };
     }
