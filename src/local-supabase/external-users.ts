@@ -4,6 +4,9 @@
  * with the same verified email gets the identity linked (one person, one user, whether they log
  * in by password or OAuth); otherwise a new user is created. app_metadata.providers lists the
  * user's identities' providers; the claims are merged into user_metadata on every login.
+ * Linking onto a user whose email was never confirmed first removes what that user had
+ * (GoTrue's RemoveUnconfirmedIdentities): anyone can sign up someone else's address with a
+ * password of their own, and that password must not survive the owner's OAuth login.
  */
 import { recordUserAudit } from "./audit.js";
 import { randomUUID } from "node:crypto";
@@ -59,13 +62,26 @@ async function refreshMetadata(tx: Queryable, userId: string, data: JsonObject, 
   );
 }
 
-async function insertIdentity(tx: Queryable, userId: string, provider: string, data: JsonObject): Promise<void> {
+async function insertIdentity(tx: Queryable, userId: string, provider: string, data: JsonObject): Promise<string> {
   const now = new Date().toISOString();
+  const id = randomUUID();
   await tx.query(
     `insert into identities (id, provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $6, $6)`,
-    [randomUUID(), String(data.sub), userId, data, provider, now],
+    [id, String(data.sub), userId, data, provider, now],
   );
+  return id;
+}
+
+/**
+ * GoTrue's RemoveUnconfirmedIdentities, for a user whose email is not confirmed and who is now
+ * signing in through identity `keep`: whoever made the account may not be its owner, so its
+ * password goes, its user_metadata becomes the identity's data, and every other identity is
+ * removed (app_metadata.providers follows in refreshMetadata).
+ */
+async function removeUnconfirmedIdentities(tx: Queryable, userId: string, keep: string, data: JsonObject) {
+  await tx.query("update users set encrypted_password = '', raw_user_meta_data = $2 where id = $1", [userId, data]);
+  await tx.query("delete from identities where user_id = $1 and id <> $2", [userId, keep]);
 }
 
 /**
@@ -82,8 +98,8 @@ export async function userForExternalIdentity(
   const { confirmEmail } = rules;
   const data = identityData(claims);
   const verified = data.email_verified === true;
-  const known = await tx.query<{ user_id: string }>(
-    "select user_id from identities where provider = $1 and provider_id = $2",
+  const known = await tx.query<{ id: string; user_id: string }>(
+    "select id, user_id from identities where provider = $1 and provider_id = $2",
     [provider, String(data.sub)],
   );
   const knownUser = known.rows[0]?.user_id;
@@ -99,6 +115,9 @@ export async function userForExternalIdentity(
       "update identities set identity_data = $3, updated_at = $4 where provider = $1 and provider_id = $2",
       [provider, String(data.sub), data, new Date().toISOString()],
     );
+    if (verified && before && !isConfirmed(before.row)) {
+      await removeUnconfirmedIdentities(tx, knownUser, known.rows[0]?.id ?? "", data);
+    }
     await refreshMetadata(tx, knownUser, data, verified);
     await audit(knownUser, before !== undefined && isConfirmed(before.row));
     return knownUser;
@@ -124,7 +143,8 @@ export async function userForExternalIdentity(
         `A user with this email address has already been registered; ${provider} has not verified the address`,
       );
     }
-    await insertIdentity(tx, existing.row.id, provider, data);
+    const identity = await insertIdentity(tx, existing.row.id, provider, data);
+    if (!isConfirmed(existing.row)) await removeUnconfirmedIdentities(tx, existing.row.id, identity, data);
     await refreshMetadata(tx, existing.row.id, data, true);
     await audit(existing.row.id, isConfirmed(existing.row));
     return existing.row.id;

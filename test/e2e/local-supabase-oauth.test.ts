@@ -156,6 +156,8 @@ let main: LocalSupabase;
 let short: LocalSupabase;
 /** sign-ups off */
 let closed: LocalSupabase;
+/** email confirmation on */
+let confirming: LocalSupabase;
 let cli: Listener;
 const stopAtCli = (u: URL) => u.origin === cli.url;
 
@@ -165,24 +167,25 @@ before(async () => {
   // then the provider learns their callback URLs: the order the local stack uses
   oidc = await listenLocalOidcProvider({ port: 0 });
   const externalProviders = { local: { issuer: oidc.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } };
-  [main, short, closed] = await Promise.all([
+  [main, short, closed, confirming] = await Promise.all([
     startLocalSupabase({ port: 0, externalProviders }),
     startLocalSupabase({ port: 0, externalProviders, flowStateTtl: 1 }),
     startLocalSupabase({ port: 0, externalProviders, signupEnabled: false }),
+    startLocalSupabase({ port: 0, externalProviders, confirmEmail: true }),
   ]);
   await oidc.start({
     clients: [
       {
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,
-        redirectUris: [main, short, closed].map((s) => `${s.url}/auth/v1/callback`),
+        redirectUris: [main, short, closed, confirming].map((s) => `${s.url}/auth/v1/callback`),
       },
     ],
     accounts: [SECOND],
   });
 });
 after(async () => {
-  await Promise.all([main?.stop(), short?.stop(), closed?.stop()]);
+  await Promise.all([main?.stop(), short?.stop(), closed?.stop(), confirming?.stop()]);
   await oidc?.stop();
   await cli?.close();
 });
@@ -428,5 +431,42 @@ describe("OAuth with sign-ups off", () => {
     const session = await known.sb.auth.exchangeCodeForSession(back.searchParams.get("code") ?? "");
     assert.equal(session.error, null);
     assert.equal(session.data.user?.id, made.data.user?.id);
+  });
+});
+
+describe("OAuth onto an unconfirmed password account (pre-account takeover)", () => {
+  test("linking drops the never-confirmed password, identities and metadata, as GoTrue does", async () => {
+    // the attacker signs the victim's address up with a password of their own and never confirms
+    const planted = await client(confirming).auth.signUp({
+      email: SECOND.email,
+      password: "attackers-password-9",
+      options: { data: { display_name: "Mallory" } },
+    });
+    assert.equal(planted.error, null);
+    assert.equal(planted.data.session, null, "confirmation is on: no session yet");
+    // later the victim logs in with the provider, which has verified the address
+    const { sb } = pkceClient(confirming);
+    const back = await new Browser(stopAtCli, { email: SECOND.email, password: SECOND.password }).run(
+      await startFlow(sb),
+    );
+    const victim = await sb.auth.exchangeCodeForSession(back.searchParams.get("code") ?? "");
+    assert.equal(victim.error, null);
+    const user = victim.data.user;
+    assert.equal(user?.id, planted.data.user?.id, "GoTrue links a verified email to the existing user");
+    const attacker = await client(confirming).auth.signInWithPassword({
+      email: SECOND.email,
+      password: "attackers-password-9",
+    });
+    assert.equal(attacker.error?.code, "invalid_credentials", "the attacker's password no longer opens the account");
+    assert.equal(attacker.data.session, null);
+    assert.ok(user?.email_confirmed_at);
+    assert.deepEqual(
+      user?.identities?.map((i) => i.provider),
+      ["local"],
+      "the unconfirmed email identity is gone",
+    );
+    assert.deepEqual(user?.app_metadata.providers, ["local"]);
+    assert.equal(user?.user_metadata.display_name, undefined, "metadata is the provider's, not the attacker's");
+    assert.equal(user?.user_metadata.full_name, SECOND.name);
   });
 });
