@@ -131,24 +131,41 @@ export interface Ack {
  */
 export async function steadyWritesThenKill(
   server: StorageServer,
-  opts: { firstSeq: number; intervalMs: number; killAfterMs: number; padding?: number },
+  opts: {
+    firstSeq: number;
+    intervalMs: number;
+    killAfterMs: number;
+    padding?: number;
+    /** Kill instead once the first acknowledged write is this old (measured from its ack, so
+     * a slow start on a loaded machine cannot leave no write old enough to judge). */
+    killWhenFirstAckIsMs?: number;
+  },
 ): Promise<{ acks: Ack[]; killedAt: number }> {
   const acks: Ack[] = [];
   const began = performance.now();
   let seq = opts.firstSeq;
   let killedAt = 0;
   const pad = "x".repeat(opts.padding ?? 0);
-  const killer = new Promise<void>((resolve) =>
-    setTimeout(() => {
+  let kill = () => {};
+  const killer = new Promise<void>((resolve) => {
+    kill = () => {
+      if (killedAt !== 0) return;
       killedAt = performance.now();
+      clearTimeout(timer);
       void server.kill().then(resolve);
-    }, opts.killAfterMs),
-  );
+    };
+    const timer = setTimeout(kill, opts.killAfterMs);
+  });
+  const firstAckAge = opts.killWhenFirstAckIsMs;
+  let ageTimer: NodeJS.Timeout | undefined;
   while (killedAt === 0) {
     const mine = seq++;
     try {
       await createThread(server.url, { seq: mine, pad });
-      if (killedAt === 0) acks.push({ seq: mine, at: performance.now() });
+      if (killedAt === 0) {
+        acks.push({ seq: mine, at: performance.now() });
+        if (firstAckAge !== undefined && ageTimer === undefined) ageTimer = setTimeout(kill, firstAckAge);
+      }
     } catch {
       break; // the kill landed while this request was in flight: not acknowledged
     }
@@ -156,6 +173,7 @@ export async function steadyWritesThenKill(
     await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
   }
   await killer;
+  clearTimeout(ageTimer);
   return { acks, killedAt };
 }
 
