@@ -123,6 +123,27 @@ async function newCode(
   return { otp, hash };
 }
 
+/**
+ * A code with its /verify link in `slot`, once the slot's last mail is old enough; a PKCE flow
+ * (authentication method `method`) when the client sent a challenge.
+ */
+async function sendLinkCode(
+  app: App,
+  tx: Queryable,
+  user: UserRow,
+  slot: CodeSlot,
+  type: "signup" | "recovery" | "magiclink",
+  method: string,
+  redirectTo: string,
+  flow: PkceFlow | undefined,
+): Promise<void> {
+  checkFrequency(app, user[slot.sentAtColumn]);
+  const pkce = await startFlow(tx, user, flow, method);
+  const { otp, hash } = await newCode(app, tx, user, slot, "", pkce);
+  deliver(app, user.email ?? "", type, otp, verifyLink(app, hash, type, redirectTo));
+}
+
+/** GoTrue's sendConfirmation: a confirmation code (and link) in confirmation_token. */
 export async function sendConfirmation(
   app: App,
   tx: Queryable,
@@ -130,10 +151,7 @@ export async function sendConfirmation(
   redirectTo: string,
   flow?: PkceFlow,
 ): Promise<void> {
-  checkFrequency(app, user.confirmation_sent_at);
-  const pkce = await startFlow(tx, user, flow, "email/signup");
-  const { otp, hash } = await newCode(app, tx, user, CONFIRMATION, "", pkce);
-  deliver(app, user.email ?? "", "signup", otp, verifyLink(app, hash, "signup", redirectTo));
+  await sendLinkCode(app, tx, user, CONFIRMATION, "signup", "email/signup", redirectTo, flow);
 }
 
 /** GoTrue's sendInvite: a confirmation code of type invite, with no frequency limit. */
@@ -150,10 +168,7 @@ export async function sendRecovery(
   redirectTo: string,
   flow?: PkceFlow,
 ): Promise<void> {
-  checkFrequency(app, user.recovery_sent_at);
-  const pkce = await startFlow(tx, user, flow, "recovery");
-  const { otp, hash } = await newCode(app, tx, user, RECOVERY, "", pkce);
-  deliver(app, user.email ?? "", "recovery", otp, verifyLink(app, hash, "recovery", redirectTo));
+  await sendLinkCode(app, tx, user, RECOVERY, "recovery", "recovery", redirectTo, flow);
 }
 
 /** GoTrue's sendMagicLink: a login code (and link) in recovery_token, sharing recovery's timer. */
@@ -164,10 +179,7 @@ export async function sendMagicLink(
   redirectTo: string,
   flow?: PkceFlow,
 ): Promise<void> {
-  checkFrequency(app, user.recovery_sent_at);
-  const pkce = await startFlow(tx, user, flow, "magiclink");
-  const { otp, hash } = await newCode(app, tx, user, RECOVERY, "", pkce);
-  deliver(app, user.email ?? "", "magiclink", otp, verifyLink(app, hash, "magiclink", redirectTo));
+  await sendLinkCode(app, tx, user, RECOVERY, "magiclink", "magiclink", redirectTo, flow);
 }
 
 /** GoTrue's sendReauthenticationOtp: the nonce for a password change, no link. */
