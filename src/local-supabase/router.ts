@@ -116,7 +116,7 @@ const PARAM_ROUTES = Object.keys(ROUTES)
 const ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
 function routeOf(path: string): string | undefined {
-  if (ROUTES[path]) return path;
+  if (Object.hasOwn(ROUTES, path)) return path; // not /constructor or /__proto__ of Object's
   const parts = path.split("/");
   for (const { route, parts: pattern } of PARAM_ROUTES) {
     if (pattern.length !== parts.length) continue;

@@ -378,8 +378,17 @@ describe("gateway and request errors", () => {
     assert.equal(grant.status, 400);
     assert.deepEqual(grant.json, { code: "invalid_credentials", message: "unsupported_grant_type" });
 
+    // names every JavaScript object has: found by a plain lookup, /token never answered
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const own = await raw(server, "POST", `/token?grant_type=${name}`, { body: "{}", headers: V2024 });
+      assert.deepEqual([own.status, own.json], [400, grant.json], `grant_type=${name}`);
+    }
     const unknown = await raw(server, "GET", "/no-such-route");
     assert.equal(unknown.status, 404);
+    for (const name of ["constructor", "__proto__", "toString"]) {
+      const path = await raw(server, "GET", `/${name}`);
+      assert.deepEqual([path.status, path.text], [404, unknown.text], `/${name}`);
+    }
     const method = await raw(server, "DELETE", "/settings");
     assert.equal(method.status, 405);
   });

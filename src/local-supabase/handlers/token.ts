@@ -105,7 +105,8 @@ const GRANTS: Partial<Record<string, Handler>> = {
 
 export const token: Handler = async (app, req, res) => {
   const grant = req.query.get("grant_type") ?? "";
-  const handler = GRANTS[grant];
+  // own keys only: grant_type=constructor would otherwise find Object's and never answer
+  const handler = Object.hasOwn(GRANTS, grant) ? GRANTS[grant] : undefined;
   if (!handler) throw badRequest("invalid_credentials", "unsupported_grant_type");
   app.limiters.token.take(req.ip);
   await handler(app, req, res);
