@@ -25,8 +25,16 @@ export function uuid(kind: "thread" | "run" | "factor"): (value: string) => stri
   };
 }
 
-/** The start of an id: at least 4 characters of a UUID (git takes 4 of a hash too). */
-const ID_PREFIX = /^[0-9a-f][0-9a-f-]{3,35}$/i;
+/** A UUID as it is written, one character per position: hex digits, dashes after 8, 12, 16, 20. */
+const UUID_SHAPE = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+/** The start of an id as ids are written: at least 4 characters (git takes 4 of a hash too),
+ * each a hex digit where a UUID has one and a dash where it has one; so a UUID written without
+ * its dashes is not mistaken for a prefix of one. */
+function isIdPrefix(value: string): boolean {
+  if (value.length < 4 || value.length > UUID_SHAPE.length) return false;
+  return [...value].every((c, i) => (UUID_SHAPE[i] === "-" ? c === "-" : /^[0-9a-f]$/i.test(c)));
+}
 
 /**
  * A thread or run id, whole or its first characters (at least 4); a prefix is resolved among the
@@ -37,7 +45,7 @@ export function idOrPrefix(kind: "thread" | "run"): (value: string) => string {
   const whole = uuid(kind);
   return (value) => {
     if (UUID.test(value)) return value.toLowerCase();
-    if (!ID_PREFIX.test(value)) return whole(value);
+    if (!isIdPrefix(value)) return whole(value);
     return value.toLowerCase();
   };
 }
