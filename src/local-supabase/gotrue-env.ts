@@ -432,33 +432,36 @@ const FAMILIES: readonly { prefix: string; apply: (name: string) => string | und
   { prefix: "GOTRUE_METRICS_", apply: () => "the local server has no metrics" },
 ];
 
-/** GoTrue's built-in OAuth providers (ProviderConfiguration), upper-cased as in their variables. */
-const GOTRUE_PROVIDERS = [
-  "APPLE",
-  "AZURE",
-  "BITBUCKET",
-  "DISCORD",
-  "FACEBOOK",
-  "SNAPCHAT",
-  "FIGMA",
-  "FLY",
-  "GITHUB",
-  "GITLAB",
-  "GOOGLE",
-  "KAKAO",
-  "NOTION",
-  "KEYCLOAK",
-  "LINKEDIN",
-  "LINKEDIN_OIDC",
-  "SPOTIFY",
-  "SLACK",
-  "SLACK_OIDC",
-  "TWITTER",
-  "TWITCH",
-  "VERCEL_MARKETPLACE",
-  "WORKOS",
-  "X",
-  "ZOOM",
+/**
+ * GoTrue's built-in OAuth providers (ProviderConfiguration): GOTRUE_EXTERNAL_<NAME upper-cased>_*
+ * here, [auth.external.<name>] in the Supabase CLI's config.toml (supabase-config.ts).
+ */
+export const GOTRUE_PROVIDERS = [
+  "apple",
+  "azure",
+  "bitbucket",
+  "discord",
+  "facebook",
+  "snapchat",
+  "figma",
+  "fly",
+  "github",
+  "gitlab",
+  "google",
+  "kakao",
+  "notion",
+  "keycloak",
+  "linkedin",
+  "linkedin_oidc",
+  "spotify",
+  "slack",
+  "slack_oidc",
+  "twitter",
+  "twitch",
+  "vercel_marketplace",
+  "workos",
+  "x",
+  "zoom",
 ];
 const PROVIDER_FIELDS = [
   "ENABLED",
@@ -471,7 +474,7 @@ const PROVIDER_FIELDS = [
   "EMAIL_OPTIONAL",
 ];
 const PROVIDER_VARIABLE = new RegExp(
-  `^GOTRUE_EXTERNAL_(${GOTRUE_PROVIDERS.join("|")})_(${PROVIDER_FIELDS.join("|")})$`,
+  `^GOTRUE_EXTERNAL_(${GOTRUE_PROVIDERS.join("|").toUpperCase()})_(${PROVIDER_FIELDS.join("|")})$`,
 );
 
 /**

@@ -19,7 +19,7 @@ import { parseEnv } from "node:util";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { LgauthError } from "../util/errors.js";
 import { goBool, goDuration } from "./go-values.js";
-import { applyGotrueSettings, GotrueConfigError, type GotrueSettable } from "./gotrue-env.js";
+import { applyGotrueSettings, GOTRUE_PROVIDERS, GotrueConfigError, type GotrueSettable } from "./gotrue-env.js";
 
 /** The file is unreadable, is not TOML, or a value is one the Supabase CLI refuses (code "usage"). */
 export class SupabaseConfigError extends LgauthError {
@@ -247,31 +247,7 @@ const AUTH_KEYS: Record<string, KeySpec> = {
 };
 
 /** GoTrue's providers; the CLI drops linkedin and slack (deprecated) with a warning. */
-const PROVIDERS = new Set([
-  "apple",
-  "azure",
-  "bitbucket",
-  "discord",
-  "facebook",
-  "snapchat",
-  "figma",
-  "fly",
-  "github",
-  "gitlab",
-  "google",
-  "kakao",
-  "notion",
-  "keycloak",
-  "linkedin_oidc",
-  "spotify",
-  "slack_oidc",
-  "twitter",
-  "twitch",
-  "vercel_marketplace",
-  "workos",
-  "x",
-  "zoom",
-]);
+const PROVIDERS = new Set(GOTRUE_PROVIDERS.filter((p) => p !== "linkedin" && p !== "slack"));
 
 function specFor(path: string[]): { spec: KeySpec; pattern: string } | undefined {
   for (const [pattern, spec] of Object.entries(AUTH_KEYS)) {
