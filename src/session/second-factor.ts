@@ -63,7 +63,9 @@ export async function verifyWithCodes(
     const e = asAuthError(error);
     if (!e?.code || !REFUSED.has(e.code)) throw authFailure(error, url, client.wire);
     refused =
-      e.code === "mfa_challenge_expired" ? "its challenge expired" : "wrong, already used, or from another account";
+      e.code === "mfa_challenge_expired"
+        ? "its challenge expired"
+        : "wrong, expired, already used, or from another account";
   }
   throw new LgauthError(
     "mfa_code_invalid",
