@@ -91,6 +91,16 @@ async function updateUser(
   let { data, error } = await put();
   if (asAuthError(error)?.code === "insufficient_aal" && s.aal !== "aal2") {
     const factor = stepUpFactor(verifiedFactors(await userOf(s.client, s.url, s.token, s.profile)));
+    if (factor && !stepUpCodes) {
+      // a script: `lgauth mfa verify` steps the stored session up, then the change goes through
+      throw new LgauthError(
+        "mfa_code_required",
+        "this change needs a session verified with your second factor (aal2)",
+        {
+          hint: `step this session up first with \`lgauth mfa verify ${factor.id} --code-stdin\``,
+        },
+      );
+    }
     if (factor && stepUpCodes) {
       await verifyWithCodes(s.client, s.url, factor, stepUpCodes);
       s.aal = "aal2";

@@ -39,7 +39,9 @@ export const passwordChange: Action<[], PasswordChangeOptions> = async (ctx, _ar
           ? emailedCodes(ctx, { codeStdin: false, lines, question: "Code from the reauthentication email:" })
           : undefined,
         sent: (to) => ctx.io.note(`This project wants a code before a password change: one was sent to ${to}.`),
-        stepUpCodes: authenticatorCodes(ctx, opts.codeStdin, lines),
+        // an aal1 session of an account with a second factor: asked on a terminal; --code-stdin
+        // is the reauthentication code here, so a script steps up first with `lgauth mfa verify`
+        stepUpCodes: authenticatorCodes(ctx, false, lines),
       });
     let result: Awaited<ReturnType<typeof changePassword>> | undefined;
     for (let retry = 0; !result; retry++) {
