@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
@@ -17,7 +19,7 @@ import { runLgauth } from "../../src/cli/run.js";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { type Authenticator, authenticator } from "../helpers/authenticator.js";
 import { closedPort } from "../helpers/closed-port.js";
-import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
+import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { recordInProcessRun } from "../helpers/record-hooks.js";
 import { filesUnder } from "../e2e/auth-harness.js";
 import { client, email, outbox } from "../e2e/local-supabase-kit.js";
@@ -31,7 +33,8 @@ let env: NodeJS.ProcessEnv;
 
 before(async () => {
   passwordHash = await bcrypt.hash(PASSWORD, 4);
-  supabase = await startLocalSupabase({ port: 0, accessTokenTtl: 30 });
+  // the MFA rate limit raised (30 challenges, 30 verifies per 12 s): a file of step-ups from one address
+  supabase = await startLocalSupabase({ port: 0, accessTokenTtl: 30, rateLimits: { mfa: 150 } });
   configDir = await mkdtemp(join(tmpdir(), "lgauth-mfa-"));
   env = {
     PATH: process.env.PATH,
@@ -56,10 +59,7 @@ interface Run {
   asked: string[];
 }
 
-async function lg(
-  argv: string[],
-  o: { stdin?: string; tty?: boolean; answers?: (string | boolean)[] } = {},
-): Promise<Run> {
+async function lg(argv: string[], o: Omit<InProcessOptions, "env"> = {}): Promise<Run> {
   return lgauthInProcess(argv, { env, ...o });
 }
 
@@ -133,6 +133,42 @@ async function login(profile: string, addr: string, stdinAfterPassword?: string)
   const args = ["--profile", profile, "login", "--email", addr, "--password-stdin", "--force"];
   if (stdinAfterPassword !== undefined) args.push("--code-stdin");
   return lg(args, { stdin: `${PASSWORD}\n${stdinAfterPassword ?? ""}` });
+}
+
+/**
+ * An account whose session on `profile` is aal1 while it has a verified factor ("second"): it
+ * logged in with the code of its first factor and then removed that one (GoTrue lowers the
+ * sessions verified with a removed factor). The other ways to such a session end at GoTrue,
+ * which signs a user's aal1 sessions out when a factor is verified.
+ */
+async function aal1WithFactor(
+  tag: string,
+  profile: string,
+): Promise<{ addr: string; factor: { id: string; app: Authenticator } }> {
+  const addr = await signUp(tag);
+  const [first, second] = await addFactors(addr, ["first", "second"]);
+  assert.ok(first && second);
+  const ok = await login(profile, addr, `${await first.app.code()}\n`);
+  assert.equal(ok.code, 0, ok.stderr);
+  const removed = await lg(["--profile", profile, "mfa", "remove", first.id, "--yes"]);
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal(await whoamiAal(profile), "aal1");
+  return { addr, factor: second };
+}
+
+/** The newest code mailed to `to` after `seen` messages (waits for it). */
+async function mailedCode(to: string, seen: number): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const mail = await outbox(supabase, to);
+    if (mail.length > seen) return mail[mail.length - 1]?.token ?? "";
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no code arrived for ${to}`);
+}
+
+/** The level in the profile's stored access token (what the LangGraph server will see). */
+async function tokenAal(profile: string): Promise<string | undefined> {
+  return claims(storedAccessToken(await readFile(join(configDir, "credentials.json"), "utf8"), profile)).aal;
 }
 
 function storedAccessToken(text: string, profile: string): string {
@@ -215,6 +251,13 @@ describe("lgauth mfa", () => {
     assert.equal(wrong.code, 4);
     assert.equal(wrong.stderr.trimEnd().split("\n").length, 1, wrong.stderr);
     assert.match(wrong.stderr, /authenticator code was not accepted.*nothing was stored/);
+    assert.equal(await stored(), untouched);
+
+    // the code the app showed a minute ago: out of the server's window, refused the same way
+    const late = await login("s", addr, `${app.expired()}\n`);
+    assert.equal(late.code, 4);
+    assert.equal(late.stderr.trimEnd().split("\n").length, 1, late.stderr);
+    assert.match(late.stderr, /authenticator code was not accepted \(wrong, expired,.*nothing was stored/);
     assert.equal(await stored(), untouched);
 
     const notDigits = await login("s", addr, "12ab56\n");
@@ -326,6 +369,176 @@ describe("lgauth mfa", () => {
     assert.deepEqual((JSON.parse(list.stdout) as { factors: unknown[] }).factors, []);
     // and the next login asks for nothing
     assert.equal((await login("r", addr)).code, 0);
+  });
+
+  test("mfa verify with a verified factor steps an aal1 session up to aal2; an expired code leaves it aal1, in a script and on a terminal", async () => {
+    const { factor } = await aal1WithFactor("step-up", "v");
+    const verify = ["--profile", "v", "mfa", "verify", factor.id];
+
+    const late = await lg([...verify, "--code-stdin"], { stdin: `${factor.app.expired()}\n` });
+    assert.equal(late.code, 4);
+    assert.equal(late.stdout, "");
+    assert.equal(late.stderr.trimEnd().split("\n").length, 1, late.stderr);
+    assert.match(late.stderr, /^lgauth: the authenticator code was not accepted \(wrong, expired,/);
+    assert.equal(await whoamiAal("v"), "aal1");
+    assert.equal(await tokenAal("v"), "aal1", "the stored session is still the aal1 one");
+
+    const none = await lg(verify);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /--code-stdin/);
+
+    const tty = await lg(verify, { tty: true, answers: [factor.app.expired(), await factor.app.code()] });
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.deepEqual(tty.asked, Array(2).fill('Code from your authenticator app ("second"):'));
+    assert.match(tty.stderr, /that code was not accepted \(wrong, expired,.*\); try again\./);
+    assert.match(tty.stdout, /^Verified factor "second" \(.*\); the session of profile "v" is now aal2\.\n$/);
+    assert.equal(await whoamiAal("v"), "aal2");
+    assert.equal(await tokenAal("v"), "aal2");
+    assert.deepEqual(await statusLevel("v"), { aal: "aal2", verified_factors: 1 });
+  });
+
+  test("an MFA challenge that expired before its code reached Supabase Auth: a terminal asks again, a script stops with one line and stores nothing", async () => {
+    // GoTrue floors MFA_CHALLENGE_EXPIRY_DURATION at 300 s and lgauth makes each challenge
+    // right before its verify, so no test can wait for one to expire. A FAKE stands in: a proxy
+    // that answers verifies itself with GoTrue's 422 mfa_challenge_expired (the body the local
+    // server gives a voided challenge, test/e2e/local-supabase-mfa.test.ts) while `expire` says
+    // so, and passes everything else to the real server.
+    let expire = 0;
+    const proxy = createServer((req, res) => {
+      const m = /^\/auth\/v1\/factors\/[^/]+\/verify$/.exec(req.url ?? "");
+      if (m && req.method === "POST" && expire > 0) {
+        expire--;
+        req.resume();
+        res.writeHead(422, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            code: 422,
+            error_code: "mfa_challenge_expired",
+            msg: "MFA challenge 00000000-0000-4000-8000-000000000000 has expired, verify against another challenge or create a new challenge.",
+          }),
+        );
+        return;
+      }
+      const target = new URL(supabase.url);
+      const up = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      up.on("error", () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const viaProxy = { ...env, SUPABASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+      const addr = await signUp("expired-challenge");
+      const { app } = await addFactor(addr);
+      const other = await signUp("expired-challenge-before");
+      assert.equal((await login("x", other)).code, 0);
+      const untouched = await stored();
+      const args = ["--profile", "x", "login", "--email", addr, "--force"];
+
+      // the fake answers in place of the server, so this code never reaches it and stays good
+      const unseen = await app.code();
+      expire = 1;
+      const script = await lgauthInProcess([...args, "--password-stdin", "--code-stdin"], {
+        env: viaProxy,
+        stdin: `${PASSWORD}\n${unseen}\n`,
+      });
+      assert.equal(script.code, 4);
+      assert.equal(script.stderr.trimEnd().split("\n").length, 1, script.stderr);
+      assert.match(script.stderr, /authenticator code was not accepted \(its challenge expired\); nothing was stored/);
+      assert.equal(await stored(), untouched, "nothing stored, the previous login kept");
+
+      expire = 1;
+      const tty = await lgauthInProcess(args, {
+        env: viaProxy,
+        tty: true,
+        answers: [PASSWORD, unseen, unseen],
+      });
+      assert.equal(tty.code, 0, tty.stderr);
+      assert.match(tty.stderr, /that code was not accepted \(its challenge expired\); try again\./);
+      assert.equal(expire, 0);
+      assert.equal(await whoamiAal("x"), "aal2");
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+
+  test("account update --email from an aal1 session of an account with a factor: the authenticator code comes first; a wrong one sends and changes nothing", async () => {
+    const { addr, factor } = await aal1WithFactor("email-step-up", "e");
+    const target = email("email-step-up-new");
+
+    const wrong = await lg(["--profile", "e", "account", "update", "--email", target, "--code-stdin"], {
+      stdin: `${factor.app.stale()}\n`,
+    });
+    assert.equal(wrong.code, 4);
+    assert.equal(wrong.stderr.trimEnd().split("\n").length, 1, wrong.stderr);
+    assert.match(wrong.stderr, /^lgauth: the authenticator code was not accepted/);
+    assert.deepEqual(await outbox(supabase, target), [], "no code was sent to the new address");
+    const shown = JSON.parse((await lg(["--profile", "e", "--json", "account"])).stdout) as {
+      email: string;
+      new_email?: string;
+      aal: string;
+    };
+    assert.deepEqual([shown.email, shown.new_email ?? "", shown.aal], [addr, "", "aal1"]);
+
+    // this project confirms addresses automatically, so only the new address confirms the change
+    const tty = await lg(["--profile", "e", "account", "update", "--email", target], {
+      tty: true,
+      answers: [await factor.app.code(), () => mailedCode(target, 0)],
+    });
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.deepEqual(tty.asked, [
+      'Code from your authenticator app ("second"):',
+      `Code from the email sent to ${target}:`,
+    ]);
+    assert.equal(tty.stdout, `Account updated: email changed to ${target}.\n`);
+    const me = await lg(["--profile", "e", "--json", "whoami"]);
+    assert.deepEqual(
+      [(JSON.parse(me.stdout) as { email: string }).email, await whoamiAal("e"), await tokenAal("e")],
+      [target, "aal2", "aal2"],
+    );
+  });
+
+  test("password change from an aal1 session of an account with a factor: a terminal asks for the authenticator code after the new password; a script changes nothing and is told to step up with mfa verify", async () => {
+    const { addr, factor } = await aal1WithFactor("password-step-up", "w");
+    const NEW = "mfa-cli-password-2";
+    const passwordWorks = async (password: string) =>
+      (await client(supabase).auth.signInWithPassword({ email: addr, password })).error === null;
+
+    // a script is told how to step up: its --code-stdin line is the reauthentication code
+    const stepUpFirst = `(step this session up first with \`lgauth mfa verify ${factor.id} --code-stdin\`)\n`;
+    const script = await lg(["--profile", "w", "password", "change", "--password-stdin"], { stdin: `${NEW}\n` });
+    assert.equal(script.code, 4);
+    assert.equal(
+      script.stderr,
+      `lgauth: this change needs a session verified with your second factor (aal2) ${stepUpFirst}`,
+    );
+    const withCode = await lg(["--profile", "w", "password", "change", "--password-stdin", "--code-stdin"], {
+      stdin: `123456\n${NEW}\n`,
+    });
+    assert.equal(withCode.code, 4, withCode.stderr);
+    assert.ok(withCode.stderr.endsWith(stepUpFirst), withCode.stderr);
+    assert.equal(await passwordWorks(NEW), false, "the password is unchanged");
+
+    const tty = await lg(["--profile", "w", "password", "change"], {
+      tty: true,
+      answers: [NEW, NEW, factor.app.stale(), await factor.app.code()],
+    });
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.deepEqual(tty.asked, [
+      "New password:",
+      "Repeat new password:",
+      'Code from your authenticator app ("second"):',
+      'Code from your authenticator app ("second"):',
+    ]);
+    assert.match(tty.stdout, /^Password changed for /);
+    assert.equal(await passwordWorks(NEW), true);
+    assert.equal(await whoamiAal("w"), "aal2");
   });
 
   test("bad input: a factor id that is no UUID, an unknown factor, --code-stdin with --with-token", async () => {

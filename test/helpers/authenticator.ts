@@ -17,6 +17,11 @@ export interface Authenticator {
   code(): Promise<string>;
   /** A code for a step long past (a wrong code that looks right). */
   stale(): string;
+  /**
+   * The code the app showed two steps (30-60 s) ago: just out of the server's window of one
+   * step either way, as a code read off the app and typed too late.
+   */
+  expired(): string;
 }
 
 export function authenticator(secret: string): Authenticator {
@@ -39,6 +44,9 @@ export function authenticator(secret: string): Authenticator {
     },
     stale() {
       return totp.generate({ timestamp: Date.now() - 10 * PERIOD_MS });
+    },
+    expired() {
+      return totp.generate({ timestamp: (Math.floor(Date.now() / PERIOD_MS) - 2) * PERIOD_MS });
     },
   };
 }
