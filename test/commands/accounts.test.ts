@@ -492,18 +492,20 @@ describe("account commands in process", () => {
     assert.equal(await passwordWorks(email, PASSWORD), true);
   });
 
-  test("password change: twice on a terminal, one line in scripts; the other sessions end; same or weak password is one line", async () => {
+  test("password change: twice on a terminal (again when they differ), one line in scripts; the other sessions end; same or weak password is one line", async () => {
     const email = address("change");
     await account(email, "change");
     await run(["--profile", "change-elsewhere", "login", "--email", email, "--password-stdin"], {
       stdin: `${PASSWORD}\n`,
     });
+    // a confirmation that differs: both asked again, nothing sent before they match
     const tty = await run(["--profile", "change", "password", "change"], {
       tty: true,
-      answers: [NEW_PASSWORD, NEW_PASSWORD],
+      answers: [NEW_PASSWORD, "Another-Passphrase-3", NEW_PASSWORD, NEW_PASSWORD],
     });
     assert.equal(tty.code, 0, tty.stderr);
-    assert.deepEqual(tty.asked, ["New password:", "Repeat new password:"]);
+    assert.deepEqual(tty.asked, ["New password:", "Repeat new password:", "New password:", "Repeat new password:"]);
+    assert.equal(tty.stderr, "lgauth: the two passwords differ; try again.\n");
     assert.equal(
       tty.stdout,
       `Password changed for ${email}; its other sessions were signed out, this one (profile "change") stays.\n`,
