@@ -32,7 +32,7 @@ export function registerAccount(program: Command): void {
       )
       .option(
         "--code-stdin",
-        "read the emailed codes from stdin, one per line: the new address's, then the current address's if asked",
+        "read the codes from stdin, one per line: an authenticator code first when this aal1 session must step up, then the new address's, then the current address's if asked",
       )
       .addHelpText(
         "after",
@@ -71,6 +71,8 @@ export function registerAccount(program: Command): void {
           "code it emails first: on a terminal lgauth has it sent and asks for it; a script without",
           "--code-stdin gets it sent and exits 4, then passes it on the first line of stdin:",
           '  printf \'%s\\n%s\\n\' "$CODE" "$NEW_PASSWORD" | lgauth password change --code-stdin --password-stdin',
+          "An aal1 session of an account with a second factor is asked for its authenticator code on a",
+          "terminal; a script steps it up first with `lgauth mfa verify <factor-id> --code-stdin`.",
         ].join("\n"),
       ),
     async () => (await import("../actions/password.js")).passwordChange,
