@@ -97,6 +97,15 @@ function fixed<T>(
   };
 }
 
+/** A text setting whose only value here is `wanted`. */
+const exactly = (name: string, wanted: string, otherwise: string) =>
+  fixed(
+    name,
+    (v) => v,
+    (v) => v === wanted,
+    otherwise,
+  );
+
 /** GoTrue's boolean switch for a feature the local server does not have: fine while off. */
 const off = (name: string, feature: string) =>
   fixed(name, goBool, (v) => !v, `${feature} is not supported by the local server; the switch is ignored`);
@@ -167,6 +176,12 @@ function allowList(value: string): string[] {
 /** GoTrue's float rate limits feed our integer buckets: at least one request. */
 const perWindow = (value: string) => Math.max(1, Math.ceil(goFloat(value)));
 
+/** Whole seconds (GoTrue's int settings), where GoTrue treats 0 as "use the default". */
+const secondsOrDefault = (value: string) => {
+  const s = goInt(value, 0, MAX_SECONDS);
+  return s === 0 ? undefined : s;
+};
+
 /** Seconds from a Go duration, where GoTrue treats 0 as "use the default". */
 const durationOrDefault = (value: string) => {
   const s = goDuration(value);
@@ -186,25 +201,11 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
       o.jwtSecret = v;
     },
   ),
-  option(
-    "GOTRUE_JWT_EXP",
-    (v) => goInt(v, 0, MAX_SECONDS),
-    (o, v) => {
-      o.accessTokenTtl = v === 0 ? undefined : v; // GoTrue: 0 means 3600
-    },
-  ),
-  fixed(
-    "GOTRUE_JWT_AUD",
-    (v) => v,
-    (v) => v === "authenticated",
-    'the audience is always "authenticated"',
-  ),
-  fixed(
-    "GOTRUE_JWT_DEFAULT_GROUP_NAME",
-    (v) => v,
-    (v) => v === "authenticated",
-    'the role of users\' tokens is always "authenticated"',
-  ),
+  option("GOTRUE_JWT_EXP", secondsOrDefault, (o, v) => {
+    o.accessTokenTtl = v; // GoTrue: 0 means 3600
+  }),
+  exactly("GOTRUE_JWT_AUD", "authenticated", 'the audience is always "authenticated"'),
+  exactly("GOTRUE_JWT_DEFAULT_GROUP_NAME", "authenticated", 'the role of users\' tokens is always "authenticated"'),
   fixed(
     "GOTRUE_JWT_ADMIN_ROLES",
     goList,
@@ -279,13 +280,9 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   option("GOTRUE_MAILER_SECURE_EMAIL_CHANGE_ENABLED", goBool, (o, v) => {
     o.secureEmailChange = v;
   }),
-  option(
-    "GOTRUE_MAILER_OTP_EXP",
-    (v) => goInt(v, 0, MAX_SECONDS),
-    (o, v) => {
-      o.otpTtl = v === 0 ? undefined : v; // GoTrue: 0 means 86400
-    },
-  ),
+  option("GOTRUE_MAILER_OTP_EXP", secondsOrDefault, (o, v) => {
+    o.otpTtl = v; // GoTrue: 0 means 86400
+  }),
   option(
     "GOTRUE_MAILER_OTP_LENGTH",
     (v) => goInt(v),
