@@ -2,7 +2,9 @@
  * The account prompts on a real pseudo-terminal (script(1) gives the built CLI a pty), where
  * @inquirer/prompts draws them: a sign-up that waits for confirmation asks for the emailed code
  * after the masked password twice, password reset asks for the code and then the new password
- * twice, and `lgauth switch` without a name offers a pick list answered with the arrow keys.
+ * twice, password change asks for the new password twice, account update --email for the code
+ * sent to each address, and `lgauth switch` without a name offers a pick list answered with the
+ * arrow keys.
  * Everything else about these commands is tested in process (test/commands/accounts.test.ts).
  */
 import assert from "node:assert/strict";
@@ -15,6 +17,7 @@ import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase
 import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
 import { LGAUTH_BIN } from "../helpers/cli.js";
 import { closedPort } from "../helpers/closed-port.js";
+import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { outbox } from "./local-supabase-kit.js";
 
 const skip = spawnSync("sh", ["-c", "command -v script"]).status !== 0 ? "script(1) missing" : false;
@@ -84,6 +87,32 @@ describe("account prompts on a terminal", { skip }, () => {
     assert.equal((await r.exited).code, 0, r.output());
     assert.ok(!r.output().includes(NEW_PASSWORD), "the new password was never echoed");
     assert.match(r.output(), /\*{8,}/, "typed characters shown as *");
+  });
+
+  test("password change asks for the new password twice (masked); account update --email for the code from each address", async () => {
+    const email = "tty-change@example.com";
+    const made = await lgauthInProcess(
+      ["--profile", "change", "signup", "--email", email, "--password-stdin", "--code-stdin"],
+      {
+        env,
+        stdin: [PASSWORD, () => lastCode(email, 0)],
+      },
+    );
+    assert.equal(made.code, 0, made.stderr);
+
+    const p = onTerminal(["--profile", "change", "password", "change"]);
+    await answer(p, /New password/, NEW_PASSWORD);
+    await answer(p, /Repeat new password/, NEW_PASSWORD);
+    await p.waitFor(/Password changed for tty-change@example\.com/, 20_000);
+    assert.equal((await p.exited).code, 0, p.output());
+    assert.ok(!p.output().includes(NEW_PASSWORD), "the new password was never echoed");
+
+    const moved = "tty-changed@example.com";
+    const u = onTerminal(["--profile", "change", "account", "update", "--email", moved]);
+    await answer(u, /Code from the email sent to tty-changed@example\.com/, await lastCode(moved, 0));
+    await answer(u, /Code from the email sent to tty-change@example\.com/, await lastCode(email, 1));
+    await u.waitFor(/Account updated: email changed to tty-changed@example\.com/, 20_000);
+    assert.equal((await u.exited).code, 0, u.output());
   });
 
   test("switch without a name on a terminal: a pick list of the profiles, answered with the arrow keys", async () => {
