@@ -145,5 +145,47 @@ describe("bad usage is refused before any action: exit 2, one line, nothing stor
     assert.equal(group.code, 0);
     for (const sub of ["list", "create", "cancel"]) assert.match(group.stdout, new RegExp(`  ${sub}\\b`));
     assert.equal(group.stderr, "");
+    // the groups of #16 and #17, and the flags their "Done when" names
+    const groups: [string, string[]][] = [
+      ["mfa", ["enroll", "verify", "list", "remove"]],
+      ["account", ["update"]],
+      ["password", ["change", "reset"]],
+    ];
+    for (const [name, subs] of groups) {
+      const help = await lgauthInProcess([name, "--help"], { env });
+      assert.equal(help.code, 0, name);
+      for (const sub of subs) assert.match(help.stdout, new RegExp(`^  ${sub}\\b`, "m"), `${name} ${sub}`);
+    }
+    const flags: [string[], string[]][] = [
+      [["signup"], ["--name", "--data", "--confirm", "--resend", "--code-stdin"]],
+      [["login"], ["--code-stdin", "--otp"]],
+      [
+        ["mfa", "enroll"],
+        ["--name", "--code-stdin"],
+      ],
+      [["mfa", "verify"], ["--code-stdin"]],
+      [
+        ["mfa", "remove"],
+        ["--yes", "--code-stdin"],
+      ],
+      [
+        ["account", "update"],
+        ["--name", "--data", "--unset", "--email", "--code-stdin"],
+      ],
+      [
+        ["password", "change"],
+        ["--password-stdin", "--code-stdin"],
+      ],
+      [
+        ["password", "reset"],
+        ["--email", "--code-stdin", "--password-stdin"],
+      ],
+    ];
+    for (const [command, names] of flags) {
+      const help = await lgauthInProcess([...command, "--help"], { env });
+      assert.equal(help.code, 0, command.join(" "));
+      for (const flag of names)
+        assert.match(help.stdout, new RegExp(`^ +${flag}\\b`, "m"), `${command.join(" ")} ${flag}`);
+    }
   });
 });

@@ -34,6 +34,11 @@ const BRIEF_COMMANDS = [
   "demo",
   "audit",
   "completion",
+  // the brief's second table (#16, #17)
+  "mfa",
+  "account",
+  "password",
+  "switch",
 ];
 
 function assertOneLineError(stderr: string): void {
