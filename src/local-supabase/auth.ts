@@ -47,6 +47,24 @@ async function loadUserAndSession(app: App, claims: JwtClaims): Promise<Authenti
   return { claims, user, session };
 }
 
+/**
+ * The gateway's apikey check: the server's own anon or service_role key, or another key of the
+ * project minted the same way (a JWT with role anon or service_role that the server's keys
+ * verify, e.g. one a team signed once with its `signing_keys.json` or JWT secret and keeps in its
+ * .env). The Supabase CLI's gateway passes any apikey through; a hosted project's accepts the
+ * keys its own secret signed; neither accepts garbage, and neither do we.
+ */
+export function isProjectApiKey(app: App, key: string): boolean {
+  if (key === app.keys.anonKey || key === app.keys.serviceRoleKey) return true;
+  if (!key.startsWith("eyJ")) return false;
+  try {
+    const role = verifyJwt(key, app.keys.verifying).role;
+    return role === "anon" || role === "service_role";
+  } catch {
+    return false;
+  }
+}
+
 export async function requireAuthentication(app: App, req: Req): Promise<Authenticated> {
   const claims = verifyJwt(bearerToken(req), app.keys.verifying);
   const auth = await loadUserAndSession(app, claims);

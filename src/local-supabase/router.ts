@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Handler } from "./app.js";
+import { isProjectApiKey } from "./auth.js";
 import { type ApiError, badRequest } from "./errors.js";
 import { apiKeyOf, bodyReader, type Req, sendError, sendJson } from "./http.js";
 import { groupMiddleware } from "./route-groups.js";
@@ -176,7 +177,7 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
           });
           return;
         }
-        if (key !== app.keys.anonKey && key !== app.keys.serviceRoleKey) {
+        if (!isProjectApiKey(app, key)) {
           sendJson(res, 401, {
             message: "Invalid API key",
             hint: "Double check your Supabase `anon` or `service_role` API key.",

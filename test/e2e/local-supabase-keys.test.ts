@@ -98,6 +98,36 @@ test("tokens signed with the verify-only ES256 key or the legacy HS256 secret ar
   assert.equal((await raw(s, "GET", "/user", { bearer: wrongAlg, headers: V2024 })).status, 403);
 });
 
+test("the gateway takes any API key the project's keys signed (role anon or service_role), not only the printed ones", async () => {
+  // as a team mints its keys once from its signing_keys.json and keeps them in .env (auth-js's
+  // own test suite does this): the Supabase CLI's gateway passes them, a hosted one accepts them
+  const mint = async (role: string, key: Record<string, unknown>, alg: "RS256" | "ES256", kid: string) =>
+    new SignJWT({ iss: "supabase-demo", role })
+      .setProtectedHeader({ alg, kid, typ: "JWT" })
+      .setIssuedAt(1768925145)
+      .setExpirationTime(1983812996)
+      .sign(await importJWK({ ...key, alg }, alg));
+  const anon = await mint("anon", rsa, "RS256", "current-rsa");
+  assert.notEqual(anon, s.anonKey);
+  const signup = await client(s, anon).auth.signUp({ email: email("keys-minted"), password: "secret123" });
+  assert.equal(signup.error, null);
+  const service = await mint("service_role", oldEc, "ES256", "old-ec");
+  const listed = await client(s, service).auth.admin.listUsers({ perPage: 1 });
+  assert.equal(listed.error, null);
+
+  const user = await mint("authenticated", rsa, "RS256", "current-rsa");
+  const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
+  const forged = await mint("anon", stranger, "RS256", "current-rsa");
+  for (const [what, key] of [
+    ["a user role", user],
+    ["another key's signature", forged],
+  ] as const) {
+    const r = await raw(s, "GET", "/settings", { apikey: key });
+    assert.equal(r.status, 401, what);
+    assert.equal(r.json.message, "Invalid API key", what);
+  }
+});
+
 test("a key set must have exactly one signing key, each with a kid and a supported algorithm", () => {
   const sign = { ...rsa, kid: "a", alg: "RS256", key_ops: ["sign"] };
   const cases: [string, LocalSupabaseOptions, RegExp][] = [
