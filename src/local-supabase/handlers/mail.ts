@@ -35,9 +35,21 @@ export function otpCode(length: number): string {
 /** The link type names GoTrue puts in ?type= (email_change_current/_new links say email_change). */
 export type LinkType = "signup" | "invite" | "magiclink" | "recovery" | "email_change";
 
+/** Go's url.QueryEscape: only A-Z a-z 0-9 - _ . ~ stay as they are; a space becomes "+". */
+function goQueryEscape(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+}
+
+/**
+ * The /verify link as GoTrue's mailer writes it (templatemailer getPath): token and type
+ * query-escaped, redirect_to as given unless it holds `&`, `=` or `#` (then query-escaped), so
+ * `redirect_to=https://app.example/welcome` reads as the address it is.
+ */
 export function verifyLink(app: App, hash: string, type: LinkType, redirectTo: string): string {
-  const q = new URLSearchParams({ token: hash, type, redirect_to: redirectTo });
-  return `${app.baseUrl}/auth/v1/verify?${q.toString()}`;
+  const redirect = /[&=#]/.test(redirectTo) ? goQueryEscape(redirectTo) : redirectTo;
+  return `${app.baseUrl}/auth/v1/verify?token=${goQueryEscape(hash)}&type=${goQueryEscape(type)}&redirect_to=${redirect}`;
 }
 
 type MailType = OutboxMessage["type"];
