@@ -5,6 +5,7 @@
  */
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { LocalSupabase } from "../../src/local-supabase/index.js";
+import type { OutboxMessage as ServerOutboxMessage } from "../../src/local-supabase/outbox.js";
 
 class NoRealtime {
   constructor() {
@@ -59,16 +60,8 @@ export async function raw(
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** What the local outbox holds for one email. */
-export interface OutboxMessage {
-  id: string;
-  to: string;
-  subject: string;
-  type: string;
-  link: string;
-  token: string;
-  sent_at: string;
-}
+/** What the local outbox holds for one email (the tests read only mail that has a link). */
+export type OutboxMessage = Required<ServerOutboxMessage>;
 
 /** The local outbox (optionally only mail to `to`), read the one way it answers: service_role key as apikey and Bearer. */
 export async function outbox(server: LocalSupabase, to?: string): Promise<OutboxMessage[]> {

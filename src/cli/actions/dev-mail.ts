@@ -5,6 +5,7 @@
  * the running stack's state file (0600 in the 0700 data directory), never from argv or env.
  */
 import { request } from "node:http";
+import type { OutboxMessage } from "../../local-supabase/outbox.js";
 import { LocalStackDownError } from "../../session/session.js";
 import { lockHolder, readStackState } from "../../stack/index.js";
 import type { Action } from "../command-kit.js";
@@ -16,16 +17,6 @@ export interface DevMailOptions {
   dataDir?: string;
   email?: string;
   limit?: string;
-}
-
-interface OutboxMessage {
-  id: string;
-  to: string;
-  subject: string;
-  type: string;
-  link: string;
-  token: string;
-  sent_at: string;
 }
 
 function getJson(url: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
