@@ -67,6 +67,11 @@ export const ERROR_TABLE: Record<ErrorCode, Rule> = {
     exit: ExitCode.error,
     hint: (d) => `start it with \`lgauth dev --data-dir ${d.dataDir}\`, or in the background with --detach`,
   },
+  data_dir_unsafe: {
+    exit: ExitCode.error,
+    hint: (d) =>
+      `lgauth dev keeps its keys and accounts there, so only you may own and write it: \`chmod 700 ${d.dataDir}\` if it is yours${accepts(d, "--data-dir") ? ", or pass another --data-dir" : ""}`,
+  },
 
   auth_unreachable: {
     exit: ExitCode.error,

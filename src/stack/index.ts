@@ -17,12 +17,14 @@ import {
 import { defaultDataDir } from "./paths.js";
 import { ensurePortFree } from "./ports.js";
 import { SERVICE_LABEL, type Service, type ServiceExit, type ServiceName } from "./service.js";
+import { ensureOwnDir } from "./data-dir.js";
 import { lockDataDir } from "./lock.js";
 import { readStackState, removeStackState, writeStackState } from "./state.js";
 import { waitUntilAnswers } from "./wait.js";
 import { commandLine, processRunning } from "../util/process.js";
 
 export { PortInUseError } from "./ports.js";
+export { assertOwnDir, ensureOwnDir } from "./data-dir.js";
 export { DataDirInUseError, lockHolder } from "./lock.js";
 export { readStackState, type StackState } from "./state.js";
 export type { ServiceExit, ServiceName } from "./service.js";
@@ -176,7 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
   const dataDir = resolve(options.dataDir ?? defaultDataDir(baseEnv));
 
-  await ensurePrivateDir(dataDir);
+  ensureOwnDir(dataDir); // this user's alone, or refused (data-dir.ts)
   // one stack per data directory, before anything else: a second `lgauth dev` says so instead
   // of failing on a port or on the databases the first one holds
   const lock = await lockDataDir(dataDir);

@@ -5,11 +5,16 @@
  * `lgauth dev mail` (the service key, never from argv) and profiles that follow the local stack
  * (their URLs change when the stack restarts on other ports). Kept free of heavy imports: the
  * CLI reads it on every command that resolves a profile.
+ *
+ * It is believed only in a data directory that is this user's alone (data-dir.ts), as a
+ * regular file of this user's that others cannot write, opened without following a symlink:
+ * a planted state file would send a profile's password and tokens to someone else's servers.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../util/private-files.js";
+import { unsafeReason } from "./data-dir.js";
 
 export const STATE_FILE = "state.json";
 
@@ -53,7 +58,8 @@ const isText = (v: unknown): v is string => typeof v === "string" && v !== "";
 export function readStackState(dataDir: string): StackState | undefined {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(stateFile(dataDir), "utf8"));
+    if (unsafeReason(dataDir) !== undefined) return undefined;
+    raw = JSON.parse(readOwnFile(stateFile(dataDir)));
   } catch {
     return undefined;
   }
@@ -81,6 +87,21 @@ export function readStackState(dataDir: string): StackState | undefined {
     return undefined;
   }
   return raw as StackState;
+}
+
+/** The file's text if it is a regular file of this user's that others cannot write; throws otherwise. */
+function readOwnFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    const info = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!info.isFile() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
+      throw new Error(`${path} is not a private file of this user's`);
+    }
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export async function writeStackState(state: StackState): Promise<void> {

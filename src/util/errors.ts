@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   "token_rejected",
   "session_not_stored",
   "local_stack_down",
+  // the local stack
+  "data_dir_unsafe",
   // Supabase Auth (GoTrue's own codes where it has one)
   "auth_unreachable",
   "auth_wrong_server",

@@ -9,9 +9,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { ensurePrivateDir } from "../../util/private-files.js";
 import { openDevLog } from "../../stack/dev-log.js";
-import { DataDirInUseError, lockHolder } from "../../stack/index.js";
+import { DataDirInUseError, ensureOwnDir, lockHolder } from "../../stack/index.js";
 import type { Action } from "../command-kit.js";
 import { CliError, UsageError } from "../errors.js";
 import { type DevOptions, dataDirInUse, devDataDir, printForPeople, READY_FD_ENV } from "./dev.js";
@@ -39,7 +38,7 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 export const detach: Action<[], DevOptions> = async (ctx, _args, opts) => {
   const dataDir = devDataDir(opts);
-  await ensurePrivateDir(dataDir);
+  ensureOwnDir(dataDir);
   const holder = await lockHolder(dataDir);
   if (holder) throw dataDirInUse(new DataDirInUseError(dataDir, holder.pid || undefined));
 

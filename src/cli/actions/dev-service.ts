@@ -9,7 +9,7 @@ import { request } from "node:http";
 import { resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { devLogFile } from "../../stack/dev-log.js";
-import { defaultDataDir, lockHolder, readStackState, type StackState } from "../../stack/index.js";
+import { assertOwnDir, defaultDataDir, lockHolder, readStackState, type StackState } from "../../stack/index.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
@@ -162,6 +162,7 @@ function copy(ctx: Context, path: string, offset: number): Promise<number> {
 
 export const devLogs: Action<[], DevServiceOptions> = async (ctx, _args, opts) => {
   const dataDir = dataDirOf(opts);
+  assertOwnDir(dataDir); // a log in a directory others can write may be theirs
   const path = readStackState(dataDir)?.logFile ?? devLogFile(dataDir);
   if (!statSync(path, { throwIfNoEntry: false })) {
     throw new CliError(`no log in ${dataDir}`, {
