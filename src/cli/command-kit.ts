@@ -1,6 +1,15 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { type Context, type GlobalOptions, type World, makeContext } from "./context.js";
 import { UsageError } from "./errors.js";
+import { refusedPassword } from "./parse.js";
+
+/** --password, hidden: refused, since a password in argv is seen by every process on the machine. */
+export const hiddenPassword = () =>
+  new Option("--password <password>", "refused: use --password-stdin").hideHelp().argParser(refusedPassword);
+
+/** --insecure-storage, for the commands that store a session. */
+export const insecureStorage = () =>
+  new Option("--insecure-storage", "store tokens in a 0600 file when no keychain answers");
 
 /** A command's implementation: returns its exit code (0 when it returns nothing). */
 export type Action<A extends unknown[] = string[], O = Record<string, unknown>> = (

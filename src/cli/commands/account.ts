@@ -1,11 +1,8 @@
 import { type Command, Option } from "commander";
 import type { AccountUpdateOptions } from "../actions/account.js";
 import type { PasswordChangeOptions, PasswordResetOptions } from "../actions/password.js";
-import { lazyAction } from "../command-kit.js";
-import { email, nonEmpty, refusedPassword, unsetKey, userDataPair } from "../parse.js";
-
-const hiddenPassword = () =>
-  new Option("--password <password>", "refused: use --password-stdin").hideHelp().argParser(refusedPassword);
+import { hiddenPassword, insecureStorage, lazyAction } from "../command-kit.js";
+import { email, nonEmpty, unsetKey, userDataPair } from "../parse.js";
 
 export function registerAccount(program: Command): void {
   const account = program
@@ -89,7 +86,7 @@ export function registerAccount(program: Command): void {
         "do not send an email: read its code from the first line of stdin (an authenticator code, if asked, after the password)",
       )
       .option("--password-stdin", "read the new password from stdin (the line after the code)")
-      .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
+      .addOption(insecureStorage())
       .addOption(hiddenPassword())
       .addHelpText(
         "after",

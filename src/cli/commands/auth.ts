@@ -2,12 +2,11 @@ import { type Command, Option } from "commander";
 import type { LoginOptions } from "../actions/login.js";
 import type { LogoutOptions } from "../actions/logout.js";
 import type { SignupOptions } from "../actions/signup.js";
-import { lazyAction, requireWith } from "../command-kit.js";
-import { email, nonEmpty, providerName, refusedPassword, userDataPair, wholeNumber } from "../parse.js";
+import { hiddenPassword, insecureStorage, lazyAction, requireWith } from "../command-kit.js";
+import { email, nonEmpty, providerName, userDataPair, wholeNumber } from "../parse.js";
 
-const hiddenPassword = () =>
-  new Option("--password <password>", "refused: use --password-stdin").hideHelp().argParser(refusedPassword);
 const emailOption = () => new Option("--email <email>", "account email (prompted on a terminal)").argParser(email);
+const force = () => new Option("--force", "replace the login of another user on this profile without asking");
 /** The login methods: one per run. */
 const METHODS = ["provider", "otp", "withToken", "passwordStdin"] as const;
 const method = (flags: string, description: string, self: (typeof METHODS)[number]) =>
@@ -45,8 +44,8 @@ export function registerAuth(program: Command): void {
         "--code-stdin",
         "read the emailed confirmation code from stdin (after the password with --password-stdin), then an authenticator code if asked",
       )
-      .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
-      .option("--force", "replace the login of another user on this profile without asking")
+      .addOption(insecureStorage())
+      .addOption(force())
       .addOption(hiddenPassword())
       .addHelpText(
         "after",
@@ -98,8 +97,8 @@ export function registerAuth(program: Command): void {
         "read codes from stdin, one per line: the emailed code (--otp), then the authenticator code (MFA); after the password with --password-stdin",
       ).conflicts("withToken"),
     )
-    .option("--insecure-storage", "store tokens in a 0600 file when no keychain answers")
-    .option("--force", "replace the login of another user on this profile without asking")
+    .addOption(insecureStorage())
+    .addOption(force())
     .addOption(hiddenPassword())
     .addHelpText(
       "after",
