@@ -25,7 +25,7 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Linux: the one-letter state of /proc/<pid>/stat ("R", "S", "Z", …); undefined when gone or elsewhere. */
-function procState(pid: number): string | undefined {
+export function procState(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);

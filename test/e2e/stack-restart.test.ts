@@ -7,11 +7,11 @@
  * at the end (test/helpers/children.ts).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { procState } from "../../src/util/process.js";
 import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
 import { LGAUTH_BIN, runCli } from "../helpers/cli.js";
 
@@ -47,16 +47,6 @@ interface Ready {
 async function readyLine(child: Child): Promise<Ready> {
   const [line] = await child.waitFor(/^\{"supabase_url".*\}$/m, 90_000);
   return JSON.parse(line) as Ready;
-}
-
-/** Linux process state letter ("Z" for a zombie); undefined once the process is gone. */
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-  } catch {
-    return undefined;
-  }
 }
 
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
