@@ -213,6 +213,7 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
     "the admin roles are always service_role and supabase_admin",
   ),
   inert("GOTRUE_JWT_ADMIN_GROUP_NAME"),
+  inert("GOTRUE_OPERATOR_TOKEN"), // GoTrue reads it into its config and uses it nowhere (auth-js's compose sets it)
   notUsed("GOTRUE_JWT_ISSUER", "tokens' iss is always the server's own URL + /auth/v1"),
   option("GOTRUE_JWT_KEYS", jwtKeys, (o, v) => {
     o.jwtKeys = v;

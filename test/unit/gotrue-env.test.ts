@@ -142,6 +142,7 @@ describe("GOTRUE_* table", () => {
       GOTRUE_HOOK_CUSTOM_ACCESS_TOKEN_ENABLED: "true",
       // quiet: what the server does anyway, or inert while their feature is off
       GOTRUE_JWT_AUD: "authenticated",
+      GOTRUE_OPERATOR_TOKEN: "super-secret-operator-token",
       GOTRUE_JWT_ADMIN_ROLES: "service_role",
       GOTRUE_EXTERNAL_EMAIL_MAGIC_LINK_ENABLED: "true",
       GOTRUE_SAML_ENABLED: "false",
