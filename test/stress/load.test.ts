@@ -25,6 +25,16 @@ const USERS = Number(process.env.LGAUTH_LOAD_USERS ?? 50);
 const SECONDS = Number(process.env.LGAUTH_LOAD_SECONDS ?? 60);
 const MAX_ROUNDS = 500; // per user: a bound even if the server were very fast
 
+/** An error's message and those of its causes (a network failure's code is two levels down). */
+function causes(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(typeof code === "string" ? `${e.message} [${code}]` : e.message);
+  }
+  return parts.join(" <- ");
+}
+
 describe(`load: ${USERS} users chatting and listing threads for ${SECONDS} s`, () => {
   let stack: Stack;
   let dir: string;
@@ -124,15 +134,18 @@ describe(`load: ${USERS} users chatting and listing threads for ${SECONDS} s`, (
             counts.lists += 1;
             for (const t of list) {
               counts.threadsSeenInLists += 1;
-              if (!mine.has(t.thread_id) || t.metadata.owner !== u.userId) {
+              if (t.metadata.owner !== u.userId) {
                 counts.foreignThreadsSeen += 1;
                 failures.push(`user${idx} saw thread ${t.thread_id} owned by ${String(t.metadata.owner)}`);
+              } else if (!mine.has(t.thread_id)) {
+                // the user's own, but not one it saw created: a create whose answer it never got
+                failures.push(`user${idx} listed its own thread ${t.thread_id}, whose create had failed on its side`);
               }
             }
             if (list.length !== mine.size) throw new Error(`user${idx} listed ${list.length} of ${mine.size} threads`);
           } catch (err) {
             counts.failures += 1;
-            failures.push(`user${idx} round ${round}: ${(err as Error).message}`);
+            failures.push(`user${idx} round ${round}: ${causes(err)}`);
           }
         }
       }),
