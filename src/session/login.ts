@@ -115,6 +115,22 @@ export async function openLoginClient(
   return { client, url, anonKey, accounts, servers, previous: state.profile };
 }
 
+/**
+ * verifyOtp of an emailed code (`type` signup, recovery, or email for a login code) on the login
+ * client, under its lock: the user it signs in, or the server's refusal as an LgauthError.
+ */
+export async function verifyEmailedCode(
+  login: LoginClient,
+  email: string,
+  token: string,
+  type: "signup" | "recovery" | "email",
+): Promise<SignedInUser | null> {
+  const { client, url } = login;
+  const r = await withFileLock(client.lockPath, () => client.auth.verifyOtp({ email, token, type }));
+  if (r.error) throw authFailure(r.error, url, client.wire, email);
+  return r.data.user;
+}
+
 /** The user a sign-in answered with (GoTrue includes the user's MFA factors). */
 export interface SignedInUser {
   id?: string | undefined;

@@ -1,7 +1,12 @@
 import { authFailure } from "./auth-errors.js";
 import type { ChosenStore } from "./credentials/select.js";
-import { withFileLock } from "./lock.js";
-import { type AuthOutcome, type SecondFactorOptions, completeLogin, openLoginClient } from "./login.js";
+import {
+  type AuthOutcome,
+  type SecondFactorOptions,
+  completeLogin,
+  openLoginClient,
+  verifyEmailedCode,
+} from "./login.js";
 import type { SessionContext } from "./session.js";
 
 export interface OtpLoginOptions {
@@ -28,10 +33,6 @@ export async function otpAuth(ctx: SessionContext, chosen: ChosenStore, opts: Ot
   if (sent.error) throw authFailure(sent.error, url, client.wire, opts.email);
   opts.sent(opts.email);
   const token = (await opts.readCode()).trim();
-  const verified = await withFileLock(client.lockPath, () =>
-    client.auth.verifyOtp({ email: opts.email, token, type: "email" }),
-  );
-  if (verified.error) throw authFailure(verified.error, url, client.wire, opts.email);
-  const user = verified.data.user;
+  const user = await verifyEmailedCode(login, opts.email, token, "email");
   return completeLogin(ctx, login, chosen, user, { email: opts.email }, opts.secondFactor);
 }

@@ -8,8 +8,13 @@ import { LgauthError } from "../util/errors.js";
 import { asAuthError, authFailure } from "./auth-errors.js";
 import type { ChosenStore } from "./credentials/select.js";
 import { type EmailedCodeSource, tryEmailedCodes } from "./emailed-codes.js";
-import { withFileLock } from "./lock.js";
-import { type AuthOutcome, type SecondFactorOptions, completeLogin, openLoginClient } from "./login.js";
+import {
+  type AuthOutcome,
+  type SecondFactorOptions,
+  completeLogin,
+  openLoginClient,
+  verifyEmailedCode,
+} from "./login.js";
 import { openMemoryClient } from "./memory-client.js";
 import type { SessionContext } from "./session.js";
 
@@ -44,13 +49,7 @@ export async function resetPassword(
 ): Promise<AuthOutcome> {
   const login = await openLoginClient(ctx, chosen);
   const { client, url } = login;
-  const user = await tryEmailedCodes(opts.codes, async (token) => {
-    const r = await withFileLock(client.lockPath, () =>
-      client.auth.verifyOtp({ email: opts.email, token, type: "recovery" }),
-    );
-    if (r.error) throw authFailure(r.error, url, client.wire, opts.email);
-    return r.data.user;
-  });
+  const user = await tryEmailedCodes(opts.codes, (token) => verifyEmailedCode(login, opts.email, token, "recovery"));
   const setPassword = async () => {
     let refused: string | undefined;
     for (let attempt = 1; ; attempt++) {

@@ -6,8 +6,13 @@
 import { authFailure } from "./auth-errors.js";
 import type { ChosenStore } from "./credentials/select.js";
 import { type EmailedCodeSource, tryEmailedCodes } from "./emailed-codes.js";
-import { withFileLock } from "./lock.js";
-import { type AuthOutcome, type SecondFactorOptions, completeLogin, openLoginClient } from "./login.js";
+import {
+  type AuthOutcome,
+  type SecondFactorOptions,
+  completeLogin,
+  openLoginClient,
+  verifyEmailedCode,
+} from "./login.js";
 import { openMemoryClient } from "./memory-client.js";
 import type { SessionContext } from "./session.js";
 
@@ -18,14 +23,7 @@ export async function confirmSignup(
   opts: { email: string; codes: EmailedCodeSource; secondFactor?: SecondFactorOptions },
 ): Promise<AuthOutcome> {
   const login = await openLoginClient(ctx, chosen);
-  const { client, url } = login;
-  const user = await tryEmailedCodes(opts.codes, async (token) => {
-    const r = await withFileLock(client.lockPath, () =>
-      client.auth.verifyOtp({ email: opts.email, token, type: "signup" }),
-    );
-    if (r.error) throw authFailure(r.error, url, client.wire, opts.email);
-    return r.data.user;
-  });
+  const user = await tryEmailedCodes(opts.codes, (token) => verifyEmailedCode(login, opts.email, token, "signup"));
   return completeLogin(ctx, login, chosen, user, { email: opts.email }, opts.secondFactor);
 }
 
