@@ -6,7 +6,7 @@ import type { Queryable } from "../db.js";
 import { validateEmail } from "../email.js";
 import { badRequest, DUPLICATE_EMAIL, notFound, unexpectedFailure, unprocessable } from "../errors.js";
 import { factorsByUser } from "../factors.js";
-import { type JsonObject, objField, readJson, sendJson, str } from "../http.js";
+import { type JsonObject, objField, type Req, readJson, sendJson, str } from "../http.js";
 import { checkPasswordStrength, hashPassword, randomPassword } from "../password.js";
 import { logoutAll } from "../sessions.js";
 import {
@@ -36,9 +36,9 @@ const FIELDS = {
   ban_duration: "string",
 } as const;
 
-export const DEFAULT_PER_PAGE = 50;
+const DEFAULT_PER_PAGE = 50;
 
-export function parsePageParam(value: string | null, fallback: number): number {
+function parsePageParam(value: string | null, fallback: number): number {
   if (value === null || value === "") return fallback;
   if (!/^\d+$/.test(value)) {
     throw badRequest(
@@ -47,6 +47,14 @@ export function parsePageParam(value: string | null, fallback: number): number {
     );
   }
   return Number(value);
+}
+
+/** GoTrue's paginate: ?page (default 1) and ?per_page (default 50, never 0), both unsigned integers. */
+export function pagination(req: Req): { page: number; perPage: number } {
+  const page = parsePageParam(req.query.get("page"), 1);
+  const perPage = parsePageParam(req.query.get("per_page"), DEFAULT_PER_PAGE);
+  if (perPage === 0) throw badRequest("validation_failed", "Bad Pagination Parameters: per_page must be positive");
+  return { page, perPage };
 }
 
 /** Go's time.ParseDuration for the units GoTrue users pass (h, m, s, ms), or "none". */
@@ -87,9 +95,7 @@ export function linkHeader(gotrueUrl: string, page: number, perPage: number, tot
 
 export const listUsers: Handler = async (app, req, res) => {
   await requireAdmin(app, req);
-  const page = parsePageParam(req.query.get("page"), 1);
-  const perPage = parsePageParam(req.query.get("per_page"), DEFAULT_PER_PAGE);
-  if (perPage === 0) throw badRequest("validation_failed", "Bad Pagination Parameters: per_page must be positive");
+  const { page, perPage } = pagination(req);
   const filter = req.query.get("filter") ?? "";
   const where = filter ? "where (email like $1 or raw_user_meta_data->>'full_name' ilike $1)" : "";
   const args = filter ? [`%${filter}%`] : [];

@@ -4,7 +4,7 @@ import { findAuditEntries } from "../audit.js";
 import { requireAdmin } from "../auth.js";
 import { badRequest } from "../errors.js";
 import { sendJson } from "../http.js";
-import { DEFAULT_PER_PAGE, linkHeader, parsePageParam } from "./admin.js";
+import { linkHeader, pagination } from "./admin.js";
 
 /** ?query=<scope>:<text> searches these payload fields (case-insensitive, anywhere in the value). */
 const FILTER_COLUMNS = new Map([
@@ -15,9 +15,7 @@ const FILTER_COLUMNS = new Map([
 
 export const adminAuditLog: Handler = async (app, req, res) => {
   await requireAdmin(app, req);
-  const page = parsePageParam(req.query.get("page"), 1);
-  const perPage = parsePageParam(req.query.get("per_page"), DEFAULT_PER_PAGE);
-  if (perPage === 0) throw badRequest("validation_failed", "Bad Pagination Parameters: per_page must be positive");
+  const { page, perPage } = pagination(req);
   const q = req.query.get("query") ?? "";
   let filter: { columns: string[]; value: string } | undefined;
   if (q !== "") {
