@@ -8,16 +8,11 @@
  * tested in password-commands.test.ts.
  */
 import assert from "node:assert/strict";
-import bcrypt from "bcryptjs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { client, outbox, raw } from "../e2e/local-supabase-kit.js";
+import type { LocalSupabase } from "../../src/local-supabase/index.js";
+import { client, outbox } from "../e2e/local-supabase-kit.js";
 import { authenticator } from "../helpers/authenticator.js";
-import { closedPort } from "../helpers/closed-port.js";
-import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
+import { type CommandWorld, startCommandWorld } from "../helpers/command-world.js";
 
 const PASSWORD = "Accounts-Secret-Passphrase-1";
 
@@ -25,99 +20,34 @@ let counter = 0;
 const address = (tag: string) => `${tag}-${process.pid}-${++counter}@example.com`;
 
 describe("account commands in process", () => {
+  let world: CommandWorld;
   let supabase: LocalSupabase;
-  let dir: string;
-  let config: string;
-  let env: NodeJS.ProcessEnv;
 
-  const run = (args: string[], o: Partial<InProcessOptions> = {}) =>
-    lgauthInProcess(args, { ...o, env: { ...env, ...o.env } });
-  const readEntries = async (): Promise<Record<string, string>> => {
-    try {
-      return (
-        JSON.parse(await readFile(join(config, "credentials.json"), "utf8")) as { entries: Record<string, string> }
-      ).entries;
-    } catch {
-      return {};
-    }
-  };
-  /** The newest code mailed to `to` after `seen` messages (waits for it). */
-  const mailedCode = async (to: string, seen: number): Promise<string> => {
-    for (let i = 0; i < 200; i++) {
-      const mail = await outbox(supabase, to);
-      if (mail.length > seen) return mail[mail.length - 1]?.token ?? "";
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no code arrived for ${to}`);
-  };
-  const admin = (method: string, path: string, body?: unknown) =>
-    raw(supabase, method, `/admin${path}`, {
-      apikey: supabase.serviceRoleKey,
-      bearer: supabase.serviceRoleKey,
-      headers: { "Content-Type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  let passwordHash = "";
-  /**
-   * A confirmed account made with the admin API, with PASSWORD at bcrypt cost 4 (GoTrue's
-   * password_hash import) so its logins cost milliseconds, and logged in on `profile`.
-   */
-  const account = async (email: string, profile?: string, data: Record<string, unknown> = {}) => {
-    const r = await admin("POST", "/users", {
-      email,
-      password_hash: passwordHash,
-      email_confirm: true,
-      user_metadata: data,
-    });
-    assert.equal(r.status, 200, r.text);
-    if (profile !== undefined) {
-      const login = await run(["--profile", profile, "login", "--email", email, "--password-stdin"], {
-        stdin: `${PASSWORD}\n`,
-      });
-      assert.equal(login.code, 0, login.stderr);
-    }
-    return r.json.id as string;
-  };
+  const run: CommandWorld["run"] = (args, o) => world.run(args, o);
+  const readEntries = () => world.readEntries();
+  const mailedCode = (to: string, seen: number) => world.mailedCode(to, seen);
+  const admin: CommandWorld["admin"] = (method, path, body) => world.admin(method, path, body);
+  /** A confirmed account with PASSWORD (and `data` as its metadata), logged in on `profile`. */
+  const account = (email: string, profile?: string, data: Record<string, unknown> = {}) =>
+    world.account(email, PASSWORD, { ...(profile === undefined ? {} : { profile }), data });
   const userByEmail = async (email: string) => {
     const r = await admin("GET", "/users?per_page=1000");
     return (
       r.json.users as { email: string; user_metadata: Record<string, unknown>; email_confirmed_at?: string }[]
     ).find((u) => u.email === email);
   };
-  const accountsOf = async (profile: string) =>
-    Object.keys(await readEntries()).filter((a) => a.startsWith(`${profile}@`));
-  const whoami = async (profile: string) => {
-    const r = await run(["--profile", profile, "--json", "whoami"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Record<string, unknown>) : { code: r.code };
-  };
+  const accountsOf = (profile: string) => world.accountsOf(profile);
+  const whoami = (profile: string) => world.whoami(profile);
   const userCount = async () => {
     const r = await admin("GET", "/users?per_page=1000");
     return (r.json.users as unknown[]).length;
   };
 
   before(async () => {
-    process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/lgauth-test-bus";
-    passwordHash = await bcrypt.hash(PASSWORD, 4);
-    supabase = await startLocalSupabase({ port: 0, confirmEmail: true, emailMaxFrequency: 0 });
-    dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-accounts-"));
-    config = join(dir, "config");
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      XDG_RUNTIME_DIR: join(dir, "run"),
-      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/lgauth-test-bus",
-      LGAUTH_CONFIG_DIR: config,
-      SUPABASE_URL: supabase.url,
-      SUPABASE_ANON_KEY: supabase.anonKey,
-      LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
-      LGAUTH_CREDENTIAL_STORE: "file",
-      NO_COLOR: "1",
-    };
+    world = await startCommandWorld("accounts", { confirmEmail: true, emailMaxFrequency: 0 });
+    ({ supabase } = world);
   });
-  after(async () => {
-    await supabase?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => world?.stop());
 
   test("login --otp for an address with no account creates none: one line, no mail, nothing stored", async () => {
     const nobody = address("nobody");

@@ -6,14 +6,12 @@
  * does not exist), so the plain-file consent question is asked for real.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import type { LocalSupabase } from "../../src/local-supabase/index.js";
 import { outbox } from "../e2e/local-supabase-kit.js";
-import { closedPort } from "../helpers/closed-port.js";
-import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
+import { type CommandWorld, startCommandWorld } from "../helpers/command-world.js";
 
 const ALICE = { email: "alice.commands@example.com", password: "Alice-Commands-Secret-1" };
 
@@ -22,55 +20,23 @@ interface StoredConfig {
 }
 
 describe("auth commands in process", () => {
+  let world: CommandWorld;
   let supabase: LocalSupabase;
-  let dir: string;
   let config: string;
-  let env: NodeJS.ProcessEnv;
   let host: string;
-  const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS;
 
-  const run = (args: string[], o: Partial<InProcessOptions> = {}) =>
-    lgauthInProcess(args, { ...o, env: { ...env, ...o.env } });
+  const run: CommandWorld["run"] = (args, o) => world.run(args, o);
   const readConfig = async (): Promise<StoredConfig> =>
     JSON.parse(await readFile(join(config, "config.json"), "utf8")) as StoredConfig;
-  const readEntries = async (): Promise<Record<string, string>> => {
-    try {
-      return (
-        JSON.parse(await readFile(join(config, "credentials.json"), "utf8")) as { entries: Record<string, string> }
-      ).entries;
-    } catch {
-      return {};
-    }
-  };
-  const accountsOf = async (profile: string) =>
-    Object.keys(await readEntries()).filter((a) => a.startsWith(`${profile}@`));
+  const readEntries = () => world.readEntries();
+  const accountsOf = (profile: string) => world.accountsOf(profile);
 
   before(async () => {
-    // the keychain libraries read the bus address from this process's environment
-    process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/lgauth-test-bus";
-    supabase = await startLocalSupabase({ port: 0 });
+    world = await startCommandWorld("auth");
+    ({ supabase, config } = world);
     host = new URL(supabase.url).host;
-    dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-auth-"));
-    config = join(dir, "config");
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      XDG_RUNTIME_DIR: join(dir, "run"),
-      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/lgauth-test-bus",
-      LGAUTH_CONFIG_DIR: config,
-      SUPABASE_URL: supabase.url,
-      SUPABASE_ANON_KEY: supabase.anonKey,
-      LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
-      LGAUTH_CREDENTIAL_STORE: "file",
-      NO_COLOR: "1",
-    };
   });
-  after(async () => {
-    if (savedBus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-    else process.env.DBUS_SESSION_BUS_ADDRESS = savedBus;
-    await supabase?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => world?.stop());
 
   test("signup at a terminal asks again on a bad email, a weak password (before the confirmation) and a mismatch", async () => {
     const r = await run(["--profile", "alice", "signup"], {

@@ -6,15 +6,10 @@
  * address gets at most one email per 60 s (GoTrue's default SMTP_MAX_FREQUENCY).
  */
 import assert from "node:assert/strict";
-import bcrypt from "bcryptjs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { outbox, raw } from "../e2e/local-supabase-kit.js";
-import { closedPort } from "../helpers/closed-port.js";
-import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
+import type { LocalSupabase } from "../../src/local-supabase/index.js";
+import { outbox } from "../e2e/local-supabase-kit.js";
+import { type CommandWorld, startCommandWorld } from "../helpers/command-world.js";
 
 const PASSWORD = "Passwords-Secret-Passphrase-1";
 const NEW_PASSWORD = "Passwords-New-Passphrase-2";
@@ -22,46 +17,14 @@ let counter = 0;
 const address = (tag: string) => `${tag}-${process.pid}-${++counter}@example.com`;
 
 describe("password commands and send limits in process", () => {
+  let world: CommandWorld;
   let supabase: LocalSupabase;
-  let dir: string;
-  let config: string;
-  let env: NodeJS.ProcessEnv;
 
-  const run = (args: string[], o: Partial<InProcessOptions> = {}) =>
-    lgauthInProcess(args, { ...o, env: { ...env, ...o.env } });
-  /** The newest code mailed to `to` after `seen` messages (waits for it). */
-  const mailedCode = async (to: string, seen: number): Promise<string> => {
-    for (let i = 0; i < 200; i++) {
-      const mail = await outbox(supabase, to);
-      if (mail.length > seen) return mail[mail.length - 1]?.token ?? "";
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no code arrived for ${to}`);
-  };
-  const admin = (method: string, path: string, body?: unknown) =>
-    raw(supabase, method, `/admin${path}`, {
-      apikey: supabase.serviceRoleKey,
-      bearer: supabase.serviceRoleKey,
-      headers: { "Content-Type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  let passwordHash = "";
-  /** An account made with the admin API (confirmed unless said otherwise; PASSWORD at bcrypt cost 4). */
-  const account = async (email: string, opts: { confirmed?: boolean; profile?: string } = {}) => {
-    const r = await admin("POST", "/users", {
-      email,
-      password_hash: passwordHash,
-      email_confirm: opts.confirmed ?? true,
-    });
-    assert.equal(r.status, 200, r.text);
-    if (opts.profile !== undefined) {
-      const login = await run(["--profile", opts.profile, "login", "--email", email, "--password-stdin"], {
-        stdin: `${PASSWORD}\n`,
-      });
-      assert.equal(login.code, 0, login.stderr);
-    }
-    return r.json.id as string;
-  };
+  const run: CommandWorld["run"] = (args, o) => world.run(args, o);
+  const mailedCode = (to: string, seen: number) => world.mailedCode(to, seen);
+  /** An account with PASSWORD (confirmed unless said otherwise), logged in on `opts.profile`. */
+  const account = (email: string, opts: { confirmed?: boolean; profile?: string } = {}) =>
+    world.account(email, PASSWORD, opts);
   const passwordWorks = async (email: string, password: string) => {
     const r = await run(["--profile", "probe", "login", "--email", email, "--password-stdin"], {
       stdin: `${password}\n`,
@@ -69,40 +32,18 @@ describe("password commands and send limits in process", () => {
     await run(["--profile", "probe", "logout"]);
     return r.code === 0;
   };
-  const whoami = async (profile: string) => {
-    const r = await run(["--profile", profile, "--json", "whoami"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Record<string, unknown>) : { code: r.code };
-  };
+  const whoami = (profile: string) => world.whoami(profile);
 
   before(async () => {
-    process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/lgauth-test-bus";
-    passwordHash = await bcrypt.hash(PASSWORD, 4);
-    supabase = await startLocalSupabase({
-      port: 0,
+    world = await startCommandWorld("passwords", {
       passwordUpdateRequiresReauthentication: true,
       reauthenticationSessionAge: 0,
       secureEmailChange: false,
       passwordMinLength: 12,
     });
-    dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-passwords-"));
-    config = join(dir, "config");
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      XDG_RUNTIME_DIR: join(dir, "run"),
-      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/lgauth-test-bus",
-      LGAUTH_CONFIG_DIR: config,
-      SUPABASE_URL: supabase.url,
-      SUPABASE_ANON_KEY: supabase.anonKey,
-      LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
-      LGAUTH_CREDENTIAL_STORE: "file",
-      NO_COLOR: "1",
-    };
+    ({ supabase } = world);
   });
-  after(async () => {
-    await supabase?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => world?.stop());
 
   const RATE_LIMITED =
     /^lgauth: rate limited by Supabase Auth: "For security purposes, you can only request this after (\d+) seconds\." \(try again in \1 s\)\n$/;
