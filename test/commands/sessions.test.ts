@@ -7,14 +7,12 @@
  * does not take. This process has no keychain (a D-Bus address that does not exist).
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { closedPort } from "../helpers/closed-port.js";
+import type { LocalSupabase } from "../../src/local-supabase/index.js";
+import { type CommandWorld, startCommandWorld } from "../helpers/command-world.js";
 import { startCountingProxy } from "../helpers/counting-proxy.js";
-import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
 
 const USER = { email: "ada.sessions@example.com", password: "Ada-Sessions-Secret-1" };
 
@@ -28,12 +26,10 @@ interface StatusDoc {
 }
 
 describe("sessions as a new user meets them (#19 items 4-6)", () => {
+  let world: CommandWorld;
   let supabase: LocalSupabase;
   let dir: string;
-  let env: NodeJS.ProcessEnv;
-  const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS;
-  const run = (args: string[], o: Partial<InProcessOptions> = {}) =>
-    lgauthInProcess(args, { ...o, env: { ...env, ...o.env } });
+  const run: CommandWorld["run"] = (args, o) => world.run(args, o);
   const login = async (profile: string, extra: NodeJS.ProcessEnv = {}) => {
     const r = await run(["--profile", profile, "login", "--email", USER.email, "--password-stdin"], {
       stdin: `${USER.password}\n`,
@@ -48,32 +44,14 @@ describe("sessions as a new user meets them (#19 items 4-6)", () => {
   };
 
   before(async () => {
-    process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/lgauth-test-bus";
-    supabase = await startLocalSupabase({ port: 0 });
-    dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-sessions-"));
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      XDG_RUNTIME_DIR: join(dir, "run"),
-      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/lgauth-test-bus",
-      LGAUTH_CONFIG_DIR: join(dir, "config"),
-      SUPABASE_URL: supabase.url,
-      SUPABASE_ANON_KEY: supabase.anonKey,
-      LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
-      LGAUTH_CREDENTIAL_STORE: "file",
-      NO_COLOR: "1",
-    };
+    world = await startCommandWorld("sessions");
+    ({ supabase, dir } = world);
     const r = await run(["--profile", "laptop", "signup", "--email", USER.email, "--password-stdin"], {
       stdin: `${USER.password}\n`,
     });
     assert.equal(r.code, 0, r.stderr);
   });
-  after(async () => {
-    if (savedBus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-    else process.env.DBUS_SESSION_BUS_ADDRESS = savedBus;
-    await supabase?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => world?.stop());
 
   test("status asks the server: a session ended by `logout --all-devices` elsewhere is 'ended', exit 4; whoami says it did not ask", async () => {
     await login("desktop");
