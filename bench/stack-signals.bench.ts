@@ -7,35 +7,17 @@
  * Each on a warm data directory, n rounds; zombies count as gone (they hold nothing).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { killGroup } from "../src/util/process.js";
+import { killGroup, processRunning as running } from "../src/util/process.js";
+import { portFree } from "../test/helpers/closed-port.js";
 import { fmt, markdownTable, type Row, summarize } from "./lib.js";
 
 const ROUNDS = Number(process.env.BENCH_SIGNAL_ROUNDS ?? 3);
 const BIN = fileURLToPath(new URL("../bin/lgauth.js", import.meta.url));
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-
-function running(pid: number): boolean {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return s.slice(s.lastIndexOf(")") + 2, s.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
 
 async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

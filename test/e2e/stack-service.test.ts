@@ -11,14 +11,14 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { processRunning as running } from "../../src/util/process.js";
 import { startChild, stopAllChildren } from "../helpers/children.js";
 import { LGAUTH_BIN, runCli } from "../helpers/cli.js";
+import { portFree } from "../helpers/closed-port.js";
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -42,24 +42,6 @@ after(async () => {
   await stopAllChildren();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Running and not a zombie. */
-function running(pid: number): boolean {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return s.slice(s.lastIndexOf(")") + 2, s.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
