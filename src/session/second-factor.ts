@@ -64,7 +64,9 @@ export async function verifyWithCodes(
     if (!e?.code || !REFUSED.has(e.code)) throw authFailure(error, url, client.wire);
     refused =
       e.code === "mfa_challenge_expired"
-        ? "its challenge expired"
+        ? // lgauth makes each challenge just before its verify, so on lgauth dev this is most
+          // often the hold after five wrong codes (local-supabase mfa.ts), not a slow typist
+          "its challenge expired, or the factor is held after too many wrong codes: wait a few minutes"
         : "wrong, expired, already used, or from another account";
   }
   throw new LgauthError(
