@@ -140,8 +140,22 @@ describe("lgauth dev --detach, status, logs, mail, stop", () => {
     assert.equal(messages.length, 1);
     assert.equal(messages[0]?.to, "mail.reader@example.com");
     assert.match(messages[0]?.token ?? "", /^\d{6}$/);
+    // a mail without a link (a reauthentication nonce) is listed with its code, and no link line
+    const signup = await fetch(`${ready.supabase_url}/auth/v1/signup`, {
+      method: "POST",
+      headers: { apikey: state.anonKey, "content-type": "application/json" },
+      body: JSON.stringify({ email: "nonce.reader@example.com", password: "nonce-reader-pw-1" }),
+    });
+    const session = (await signup.json()) as { access_token?: string };
+    assert.ok(session.access_token, "signed up and logged in (lgauth dev confirms at once)");
+    const reauth = await fetch(`${ready.supabase_url}/auth/v1/reauthenticate`, {
+      headers: { apikey: state.anonKey, authorization: `Bearer ${session.access_token}` },
+    });
+    assert.equal(reauth.status, 200, await reauth.text());
     const mailHuman = await runCli(["dev", "mail", "--data-dir", dataDir], { env });
     assert.match(mailHuman.stdout, /mail\.reader@example\.com/);
+    assert.match(mailHuman.stdout, /nonce\.reader@example\.com/);
+    assert.doesNotMatch(mailHuman.stdout, /undefined/);
 
     // logs, and logs -f until the stack stops
     const logs = await runCli(["dev", "logs", "--data-dir", dataDir], { env });

@@ -90,7 +90,8 @@ export const devMail: Action<[], DevMailOptions> = async (ctx, _args, opts) => {
     ),
   );
   ctx.io.print();
-  for (const m of shown.slice(0, 5)) ctx.io.print(`${m.to} (${m.subject}): ${m.link}`);
+  // the links of the newest five (a reauthentication nonce has none: its code is in the table)
+  for (const m of shown.filter((m) => m.link).slice(0, 5)) ctx.io.print(`${m.to} (${m.subject}): ${m.link}`);
   if (messages.length > shown.length)
     ctx.io.print(`showing ${shown.length} of ${messages.length} (--limit N for more)`);
   return 0;
