@@ -12,6 +12,8 @@ export const ExitCode = {
   leak: 5,
   /** Ctrl-C: 128 + SIGINT, what a shell reports for a process the signal ended. */
   interrupted: 130,
+  /** The reader of stdout went away (`lgauth … | head`): 128 + SIGPIPE, as a shell reports gh or git. */
+  brokenPipe: 141,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

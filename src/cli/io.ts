@@ -5,6 +5,7 @@
  * runs a command in process and reads what it printed.
  */
 import { Readable, Writable } from "node:stream";
+import { ExitCode } from "./errors.js";
 import { type Style, paint } from "./output.js";
 
 /** A value, or how to get it when it is first needed (the real streams cost start-up time). */
@@ -140,12 +141,25 @@ export class IOStreams {
   }
 }
 
+/**
+ * A reader that went away (`lgauth --help | head -3`, a streamed answer piped to a pager the
+ * user quit) ends lgauth quietly, as SIGPIPE ends gh or git: exit 141, no stack trace. Node
+ * ignores SIGPIPE, so the write fails with EPIPE instead, an unhandled 'error' event otherwise.
+ */
+function endQuietlyOnBrokenPipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(ExitCode.brokenPipe);
+    throw err;
+  });
+  return stream;
+}
+
 /** The process's own terminal. */
 export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
   return new IOStreams({
     stdin: () => process.stdin,
-    stdout: () => process.stdout,
-    stderr: () => process.stderr,
+    stdout: () => endQuietlyOnBrokenPipe(process.stdout),
+    stderr: () => endQuietlyOnBrokenPipe(process.stderr),
     stdinIsTTY: () => process.stdin.isTTY === true,
     stdoutIsTTY: () => process.stdout.isTTY === true,
     stderrIsTTY: () => process.stderr.isTTY === true,

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { LGAUTH_BIN, runCli } from "../helpers/cli.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 
 let dir: string;
@@ -73,6 +73,18 @@ describe("lgauth skeleton", () => {
     assert.equal(r.stdout, "");
     assertOneLineError(r.stderr);
     assert.match(r.stderr, /unknown command 'nosuch'/);
+  });
+
+  test("a reader that went away (`lgauth --help | head`) ends lgauth quietly: exit 141, no stack trace", async () => {
+    const child = spawn(process.execPath, [LGAUTH_BIN, "--help"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // the reader is gone before lgauth writes: its writes fail with EPIPE
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString("utf8");
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(stderr, "");
+    assert.equal(code, 141);
   });
 
   test("bash completion is derived from the program and completes commands and subcommands", async () => {
