@@ -13,6 +13,7 @@ import { closedPort } from "../helpers/closed-port.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 
 const SUPABASE = "http://127.0.0.1:9";
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("profiles, whoami and status from stored state", () => {
   let dir: string;
@@ -104,6 +105,46 @@ describe("profiles, whoami and status from stored state", () => {
     assert.match(status.stdout, /^ {2}warning: {3}tokens are stored in plain text \(0600\); prefer the keychain$/m);
     assert.match(status.stdout, /^ {2}supabase: {2}http:\/\/127\.0\.0\.1:9 unreachable \(/m);
     assert.match(status.stdout, /^idle\n {2}not logged in$/m);
+  });
+
+  test("status of profiles that follow a stopped local stack: says so, and asks no built-in URL", async () => {
+    const own = join(dir, "follows");
+    const stack = join(dir, "stack"); // no state.json: the stack is not running
+    await mkdir(join(own, "config"), { recursive: true, mode: 0o700 });
+    await mkdir(stack, { mode: 0o700 });
+    const followed = {
+      version: 1,
+      defaults: { localStack: stack },
+      profiles: {
+        alice: {
+          localStack: stack,
+          userId: "11111111-1111-4111-8111-111111111111",
+          email: "alice@example.com",
+          expiresAt: exp,
+          credentialStore: "file",
+        },
+      },
+    };
+    await writeFile(join(own, "config", "config.json"), JSON.stringify(followed), { mode: 0o600 });
+    const { LANGGRAPH_URL: _, ...noUrls } = env;
+    const r = await lgauthInProcess(["status"], { env: { ...noUrls, LGAUTH_CONFIG_DIR: join(own, "config") } });
+    assert.equal(r.code, 4, r.stderr); // the active profile (default) is not logged in
+    const down = `the local stack in ${stack} is not running (start it with \`lgauth dev --data-dir ${stack}\`, or in the background with --detach)`;
+    for (const name of ["alice", "default \\(active\\)"]) {
+      assert.match(
+        r.stdout,
+        new RegExp(`^${name}\\n(  .*\\n)*  supabase:  ${literal(down)}\\n  langgraph: ${literal(down)}$`, "m"),
+      );
+    }
+    assert.doesNotMatch(r.stdout, /54321|2024/);
+    const json = JSON.parse(
+      (await lgauthInProcess(["--json", "status"], { env: { ...noUrls, LGAUTH_CONFIG_DIR: join(own, "config") } }))
+        .stdout,
+    ) as { profiles: { supabase: { url: string | null; error: string } }[] };
+    for (const p of json.profiles) {
+      assert.equal(p.supabase.url, null);
+      assert.equal(p.supabase.error, `the local stack in ${stack} is not running`);
+    }
   });
 
   test("LGAUTH_ACCESS_TOKEN: whoami reads its claims; a token that is not a JWT is exit 4", async () => {

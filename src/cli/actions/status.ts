@@ -15,7 +15,8 @@ import { resolveSettings, savedServers } from "../../session/settings.js";
 const PROBE_TIMEOUT_MS = 2_000;
 
 interface Probe {
-  url: string;
+  /** null: no URL to ask, the local stack the profile follows is not running. */
+  url: string | null;
   reachable: boolean;
   status: number | null;
   ms: number | null;
@@ -39,6 +40,14 @@ async function probe(url: string, headers: Record<string, string> = {}): Promise
   } finally {
     t.clear();
   }
+}
+
+/**
+ * The servers of a profile that follows a local stack that is not running are not asked: the
+ * URLs below the stack's (the built-in 54321 and 2024) are a guess, and may be someone else's.
+ */
+function stackDown(dataDir: string): Probe {
+  return { url: null, reachable: false, status: null, ms: null, error: `the local stack in ${dataDir} is not running` };
 }
 
 interface TokenStorage {
@@ -105,13 +114,28 @@ export const status: Action = async (ctx) => {
       const own = savedServers(p);
       const supabaseUrl = isLoggedIn(p) ? (own.supabaseUrl ?? s.supabaseUrl) : s.supabaseUrl;
       const anon = own.supabaseAnonKey ?? s.supabaseAnonKey;
+      const down = s.localStackDown;
+      const supabaseGuessed = down !== undefined && (!isLoggedIn(p) || own.supabaseUrl === undefined);
+      const langgraphGuessed = down !== undefined && s.sources.langgraphUrl === "builtin";
       const [storage, session, supabase, langgraph] = await Promise.all([
         storageOf(ctx, name, p),
         isLoggedIn(p) ? checkSession(ctx, name, p) : Promise.resolve(null),
-        once(`s ${supabaseUrl}`, () => probe(`${supabaseUrl}/auth/v1/health`, anon ? { apikey: anon } : {})),
-        once(`l ${s.langgraphUrl}`, () => probe(`${s.langgraphUrl}/info`)),
+        supabaseGuessed
+          ? stackDown(down)
+          : once(`s ${supabaseUrl}`, () => probe(`${supabaseUrl}/auth/v1/health`, anon ? { apikey: anon } : {})),
+        langgraphGuessed ? stackDown(down) : once(`l ${s.langgraphUrl}`, () => probe(`${s.langgraphUrl}/info`)),
       ]);
-      return { name, p, storage, session, supabase, langgraph, supabaseUrl, langgraphUrl: s.langgraphUrl };
+      return {
+        name,
+        p,
+        storage,
+        session,
+        supabase,
+        langgraph,
+        supabaseUrl: supabaseGuessed ? null : supabaseUrl,
+        langgraphUrl: langgraphGuessed ? null : s.langgraphUrl,
+        stackDown: down,
+      };
     }),
   );
   const envSession = envCheck ? await envCheck : null;
@@ -142,6 +166,7 @@ export const status: Action = async (ctx) => {
       langgraph: { ...r.langgraph, url: r.langgraphUrl },
       _expiresAt: expiresAt,
       _check: r.session,
+      _stackDown: r.stackDown,
     };
   });
   const mine = view.find((r) => r.active);
@@ -159,7 +184,7 @@ export const status: Action = async (ctx) => {
             session: envSession ? { state: envSession.state, reason: envSession.reason } : null,
           }
         : null,
-      profiles: view.map(({ _expiresAt, _check, ...r }) => r),
+      profiles: view.map(({ _expiresAt, _check, _stackDown, ...r }) => r),
     });
     return code;
   }
@@ -204,7 +229,9 @@ export const status: Action = async (ctx) => {
         lines.push(paint(c, "red", "  problem:   no refresh token in the store; log in again"));
     }
     const show = (label: string, pr: Probe) =>
-      `  ${label} ${pr.url} ${pr.reachable ? paint(c, "green", `answers (HTTP ${pr.status}, ${pr.ms} ms)`) : paint(c, "red", `unreachable (${pr.error})`)}`;
+      pr.url === null
+        ? `  ${label} ${paint(c, "red", `${pr.error} (start it with \`lgauth dev --data-dir ${r._stackDown}\`, or in the background with --detach)`)}`
+        : `  ${label} ${pr.url} ${pr.reachable ? paint(c, "green", `answers (HTTP ${pr.status}, ${pr.ms} ms)`) : paint(c, "red", `unreachable (${pr.error})`)}`;
     lines.push(show("supabase: ", r.supabase), show("langgraph:", r.langgraph));
   }
   ctx.io.print(lines.join("\n"));
