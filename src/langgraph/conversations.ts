@@ -25,8 +25,21 @@ export async function listThreads(
     sortBy: "updated_at",
     sortOrder: "desc",
   });
-  return threads.map((t) => {
-    const messages = messagesFromValues(t.values);
+  // LangGraph's dev server forgets a thread's values in its list when a run ends without a
+  // checkpoint of its own (cancelled, or its client went away: langgraph-api's setStatus), so a
+  // conversation would list as "(empty)"; its state still has every message
+  const values = await Promise.all(
+    threads.map((t) =>
+      t.values == null
+        ? client.threads.getState(t.thread_id).then(
+            (state) => state.values,
+            () => t.values,
+          )
+        : t.values,
+    ),
+  );
+  return threads.map((t, i) => {
+    const messages = messagesFromValues(values[i]);
     return {
       thread_id: t.thread_id,
       title: threadTitle(messages),

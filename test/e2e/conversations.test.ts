@@ -237,6 +237,12 @@ describe("conversations as the logged-in user", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(status, "interrupted", "the cancelled run stops without finishing");
+    // the server's list forgets the thread's values after a cancelled run; lgauth's does not
+    const listedAfter = json<{ threads: { thread_id: string; title: string; message_count: number }[] }>(
+      (await stack.cli("alice", ["threads", "list", "--json"])).stdout,
+    ).threads.find((t) => t.thread_id === aliceThread);
+    assert.equal(listedAfter?.title, "second thread");
+    assert.ok((listedAfter?.message_count ?? 0) >= 6, `its messages are counted: ${JSON.stringify(listedAfter)}`);
   });
 
   test("a list cut by --limit says how much there is; runs list shows times as threads list does", async () => {
