@@ -147,6 +147,43 @@ describe("profiles, whoami and status from stored state", () => {
     }
   });
 
+  test("login, signup and password commands for a stopped local stack say so before asking anything", async () => {
+    const own = join(dir, "asks");
+    const stack = join(dir, "stopped");
+    await mkdir(join(own, "config"), { recursive: true, mode: 0o700 });
+    await mkdir(stack, { mode: 0o700 });
+    const followed = {
+      version: 1,
+      defaults: { localStack: stack },
+      profiles: {
+        alice: {
+          localStack: stack,
+          userId: "11111111-1111-4111-8111-111111111111",
+          email: "alice@example.com",
+          expiresAt: exp,
+          credentialStore: "file",
+        },
+      },
+    };
+    await writeFile(join(own, "config", "config.json"), JSON.stringify(followed), { mode: 0o600 });
+    const { LANGGRAPH_URL: _, ...noUrls } = env;
+    const line = `lgauth: the local stack in ${stack} is not running (start it with \`lgauth dev --data-dir ${stack}\`, or in the background with --detach)\n`;
+    for (const args of [
+      ["login"],
+      ["signup"],
+      ["signup", "--resend"],
+      ["password", "reset"],
+      ["--profile", "alice", "password", "change"],
+    ]) {
+      const r = await lgauthInProcess(args, {
+        env: { ...noUrls, LGAUTH_CONFIG_DIR: join(own, "config") },
+        tty: true,
+        answers: ["carol@example.com", "Typed-for-nothing-1", "Typed-for-nothing-1"],
+      });
+      assert.deepEqual([r.code, r.asked, r.stderr], [1, [], line], args.join(" "));
+    }
+  });
+
   test("LGAUTH_ACCESS_TOKEN: whoami reads its claims; a token that is not a JWT is exit 4", async () => {
     const claims = Buffer.from(JSON.stringify({ sub: "env-user", email: "env@example.com", exp })).toString(
       "base64url",

@@ -9,7 +9,7 @@ import { decodeClaims } from "../../session/clock.js";
 import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
 import { type AuthOutcome, type SecondFactorOptions, passwordAuth, tokenAuth } from "../../session/login.js";
-import { loadProfileState } from "../../session/session.js";
+import { loadProfileState, requireRunningStack } from "../../session/session.js";
 import { envToken, envTokenRefusal } from "../../session/env-token.js";
 
 /**
@@ -37,6 +37,8 @@ export interface LoginOptions {
 export const login: Action<[], LoginOptions> = async (ctx, _args, opts) => {
   if (envToken(ctx.env)) throw envTokenRefusal("log in");
   const { settings } = await loadProfileState(ctx);
+  // before anything is asked: an email and password typed for a stack that is not running are lost
+  requireRunningStack(settings);
   const account = sessionAccounts(ctx.profile, settings.supabaseUrl, settings.localStack !== undefined).refresh;
   const chooseStore = () =>
     chooseStoreForLogin(ctx, {

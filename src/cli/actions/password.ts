@@ -2,7 +2,7 @@ import { changePassword } from "../../session/account.js";
 import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
 import { resetPassword, sendPasswordReset } from "../../session/password-reset.js";
-import { envToken, envTokenRefusal, loadProfileState } from "../../session/session.js";
+import { envToken, envTokenRefusal, loadProfileState, requireRunningStack } from "../../session/session.js";
 import { LgauthError } from "../../util/errors.js";
 import { consentPrompt, readEmail, readNewPassword } from "../auth-input.js";
 import { authenticatorCodes } from "../authenticator-codes.js";
@@ -25,7 +25,8 @@ export interface PasswordChangeOptions {
  */
 export const passwordChange: Action<[], PasswordChangeOptions> = async (ctx, _args, opts) => {
   if (!opts.passwordStdin && !ctx.prompter.available) throw missingValue("the new password", "--password-stdin");
-  const { profile } = await loadProfileState(ctx);
+  const { profile, settings } = await loadProfileState(ctx);
+  requireRunningStack(settings); // before the new password is asked for
   const lines = stdinLines(ctx.io.stdin);
   try {
     // with --code-stdin: the code first (it was emailed by an earlier run), then the password
@@ -90,6 +91,7 @@ export interface PasswordResetOptions {
 export const passwordReset: Action<[], PasswordResetOptions> = async (ctx, _args, opts) => {
   if (envToken(ctx.env)) throw envTokenRefusal("reset the password");
   const { profile, settings } = await loadProfileState(ctx);
+  requireRunningStack(settings); // before the email is asked for
   // the profile's own account unless --email names another
   const email = await readEmail(ctx, { email: opts.email ?? profile?.email });
   const terminal = ctx.prompter.available;

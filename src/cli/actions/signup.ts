@@ -3,7 +3,7 @@ import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
 import type { EmailedCodeSource } from "../../session/emailed-codes.js";
 import { type AuthOutcome, passwordAuth } from "../../session/login.js";
-import { loadProfileState } from "../../session/session.js";
+import { loadProfileState, requireRunningStack } from "../../session/session.js";
 import { envToken, envTokenRefusal } from "../../session/env-token.js";
 import { LgauthError } from "../../util/errors.js";
 import { consentPrompt, readEmail, readNewPassword } from "../auth-input.js";
@@ -59,8 +59,10 @@ function resendHint(err: unknown, email: string): unknown {
  */
 export const signup: Action<[], SignupOptions> = async (ctx, _args, opts) => {
   if (envToken(ctx.env)) throw envTokenRefusal("sign up");
-  if (opts.resend) return resend(ctx, opts);
   const { settings } = await loadProfileState(ctx);
+  // before anything is asked: an email and password typed for a stack that is not running are lost
+  requireRunningStack(settings);
+  if (opts.resend) return resend(ctx, opts);
   const email = await readEmail(ctx, opts);
   // signing up logs in: another user's login on this profile is replaced only when asked for
   await (await replaceGuard(ctx, opts.force === true)).check({ email });
