@@ -8,7 +8,10 @@
 // Two copies of a module can exist (one per part); LgauthError is recognised across them
 // (src/util/errors.ts).
 import { build } from "esbuild";
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,6 +22,9 @@ await rm(join(root, "dist"), { recursive: true, force: true });
 
 const REQUIRE_BANNER =
   "import { createRequire as __lgauthCreateRequire } from 'node:module'; const require = __lgauthCreateRequire(import.meta.url);";
+
+/** What dist/cli.cjs calls instead of import() (as long as the word, see below). */
+const IMPORT_FN = "__lgim";
 
 /** Actions in the start-up bundle; every other one is an ES module of dist/esm/actions/. */
 const STARTUP_ACTIONS = new Set(["whoami", "token"]);
@@ -113,6 +119,10 @@ await build({
   minifySyntax: true,
   // prompts load from node_modules when a prompt is shown (the package is ESM-only)
   external: [...shared.external, "@inquirer/prompts"],
+  // import() is not written in the bundle itself (see below): bin/lgauth.js compiles it with
+  // vm.Script to use its code cache, and Node 20 runs no import() of such a script
+  // (a function declaration, hoisted: a banner would come before "use strict")
+  footer: { js: `function ${IMPORT_FN}(s){return require("./esm-import.cjs")(s)}` },
   plugins: [
     ...shared.plugins,
     {
@@ -141,15 +151,67 @@ await build({
   ],
 });
 
+// Each import() of the start-up bundle (actions and the client in dist/esm, @inquirer/prompts, the
+// keychain libraries) goes through dist/esm-import.cjs, a module the CommonJS loader compiles
+// (relative to dist/ as before): an import() compiled by vm.Script, as bin/lgauth.js compiles
+// the bundle, fails on Node 20 without --experimental-vm-modules. The name has import's length,
+// so the bundle's columns (and its source map) do not move.
+const cliFile = join(root, "dist", "cli.cjs");
+{
+  const text = await readFile(cliFile, "utf8");
+  const rewritten = text.replace(/(?<![\w$.])import\((?=["'])/g, `${IMPORT_FN}(`);
+  if (/(?<![\w$.])import\(/.test(rewritten)) {
+    throw new Error("dist/cli.cjs has an import() of a computed specifier: scripts/build.mjs cannot redirect it");
+  }
+  await writeFile(cliFile, rewritten);
+  await writeFile(
+    join(root, "dist", "esm-import.cjs"),
+    '"use strict";\n// import() for dist/cli.cjs (see scripts/build.mjs)\nmodule.exports = (specifier) => import(specifier);\n',
+  );
+}
+
 // Every command pays for reading and compiling the start-up bundle: keep it small. It grows
 // past this when a module it reaches imports something large statically (an SDK, a client):
 // load that with import() from an action (src/cli/actions) instead.
 const STARTUP_BUDGET = 180_000;
-const startupBytes = (await readFile(join(root, "dist", "cli.cjs"))).length;
+const startupBytes = (await readFile(cliFile)).length;
 if (startupBytes > STARTUP_BUDGET) {
   throw new Error(
     `dist/cli.cjs is ${startupBytes} bytes, over its ${STARTUP_BUDGET}-byte budget (see scripts/build.mjs)`,
   );
+}
+
+// V8's code cache of the start-up bundle, used by bin/lgauth.js: made by a plain `node` (a cache
+// made under other V8 flags is rejected) that runs `lgauth whoami` on an empty config folder,
+// so the cache also holds the functions a short command compiles on its way (parsing, the
+// context, output, errors). Without it (or when V8 rejects it) the bundle is compiled from
+// source, as before: a failure here only costs start-up time.
+{
+  const scratch = await mkdtemp(join(tmpdir(), "lgauth-code-cache-"));
+  try {
+    const made = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `const { writeFileSync } = require("node:fs");
+const bundle = ${JSON.stringify(cliFile)};
+process.argv = [process.argv[0], ${JSON.stringify(join(root, "bin", "lgauth.js"))}, "whoami"];
+const script = require(${JSON.stringify(join(root, "bin", "lgauth.js"))}).runBundle(bundle);
+process.on("exit", () => writeFileSync(bundle + ".cache", script.createCachedData()));`,
+      ],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, HOME: scratch, LGAUTH_CONFIG_DIR: join(scratch, "config"), NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 60_000,
+      },
+    );
+    if (!existsSync(`${cliFile}.cache`)) {
+      console.warn(`build: no code cache for dist/cli.cjs (${made.error?.message ?? made.stderr.toString().trim()})`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 // The local stack's two children (src/stack/*-entry.ts) and the graph and Auth modules the
