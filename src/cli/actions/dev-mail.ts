@@ -11,7 +11,7 @@ import { lockHolder, readStackState } from "../../stack/index.js";
 import type { Action } from "../command-kit.js";
 import { CliError } from "../errors.js";
 import { formatTable } from "../output.js";
-import { dataDirOf } from "./dev-service.js";
+import { dataDirOf, runningElsewhere } from "./dev-service.js";
 
 export interface DevMailOptions {
   dataDir?: string;
@@ -47,11 +47,15 @@ function isMessage(m: unknown): m is OutboxMessage {
 }
 
 export const devMail: Action<[], DevMailOptions> = async (ctx, _args, opts) => {
-  const dataDir = dataDirOf(opts);
+  const dataDir = dataDirOf(opts, ctx.env);
   const limit = opts.limit === undefined ? 20 : Number(opts.limit);
   const holder = await lockHolder(dataDir);
   const state = holder ? readStackState(dataDir) : undefined;
-  if (!holder || !state || state.pid !== holder.pid) throw new LocalStackDownError(dataDir);
+  if (!holder || !state || state.pid !== holder.pid) {
+    const elsewhere = await runningElsewhere(ctx, opts, dataDir, "mail");
+    if (elsewhere) throw new CliError(`the local stack in ${dataDir} is not running`, { hint: elsewhere });
+    throw new LocalStackDownError(dataDir);
+  }
   const url = new URL(`${state.supabaseUrl}/auth/v1/_dev/outbox`);
   if (opts.email) url.searchParams.set("email", opts.email.trim().toLowerCase());
   let answer: { status: number; body: unknown };

@@ -21,8 +21,28 @@ export interface DevServiceOptions {
   follow?: boolean;
 }
 
-export function dataDirOf(opts: { dataDir?: string }): string {
-  return opts.dataDir ? resolve(opts.dataDir) : defaultDataDir();
+export function dataDirOf(opts: { dataDir?: string }, env: NodeJS.ProcessEnv): string {
+  return opts.dataDir ? resolve(opts.dataDir) : defaultDataDir(env);
+}
+
+/**
+ * Without --data-dir a command looks at the default data directory. When no stack runs there
+ * but the one profiles follow (saved in the config by the last `lgauth dev`, e.g. started with
+ * --data-dir) does, the words that point at it; else "".
+ */
+export async function runningElsewhere(
+  ctx: Context,
+  opts: { dataDir?: string },
+  dataDir: string,
+  sub: string,
+): Promise<string> {
+  if (opts.dataDir) return "";
+  const followed = await ctx.config.load().then(
+    (c) => c.defaults.localStack,
+    () => undefined,
+  );
+  if (!followed || resolve(followed) === dataDir || !(await lockHolder(followed, 500))) return "";
+  return `the stack your profiles follow runs in ${followed}: \`${devCommand(sub, followed)}\``;
 }
 
 /** HTTP status of a GET within 2 s, or why not (node:http: these are loopback servers). */
@@ -47,7 +67,7 @@ function uptime(startedAt: string): string {
 }
 
 export const devStatus: Action<[], DevServiceOptions> = async (ctx, _args, opts) => {
-  const dataDir = dataDirOf(opts);
+  const dataDir = dataDirOf(opts, ctx.env);
   const holder = await lockHolder(dataDir);
   const state = holder ? readStackState(dataDir) : undefined;
   const current: StackState | undefined = state && state.pid === holder?.pid ? state : undefined;
@@ -55,7 +75,7 @@ export const devStatus: Action<[], DevServiceOptions> = async (ctx, _args, opts)
     if (ctx.json) ctx.io.printJson({ running: false, data_dir: dataDir });
     else
       ctx.io.print(
-        `lgauth dev: not running (data directory ${dataDir}); start it with \`${devCommand("--detach", dataDir)}\``,
+        `lgauth dev: not running (data directory ${dataDir}); ${(await runningElsewhere(ctx, opts, dataDir, "status")) || `start it with \`${devCommand("--detach", dataDir)}\``}`,
       );
     return ExitCode.error;
   }
@@ -118,11 +138,14 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 }
 
 export const devStop: Action<[], DevServiceOptions> = async (ctx, _args, opts) => {
-  const dataDir = dataDirOf(opts);
+  const dataDir = dataDirOf(opts, ctx.env);
   const holder = await lockHolder(dataDir);
   if (!holder) {
     if (ctx.json) ctx.io.printJson({ stopped: false, running: false, data_dir: dataDir });
-    else ctx.io.print(`lgauth dev: not running (data directory ${dataDir})`);
+    else
+      ctx.io.print(
+        `lgauth dev: not running (data directory ${dataDir})${await runningElsewhere(ctx, opts, dataDir, "stop").then((w) => (w ? `; ${w}` : ""))}`,
+      );
     return ExitCode.ok;
   }
   if (!holder.pid) throw new CliError(`something holds ${dataDir} but does not say its pid; stop it by hand`);
@@ -161,7 +184,7 @@ function copy(ctx: Context, path: string, offset: number): Promise<number> {
 }
 
 export const devLogs: Action<[], DevServiceOptions> = async (ctx, _args, opts) => {
-  const dataDir = dataDirOf(opts);
+  const dataDir = dataDirOf(opts, ctx.env);
   assertOwnDir(dataDir); // a log in a directory others can write may be theirs
   const path = readStackState(dataDir)?.logFile ?? devLogFile(dataDir);
   if (!statSync(path, { throwIfNoEntry: false })) {
