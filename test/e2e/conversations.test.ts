@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { Client } from "@langchain/langgraph-sdk";
 import { authorizedFetch, createLangGraphClient } from "../../src/langgraph/client.js";
 import { LGAUTH_BIN } from "../helpers/cli.js";
+import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { type ConversationStack, startConversationStack } from "../helpers/conversation-stack.js";
 
 // Short access tokens, so every command in this file crosses token expiries and refreshes.
@@ -384,6 +385,21 @@ describe("conversations as the logged-in user", () => {
     assert.match(json<{ text: string }>(r.stdout).text, /^Hello Bob Builder! You said: "who am I\?"/);
     const who = await stack.cli("bob", ["whoami"]);
     assert.match(who.stdout, /^Bob Builder <bob@example\.com> \(/);
+  });
+
+  test("chat --message on a terminal says which thread it made, as the interactive chat does", async () => {
+    const tty = (args: string[]) => lgauthInProcess(["--profile", "bob", ...args], { env: stack.env, tty: true });
+    const made = await tty(["chat", "--message", "remember me"]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /You said: "remember me"/);
+    const id = /thread ([0-9a-f-]{36}) \(come back with `lgauth chat \1`\)\n$/.exec(made.stderr)?.[1];
+    assert.ok(id, `the thread is named on stderr: ${JSON.stringify(made.stderr)}`);
+    const again = await tty(["chat", id, "--message", "again"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /come back/, "a thread given is not named again");
+    // in a script (no terminal) stdout and stderr carry the answer only
+    const scripted = await stack.cli("bob", ["chat", "--message", "quiet"]);
+    assert.equal(scripted.stderr, "");
   });
 });
 

@@ -201,7 +201,11 @@ export const chat: Action<[string | undefined], ChatOptions> = async (ctx, [requ
   const resumed =
     requested === undefined ? undefined : await ensureThread(client, await resolveThreadId(client, requested));
   if (opts.message !== undefined) {
-    await oneShot(ctx, client, resumed ?? (await ensureThread(client, undefined)), opts.message, assistantId);
+    const thread = resumed ?? (await ensureThread(client, undefined));
+    await oneShot(ctx, client, thread, opts.message, assistantId);
+    // a new thread is named on a terminal, as the interactive chat names it (scripts: --json)
+    if (resumed === undefined && !ctx.json && ctx.io.stderrIsTTY)
+      ctx.io.note(paint(ctx.color, "dim", `thread ${thread} (come back with \`lgauth chat ${thread}\`)`));
   } else {
     await interactive(ctx, client, resumed, assistantId);
   }
