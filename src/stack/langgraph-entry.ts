@@ -13,6 +13,7 @@ import { environmentArrived } from "./env-gate.js";
 import { parseEntryOptions } from "./langgraph-options.js";
 import { drainStdin, muteOnBrokenPipe, stopWithParent } from "./orphan.js";
 import { importPersistModule, PersistModuleChangedError } from "./persist-module.js";
+import { installRunDone } from "./run-done.js";
 import { FATAL_PREFIX, NOTICE_PREFIX } from "./service.js";
 import { installSnapshots, SNAPSHOT_TRACE_PREFIX, type SnapshotWrite, SnapshotUnreadableError } from "./snapshots.js";
 
@@ -112,7 +113,9 @@ const storage = options.stockStorage
           : {}),
       }),
     );
-await Promise.all([...graphModules, ...preloaded, storage?.catch(fatal)]);
+// a run's streams end with the run, not half a second later (src/stack/run-done.ts)
+const runDone = installRunDone();
+await Promise.all([...graphModules, ...preloaded, storage?.catch(fatal), runDone]);
 register(`data:text/javascript,${encodeURIComponent(JSON_HOOK)}`);
 // With startBeforeEnv the server starts (storage, graphs, Auth, workers, listening) before the
 // environment is there: the Auth module waits for it (stack-auth.ts), and this process says
