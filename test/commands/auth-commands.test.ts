@@ -65,7 +65,7 @@ describe("auth commands in process", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
-      `Logged in as ${ALICE.email} on profile "alice" (token expires in 60 min; refresh token in a plain file (0600)).\n`,
+      `Account created for ${ALICE.email}.\nLogged in as ${ALICE.email} on profile "alice" (token expires in 60 min; refresh token in a plain file (0600)).\n`,
     );
     assert.equal(
       r.stderr.replace(/^lgauth: warning: storing tokens in plain text in .*\n/m, ""),

@@ -105,6 +105,8 @@ export const signup: Action<[], SignupOptions> = async (ctx, _args, opts) => {
       report(ctx, await confirm(codes));
       return 0;
     }
+    // the project confirms no addresses: the account exists and is logged in, say both
+    if (outcome.status === "logged_in" && !ctx.json) ctx.io.print(`Account created for ${email}.`);
     report(ctx, outcome);
     return 0;
   } finally {
