@@ -6,7 +6,7 @@
  * the moment the mail was seen, which is after the server stamped it), so the server refuses it
  * as expired, never because the machine was slow. Each answer is one line, and nothing is stored
  * or changed. The tests run at once, each with its own config folder, so the file waits about
- * one second in all. (`login --otp` with an expired code: test/e2e/login-browser.test.ts.)
+ * one second in all. `login --otp` with an expired code is here too.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -121,6 +121,22 @@ describe("emailed codes that expired", { concurrency: true }, () => {
     );
     assert.equal(await stored(), "", "nothing stored");
     assert.equal((await userByEmail(email))?.email_confirmed_at ?? null, null);
+  });
+
+  test("login --otp with an expired code: one line, nothing stored", async () => {
+    const { run, stored } = cli("otp");
+    const email = address("late-otp");
+    await account(email);
+    const r = await run(["login", "--otp", "--email", email, "--code-stdin"], {
+      stdin: [() => expiredCode(email, 0)],
+    });
+    assert.equal(r.code, 4);
+    assert.equal(
+      r.stderr,
+      `A login code was sent to ${email}.\nlgauth: the code is wrong or has expired (request a new one with \`lgauth login --otp\`)\n`,
+    );
+    assert.equal(await stored(), "", "nothing stored");
+    assert.equal((await run(["whoami"])).code, 4, "not logged in");
   });
 
   test("password reset with an expired code: one line, the password unchanged, nothing stored", async () => {
