@@ -16,7 +16,7 @@ import { importPersistModule } from "../src/stack/persist-module.js";
 import { writeSnapshotFile } from "../src/stack/snapshots.js";
 import { compare, fmt, markdownTable, ratioRow, type Row, summarize } from "./lib.js";
 
-const TURNS = Number(process.env.BENCH_SNAPSHOT_TURNS ?? 15);
+const TURNS = Number(process.env.BENCH_SNAPSHOT_TURNS ?? 60);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 async function post(url: string, body: unknown): Promise<unknown> {
@@ -60,7 +60,11 @@ export async function snapshotFigures(): Promise<Row[]> {
       host: "127.0.0.1",
       port: 0,
       cwd,
-      nWorkers: 2,
+      // an idle LangGraph worker sleeps 0-1 s at random between looks at the queue
+      // (langgraph-api dist/queue.mjs): with 2 workers that pickup wait (a third of a second on
+      // average) swamped what a turn costs once streams ended with their runs (run-done.ts);
+      // 16 workers bring it to ~60 ms, the same for both servers
+      nWorkers: 16,
       withAuth: false,
       env: { ...process.env, LGAUTH_OFFLINE_TOKEN_DELAY_MS: "0" },
       log: undefined,
