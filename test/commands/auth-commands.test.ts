@@ -235,7 +235,23 @@ describe("auth commands in process", () => {
     assert.equal(alice?.credentialStore, undefined);
     assert.equal((await run(["--profile", "alice", "whoami"])).code, 4);
 
-    const removed = await run(["--json", "profiles", "remove", "bob"]);
+    // a logged-in profile is removed only after a yes (terminal) or with --yes (scripts)
+    const bobEntries = await accountsOf("bob");
+    assert.notDeepEqual(bobEntries, []);
+    const script = await run(["profiles", "remove", "bob"]);
+    assert.equal(script.code, 2);
+    assert.match(
+      script.stderr,
+      /^lgauth: removing profile "bob" logs \S+ out and needs confirmation \(pass --yes\)\n$/,
+    );
+    const declined = await run(["profiles", "remove", "bob"], { tty: true, answers: [false] });
+    assert.equal(declined.code, 1);
+    assert.match(declined.asked[0] ?? "", /^Log \S+ out and remove profile "bob"\?$/);
+    assert.equal(declined.stdout, "kept\n");
+    assert.deepEqual(await accountsOf("bob"), bobEntries, "nothing removed before a yes");
+    assert.notEqual((await readConfig()).profiles.bob?.userId, undefined);
+
+    const removed = await run(["--json", "profiles", "remove", "bob", "--yes"]);
     assert.equal(removed.code, 0, removed.stderr);
     assert.deepEqual(JSON.parse(removed.stdout), { removed: "bob", was_logged_in: true, revoked: true });
     assert.equal((await readConfig()).profiles.bob, undefined);

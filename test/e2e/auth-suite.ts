@@ -273,7 +273,7 @@ export function defineAuthSuite(provider: "keytar" | "napi", inProcess = provide
     });
 
     test("profiles remove logs the profile out and forgets it", async () => {
-      const r = await w.run(["--json", "profiles", "remove", "bob"]);
+      const r = await w.run(["--json", "profiles", "remove", "bob", "--yes"]);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), { removed: "bob", was_logged_in: true, revoked: true });
       assert.equal(lookup(w, provider, `bob@${host}`), null);

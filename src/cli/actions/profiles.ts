@@ -1,6 +1,6 @@
 import { isoTime } from "../auth-format.js";
 import type { Action } from "../command-kit.js";
-import { CliError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
 import { formatTable } from "../output.js";
 import { logoutProfile } from "../../session/logout.js";
 import { isLoggedIn } from "../../session/session.js";
@@ -49,11 +49,28 @@ export const listProfiles: Action = async (ctx) => {
   return 0;
 };
 
-/** Logs the profile out (revoking its session, best effort) and forgets it. */
-export const removeProfile: Action<[string]> = async (ctx, [name]) => {
+export interface RemoveOptions {
+  yes?: boolean;
+}
+
+/**
+ * Logs the profile out (revoking its session, best effort) and forgets it. A logged-in profile
+ * is removed only after a yes on a terminal, or with --yes in scripts (as `threads delete`).
+ */
+export const removeProfile: Action<[string], RemoveOptions> = async (ctx, [name], opts) => {
   const config = await ctx.config.load();
   const profile = config.profiles[name];
   if (!profile) throw new CliError(`no profile named "${name}"`, { hint: "see `lgauth profiles list`" });
+  if (isLoggedIn(profile) && !opts.yes) {
+    const who = profile.email ?? "its user";
+    if (!ctx.prompter.available) {
+      throw new UsageError(`removing profile "${name}" logs ${who} out and needs confirmation`, "pass --yes");
+    }
+    if (!(await ctx.prompter.confirm(`Log ${who} out and remove profile "${name}"?`, "--yes"))) {
+      ctx.io.print("kept");
+      return 1;
+    }
+  }
   const out = await logoutProfile({ ...ctx, profile: name }, profile, "local");
   if (out.wasLoggedIn && !out.revoked) {
     ctx.io.note(

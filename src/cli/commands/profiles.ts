@@ -1,5 +1,6 @@
 import { Argument, type Command } from "commander";
 import { lazyAction } from "../command-kit.js";
+import type { RemoveOptions } from "../actions/profiles.js";
 import { profileName } from "../parse.js";
 
 export function registerProfiles(program: Command): void {
@@ -8,11 +9,12 @@ export function registerProfiles(program: Command): void {
     profiles.command("list").description("list profiles and who is logged in to each"),
     async () => (await import("../actions/profiles.js")).listProfiles,
   );
-  lazyAction<[string]>(
+  lazyAction<[string], RemoveOptions>(
     profiles
       .command("remove")
       .argument("<profile>", "profile to remove", profileName)
-      .description("log out and forget a profile"),
+      .description("log out and forget a profile (asks first on a terminal when it is logged in)")
+      .option("-y, --yes", "do not ask for confirmation"),
     async () => (await import("../actions/profiles.js")).removeProfile,
   );
   lazyAction<[string | undefined]>(
