@@ -260,4 +260,31 @@ describe("auth commands in process", () => {
     assert.equal(again.code, 1);
     assert.equal(again.stderr, 'lgauth: no profile named "bob" (see `lgauth profiles list`)\n');
   });
+  test("login at a terminal asks again after a wrong password, three tries in all; --password-stdin gets one", async () => {
+    const login = ["--profile", "retry", "login", "--email", ALICE.email];
+    const wrong = "lgauth: wrong email or password; try again.\n";
+    const third = await run(login, { tty: true, answers: ["Wrong-Password-1", "Wrong-Password-2", ALICE.password] });
+    assert.deepEqual(third.asked, ["Password:", "Password:", "Password:"]);
+    assert.equal(third.code, 0, third.stderr);
+    assert.equal(third.stderr.replace(/^lgauth: warning: storing tokens in plain text .*\n/m, ""), wrong + wrong);
+    assert.match(third.stdout, /^Logged in as alice\.commands@example\.com on profile "retry"/);
+    assert.equal((await run(["--profile", "retry", "logout"])).code, 0);
+
+    const given = "lgauth: wrong email or password (check both, or create an account with `lgauth signup`)\n";
+    const never = await run(login, {
+      tty: true,
+      answers: ["Wrong-Password-1", "Wrong-Password-2", "Wrong-Password-3"],
+    });
+    assert.deepEqual(never.asked, ["Password:", "Password:", "Password:"]);
+    assert.equal(never.code, 4);
+    assert.equal(never.stderr, wrong + wrong + given);
+    assert.equal(never.stdout, "");
+    assert.deepEqual(await accountsOf("retry"), [], "nothing stored");
+    assert.equal((await readConfig()).profiles.retry?.userId, undefined);
+
+    const script = await run([...login, "--password-stdin"], { stdin: `Wrong-Password-1\n${ALICE.password}\n` });
+    assert.equal(script.code, 4);
+    assert.equal(script.stderr, given, "one try: the next line of stdin is not a password");
+    assert.deepEqual(await accountsOf("retry"), []);
+  });
 });

@@ -4,7 +4,8 @@ import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
 import { authenticatorCodes } from "../authenticator-codes.js";
 import { replaceGuard } from "../replace-guard.js";
-import { readFirstLine, stdinLines } from "../stdin.js";
+import { readFirstLine, type StdinLines, stdinLines } from "../stdin.js";
+import { LgauthError } from "../errors.js";
 import { decodeClaims } from "../../session/clock.js";
 import { sessionAccounts } from "../../session/accounts.js";
 import { chooseStoreForLogin } from "../../session/credentials/select.js";
@@ -73,8 +74,9 @@ export const login: Action<[], LoginOptions> = async (ctx, _args, opts) => {
       // Where the tokens will go is settled before the password is asked for, so nobody types a
       // password only to be told that nothing can be stored.
       const chosen = await chooseStore();
-      const password = await readPassword(ctx, opts, lines);
-      outcome = await passwordAuth(ctx, "login", email, password, chosen, secondFactor);
+      outcome = await withPasswordTries(ctx, opts, lines, (password) =>
+        passwordAuth(ctx, "login", email, password, chosen, secondFactor),
+      );
     }
   } finally {
     await lines.close();
@@ -82,6 +84,35 @@ export const login: Action<[], LoginOptions> = async (ctx, _args, opts) => {
   report(ctx, outcome);
   return 0;
 };
+
+/** Passwords typed at the prompt before a login gives up, as sudo (and as authenticator codes get). */
+const PASSWORD_TRIES = 3;
+
+/**
+ * Asks for the password and logs in with it; a wrong password typed at the terminal prompt is
+ * asked for again, up to PASSWORD_TRIES in all. One from --password-stdin gets one try.
+ */
+async function withPasswordTries(
+  ctx: Context,
+  opts: LoginOptions,
+  lines: StdinLines,
+  logIn: (password: string) => Promise<AuthOutcome>,
+): Promise<AuthOutcome> {
+  for (let tried = 1; ; tried++) {
+    const password = await readPassword(ctx, opts, lines);
+    try {
+      return await logIn(password);
+    } catch (err) {
+      const again =
+        err instanceof LgauthError &&
+        err.code === "invalid_credentials" &&
+        !opts.passwordStdin &&
+        tried < PASSWORD_TRIES;
+      if (!again) throw err;
+      ctx.io.note(`lgauth: ${err.message}; try again.`);
+    }
+  }
+}
 
 export function report(ctx: Context, o: AuthOutcome): void {
   if (o.weakPassword)
