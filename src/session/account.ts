@@ -164,14 +164,35 @@ export interface MetadataChange {
   unset: string[];
 }
 
-/** Sets and removes user_metadata keys (GoTrue merges `data` into user_metadata). */
-export async function updateMetadata(ctx: SessionContext, change: MetadataChange): Promise<Account> {
+/** A metadata change as made: the keys removed, and those asked to be removed that were not set. */
+export interface MetadataOutcome extends Account {
+  removed: string[];
+  notSet: string[];
+}
+
+/**
+ * Sets and removes user_metadata keys (GoTrue merges `data` into user_metadata). Keys to remove
+ * are looked up first, so a key the account never had is reported as not set, not as removed;
+ * when that leaves nothing to change, nothing is sent.
+ */
+export async function updateMetadata(ctx: SessionContext, change: MetadataChange): Promise<MetadataOutcome> {
   const s = await openAccountSession(ctx, "change the account");
+  let removed: string[] = [];
+  let notSet: string[] = [];
+  if (change.unset.length > 0) {
+    const current = await userOf(s.client, s.url, s.token, s.profile);
+    const has = (key: string) => Object.hasOwn(current.user_metadata ?? {}, key);
+    removed = change.unset.filter(has);
+    notSet = change.unset.filter((key) => !has(key));
+    if (removed.length === 0 && Object.keys(change.set).length === 0) {
+      return { user: current, aal: s.aal, removed, notSet };
+    }
+  }
   const data: Record<string, unknown> = { ...change.set };
-  for (const key of change.unset) data[key] = null;
+  for (const key of removed) data[key] = null;
   const user = await updateUser(s, { data }, undefined);
   await refreshClaims(ctx);
-  return { user, aal: s.aal };
+  return { user, aal: s.aal, removed, notSet };
 }
 
 export interface EmailChangeOptions {

@@ -33,7 +33,12 @@ describe("account commands in process", () => {
   const userByEmail = async (email: string) => {
     const r = await admin("GET", "/users?per_page=1000");
     return (
-      r.json.users as { email: string; user_metadata: Record<string, unknown>; email_confirmed_at?: string }[]
+      r.json.users as {
+        email: string;
+        user_metadata: Record<string, unknown>;
+        email_confirmed_at?: string;
+        updated_at?: string;
+      }[]
     ).find((u) => u.email === email);
   };
   const accountsOf = (profile: string) => world.accountsOf(profile);
@@ -264,6 +269,18 @@ describe("account commands in process", () => {
       user_metadata: Record<string, unknown>;
     };
     assert.equal(claims.user_metadata.team, "engines", "the stored access token carries the new metadata");
+
+    // a key the account never had is not removed: it was not set, and alone it changes nothing
+    const before = (await userByEmail(email))?.updated_at;
+    assert.ok(before);
+    const nosuch = await run(["--profile", "meta", "account", "update", "--unset", "nosuch"]);
+    assert.equal(nosuch.code, 0, nosuch.stderr);
+    assert.equal(nosuch.stdout, "Nothing changed: nosuch was not set.\n");
+    assert.equal((await userByEmail(email))?.updated_at, before, "nothing was sent");
+    const mixed = await run(["--profile", "meta", "account", "update", "--unset", "team", "--unset", "nosuch"]);
+    assert.equal(mixed.code, 0, mixed.stderr);
+    assert.equal(mixed.stdout, "Account updated: removed team; nosuch was not set.\n");
+    assert.equal("team" in ((await userByEmail(email))?.user_metadata ?? {}), false);
 
     const cases: [string[], RegExp][] = [
       [["account", "update"], /^lgauth: nothing to change \(pass --name, --data, --unset or --email\)\n$/],

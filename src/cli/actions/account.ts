@@ -141,16 +141,21 @@ export const accountUpdate: Action<[], AccountUpdateOptions> = async (ctx, _args
       );
       said.push(`email changed to ${result.user.email ?? address}`);
     }
+    let notSet = "";
     if (metadata) {
-      result = await updateMetadata(ctx, { set, unset });
-      if (opts.name !== undefined) said.push(`display name set to "${displayNameOf(result.user.user_metadata) ?? ""}"`);
+      const made = await updateMetadata(ctx, { set, unset });
+      result = made;
+      if (opts.name !== undefined) said.push(`display name set to "${displayNameOf(made.user.user_metadata) ?? ""}"`);
       const other = Object.keys(set).filter((k) => k !== "display_name");
       if (other.length > 0) said.push(`set ${other.join(", ")}`);
-      if (unset.length > 0) said.push(`removed ${unset.join(", ")}`);
+      if (made.removed.length > 0) said.push(`removed ${made.removed.join(", ")}`);
+      if (made.notSet.length > 0)
+        notSet = `${made.notSet.join(", ")} ${made.notSet.length === 1 ? "was" : "were"} not set`;
     }
     if (!result) return 0;
     if (ctx.json) print(ctx, result);
-    else ctx.io.print(`Account updated: ${said.join("; ")}.`);
+    else if (said.length === 0) ctx.io.print(`Nothing changed: ${notSet}.`);
+    else ctx.io.print(`Account updated: ${[...said, ...(notSet ? [notSet] : [])].join("; ")}.`);
     return 0;
   } finally {
     await lines.close();
