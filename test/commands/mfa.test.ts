@@ -17,6 +17,7 @@ import { IOStreams } from "../../src/cli/io.js";
 import { scriptedAsker } from "../../src/cli/prompter.js";
 import { runLgauth } from "../../src/cli/run.js";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import type { FactorSummary } from "../../src/session/mfa.js";
 import { type Authenticator, authenticator } from "../helpers/authenticator.js";
 import { closedPort } from "../helpers/closed-port.js";
 import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
@@ -33,8 +34,9 @@ let env: NodeJS.ProcessEnv;
 
 before(async () => {
   passwordHash = await bcrypt.hash(PASSWORD, 4);
-  // the MFA rate limit raised (30 challenges, 30 verifies per 12 s): a file of step-ups from one address
-  supabase = await startLocalSupabase({ port: 0, accessTokenTtl: 30, rateLimits: { mfa: 150 } });
+  // the MFA rate limit raised (bursts of 30 challenges and 30 verifies, refilled in 1.2 s): a
+  // file of step-ups from one address, run concurrently with nothing, still bursts past 30
+  supabase = await startLocalSupabase({ port: 0, accessTokenTtl: 30, rateLimits: { mfa: 1500 } });
   configDir = await mkdtemp(join(tmpdir(), "lgauth-mfa-"));
   env = {
     PATH: process.env.PATH,
@@ -545,6 +547,83 @@ describe("lgauth mfa", () => {
     assert.match(tty.stdout, /^Password changed for /);
     assert.equal(await passwordWorks(NEW), true);
     assert.equal(await whoamiAal("w"), "aal2");
+  });
+
+  test("mfa enroll of another factor from an aal1 session: a script gives a verified factor's code on the first --code-stdin line (without it, or with a wrong one, nothing is enrolled and the session stays aal1)", async () => {
+    const { factor } = await aal1WithFactor("enroll-step-up", "s");
+    const enroll = ["--profile", "s", "mfa", "enroll", "--json", "--name", "laptop"];
+    const factorsNow = async () => {
+      const r = await lg(["--profile", "s", "mfa", "list", "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { factors: FactorSummary[] }).factors.map((f) => [f.friendly_name, f.status]);
+    };
+    assert.deepEqual(await factorsNow(), [["second", "verified"]]);
+
+    const none = await lg(enroll);
+    assert.equal(none.code, 4);
+    assert.equal(none.stdout, "");
+    assert.equal(none.stderr.trimEnd().split("\n").length, 1, none.stderr);
+    assert.match(
+      none.stderr,
+      /^lgauth: adding another factor needs a session verified with your second factor \(aal2\).*--code-stdin/,
+    );
+    const wrong = await lg([...enroll, "--code-stdin"], { stdin: `${factor.app.stale()}\n` });
+    assert.equal(wrong.code, 4);
+    assert.equal(wrong.stdout, "");
+    assert.equal(wrong.stderr.trimEnd().split("\n").length, 1, wrong.stderr);
+    assert.match(wrong.stderr, /^lgauth: the authenticator code was not accepted \(wrong, expired,/);
+    assert.deepEqual(await factorsNow(), [["second", "verified"]], "nothing enrolled");
+    assert.equal(await tokenAal("s"), "aal1");
+
+    const ok = await lg([...enroll, "--code-stdin"], { stdin: `${await factor.app.code()}\n` });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stderr, "");
+    const doc = JSON.parse(ok.stdout) as Record<string, string>;
+    assert.deepEqual(Object.keys(doc).sort(), ["factor_id", "secret", "status", "type", "uri"]);
+    assert.equal(doc.status, "unverified");
+    assert.equal(await whoamiAal("s"), "aal2");
+    assert.equal(await tokenAal("s"), "aal2", "the stepped-up session is stored");
+    assert.deepEqual(await factorsNow(), [
+      ["second", "verified"],
+      ["laptop", "unverified"],
+    ]);
+    const v = await lg(["--profile", "s", "mfa", "verify", doc.factor_id ?? "", "--code-stdin"], {
+      stdin: `${await authenticator(doc.secret ?? "").code()}\n`,
+    });
+    assert.equal(v.code, 0, v.stderr);
+    assert.deepEqual(await statusLevel("s"), { aal: "aal2", verified_factors: 2 });
+  });
+
+  test("mfa enroll of another factor from an aal1 session on a terminal: the verified factor's code is asked (again after a wrong one) before the QR code is drawn, then the new app's code", async () => {
+    const { factor } = await aal1WithFactor("enroll-step-up-tty", "t");
+    let screen = () => "";
+    const secretOnScreen = () =>
+      new URL(/\(otpauth URI: (\S+)\)/.exec(screen())?.[1] ?? "x:").searchParams.get("secret") ?? "";
+    const tty = await lg(["--profile", "t", "mfa", "enroll", "--name", "laptop"], {
+      tty: true,
+      watch: (o) => {
+        screen = o.stdout;
+      },
+      answers: [
+        async () => {
+          assert.equal(screen(), "", "no QR code or secret before the step-up");
+          return factor.app.stale();
+        },
+        await factor.app.code(),
+        async () => authenticator(secretOnScreen()).code(),
+      ],
+    });
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.deepEqual(tty.asked, [
+      'Code from your authenticator app ("second"):',
+      'Code from your authenticator app ("second"):',
+      'Code from your authenticator app ("laptop"):',
+    ]);
+    assert.match(tty.stderr, /^lgauth: that code was not accepted \(wrong, expired,.*\); try again\.\n$/);
+    assert.match(tty.stdout, /^Scan this QR code with your authenticator app:\n/);
+    assert.match(tty.stdout, /\nFactor "laptop" \(.*\) is verified; this session is now aal2\.\n/);
+    assert.equal(await whoamiAal("t"), "aal2");
+    assert.deepEqual(await statusLevel("t"), { aal: "aal2", verified_factors: 2 });
   });
 
   test("bad input: a factor id that is no UUID, an unknown factor, --code-stdin with --with-token", async () => {

@@ -24,6 +24,11 @@ export interface InProcessOptions {
   tty?: boolean;
   /** Answers to the prompts, in order (strings for text and passwords, booleans for confirms). */
   answers?: ScriptedAnswer[];
+  /**
+   * Given what the command has written so far, before it runs: an answer function can read the
+   * screen as a person at the terminal would (e.g. a secret the command just showed).
+   */
+  watch?: (output: { stdout(): string; stderr(): string }) => void;
 }
 
 /** A line of stdin, or a function that finds it when the command reads that far. */
@@ -52,6 +57,7 @@ export async function lgauthInProcess(args: string[], options: InProcessOptions)
   const t = testIO({ stdin, tty: options.tty, env: options.env });
   const asker = scriptedAsker(options.answers ?? []);
   const configDir = configDirOf(options.env);
+  options.watch?.({ stdout: t.stdout, stderr: t.stderr });
   const { exitCode } = await runLgauth(args, { io: t.io, env: options.env, asker, configDir });
   const result = { code: exitCode, stdout: t.stdout(), stderr: t.stderr(), asked: asker.asked };
   const recordedStdin = lazy ? given.map((l) => `${l}\n`).join("") : (options.stdin as string | Buffer | undefined);
