@@ -512,6 +512,25 @@ describe("lgauth mfa", () => {
     );
   });
 
+  test("account update --email in a script from an aal1 session of an account with a factor: the authenticator code on the first --code-stdin line, then the emailed code; the session ends aal2", async () => {
+    const { factor } = await aal1WithFactor("email-step-up-script", "es");
+    const target = email("email-step-up-script-new");
+    const r = await lg(["--profile", "es", "account", "update", "--email", target, "--code-stdin"], {
+      // each line is read when the command wants it: the emailed code only after the mail went out
+      stdin: [await factor.app.code(), () => mailedCode(target, 0)],
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.asked, []);
+    assert.equal(r.stdout, `Account updated: email changed to ${target}.\n`);
+    assert.doesNotMatch(r.stderr, /lgauth:/);
+    assert.equal((await outbox(supabase, target)).length, 1, "one code, to the new address");
+    const me = await lg(["--profile", "es", "--json", "whoami"]);
+    assert.deepEqual(
+      [(JSON.parse(me.stdout) as { email: string }).email, await whoamiAal("es"), await tokenAal("es")],
+      [target, "aal2", "aal2"],
+    );
+  });
+
   test("password change from an aal1 session of an account with a factor: a terminal asks for the authenticator code after the new password; a script changes nothing and is told to step up with mfa verify", async () => {
     const { addr, factor } = await aal1WithFactor("password-step-up", "w");
     const NEW = "mfa-cli-password-2";
