@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { LocalSupabase } from "../../src/local-supabase/index.js";
-import { outbox } from "../e2e/local-supabase-kit.js";
+import { client, outbox } from "../e2e/local-supabase-kit.js";
 import { type CommandWorld, startCommandWorld } from "../helpers/command-world.js";
 
 const PASSWORD = "Passwords-Secret-Passphrase-1";
@@ -78,6 +78,48 @@ describe("password commands and send limits in process", () => {
       stdin: `${code}\n`,
     });
     assert.equal(confirmed.code, 0, confirmed.stderr);
+  });
+
+  // "still good": verified at Supabase Auth directly, since a rerun of lgauth would ask for a new mail
+  const codeWorks = async (email: string, token: string, type: "recovery" | "email_change") =>
+    (await client(supabase).auth.verifyOtp({ email, token, type })).error === null;
+
+  test("password reset within the interval: refused with the real wait, no second mail, the first code still good", async () => {
+    const email = address("reset-often");
+    await account(email);
+    const sent = await run(["password", "reset", "--email", email]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const code = await mailedCode(email, 0);
+    const again = await run(["password", "reset", "--email", email]);
+    assert.equal(again.code, 1);
+    assert.equal(again.stdout, "");
+    assert.match(again.stderr, RATE_LIMITED);
+    assert.equal((await outbox(supabase, email)).length, 1, "no second mail");
+    assert.equal(await codeWorks(email, code, "recovery"), true);
+  });
+
+  test("account update --email again within the interval (after a mistyped code): refused with the real wait, no second mail, nothing changed, the first code still good", async () => {
+    const old = address("change-often");
+    await account(old, { profile: "often-change" });
+    const fresh = address("change-often-new");
+    const change = ["--profile", "often-change", "account", "update", "--email", fresh, "--code-stdin"];
+    let code = "";
+    const typo = await run(change, {
+      stdin: [
+        async () => {
+          code = await mailedCode(fresh, 0);
+          return code === "000000" ? "111111" : "000000";
+        },
+      ],
+    });
+    assert.equal(typo.code, 4, typo.stderr);
+    const again = await run(change, { stdin: [code] });
+    assert.equal(again.code, 1);
+    assert.equal(again.stdout, "");
+    assert.match(again.stderr, RATE_LIMITED);
+    assert.equal((await outbox(supabase, fresh)).length, 1, "no second mail");
+    assert.equal((await whoami("often-change")).email, old);
+    assert.equal(await codeWorks(fresh, code, "email_change"), true);
   });
 
   test("password change where the project wants reauthentication: on a terminal a password the project refuses is asked again, then the code is sent and asked for", async () => {
