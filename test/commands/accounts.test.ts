@@ -439,6 +439,24 @@ describe("account commands in process", () => {
     assert.equal(await passwordWorks(email, PASSWORD), true);
   });
 
+  test("password change on a terminal: mismatched confirmations five times end it (exit 2), nothing stored or changed", async () => {
+    const email = address("change-mismatch");
+    await account(email, "cm");
+    const stored = await readEntries();
+    const r = await run(["--profile", "cm", "password", "change"], {
+      tty: true,
+      answers: [3, 4, 5, 6, 7].flatMap((n) => [NEW_PASSWORD, `Other-Passphrase-${n}`]),
+    });
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.deepEqual(r.asked, Array(5).fill(["New password:", "Repeat new password:"]).flat());
+    assert.equal(r.stderr.match(/lgauth: the two passwords differ; try again\.\n/g)?.length, 4, r.stderr);
+    assert.match(r.stderr, /lgauth: the two passwords differ \(5 tries\) \(see `lgauth password change --help`\)\n$/);
+    assert.deepEqual(await readEntries(), stored, "the stored session is untouched");
+    assert.equal(await passwordWorks(email, PASSWORD), true);
+    assert.equal(await passwordWorks(email, NEW_PASSWORD), false);
+  });
+
   test("password change: twice on a terminal (again when they differ), one line in scripts; the other sessions end; same or weak password is one line", async () => {
     const email = address("change");
     await account(email, "change");
