@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@langchain/langgraph-sdk";
 import { authorizedFetch, createLangGraphClient } from "../../src/langgraph/client.js";
+import { startChild } from "../helpers/children.js";
 import { LGAUTH_BIN } from "../helpers/cli.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { type ConversationStack, startConversationStack } from "../helpers/conversation-stack.js";
@@ -594,5 +595,45 @@ describe("interactive chat on a terminal (tmux)", () => {
     keys("C-c");
     assert.equal(await chat.exited(), 130);
     assert.match(screen(), /lgauth: interrupted/);
+  });
+});
+
+describe("Ctrl-C while runs create --wait waits (the built binary, a real SIGINT)", () => {
+  test("it stops waiting, says the run goes on and how to cancel it, exits 130; the run runs on", async () => {
+    const made = await stack.cli("bob", ["threads", "create", "--json"]);
+    assert.equal(made.code, 0, made.stderr);
+    const thread = json<{ thread_id: string }>(made.stdout).thread_id;
+    const client = new Client({
+      apiUrl: stack.langgraphUrl,
+      apiKey: null,
+      defaultHeaders: { Authorization: `Bearer ${await tokenOf("bob")}` },
+    });
+    const waiting = startChild(
+      process.execPath,
+      [LGAUTH_BIN, "--profile", "bob", "runs", "create", thread, "--message", "please give me a long answer", "--wait"],
+      { env: stack.env },
+    );
+    try {
+      // the offline model's long answer (some 4,000 tokens at 30 ms): still running when Ctrl-C comes
+      let run: { run_id: string; status: string } | undefined;
+      for (let i = 0; i < 600 && run?.status !== "running"; i++) {
+        run = (await client.runs.list(thread))[0];
+        if (run?.status !== "running") await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(run?.status, "running", waiting.output());
+      const runId = run?.run_id ?? "";
+      process.kill(-waiting.pid, "SIGINT"); // as a terminal sends it: to the process group
+      const { code } = await waiting.exited;
+      assert.equal(code, 130, waiting.output());
+      assert.equal(
+        waiting.output(),
+        `lgauth: stopped waiting; run ${runId} goes on (cancel it with \`lgauth runs cancel ${thread} ${runId}\`)\n`,
+      );
+      assert.equal((await client.runs.get(thread, runId)).status, "running", "the run was left going");
+      const cancelled = await stack.cli("bob", ["runs", "cancel", thread, runId]);
+      assert.equal(cancelled.code, 0, cancelled.stderr);
+    } finally {
+      await waiting.stop();
+    }
   });
 });

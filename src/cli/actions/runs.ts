@@ -2,6 +2,8 @@ import { streamAnswer } from "../../langgraph/conversations.js";
 import { countRuns, resolveRunId, resolveThreadId } from "../../langgraph/ids.js";
 import { messagesFromValues } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
+import { InterruptedError, LgauthError } from "../errors.js";
+import { onInterrupt } from "../interrupt.js";
 import { openLangGraph } from "../langgraph-session.js";
 import { formatTable, paint, shownOf, timeAgo } from "../output.js";
 
@@ -59,13 +61,25 @@ export const create: Action<[string], CreateOptions> = async (ctx, [idOrPrefix],
   const { client } = await openLangGraph(ctx);
   const threadId = await resolveThreadId(client, idOrPrefix);
   if (opts.wait) {
-    let runId: string | null = null;
-    const values = await client.runs.wait(threadId, assistantId, {
-      input: { messages: [{ role: "user", content: message }] },
-      onRunCreated: (run) => {
-        runId = run.run_id;
-      },
-    });
+    // created, then joined (what POST /runs/wait does on the server), so that the run's id is
+    // known while waiting: Ctrl-C stops the wait, not the run, and says how to cancel it
+    const ctrlC = onInterrupt();
+    let runId: string | undefined;
+    let values: unknown;
+    try {
+      const input = { messages: [{ role: "user", content: message }] };
+      runId = (await client.runs.create(threadId, assistantId, { input, signal: ctrlC.signal })).run_id;
+      values = await client.runs.join(threadId, runId, { signal: ctrlC.signal });
+    } catch (err) {
+      if (!ctrlC.signal.aborted) throw err;
+      if (ctx.io.stderrIsTTY) ctx.io.note(""); // past the terminal's ^C
+      if (runId === undefined) throw new InterruptedError();
+      throw new LgauthError("interrupted", `stopped waiting; run ${runId} goes on`, {
+        hint: `cancel it with \`lgauth runs cancel ${threadId} ${runId}\``,
+      });
+    } finally {
+      ctrlC.done();
+    }
     const messages = messagesFromValues(values);
     const answer = [...messages].reverse().find((m) => m.role === "assistant");
     if (ctx.json) ctx.io.printJson({ thread_id: threadId, run_id: runId, messages });
