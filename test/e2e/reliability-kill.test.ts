@@ -13,21 +13,10 @@ import { after, before, describe, test } from "node:test";
 import { LGAUTH_BIN } from "../helpers/cli.js";
 import { type FaultStack, startFaultStack } from "../helpers/fault-stack.js";
 import { createRecorder } from "../helpers/recorder.js";
+import { seeded } from "../helpers/seeded.js";
 
 const KILLS = Number(process.env.LGAUTH_KILLS ?? 5);
 const PASSWORD = "pw-alice-Killed-123";
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe(`reliability: kill -9 during a refresh, ${KILLS} times`, () => {
   let stack: FaultStack;

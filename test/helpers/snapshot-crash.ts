@@ -14,12 +14,12 @@ import {
   losses,
   OPS_FILE,
   type StorageServer,
-  seeded,
   startStorageServer,
   steadyWritesThenKill,
   threadSeqs,
   whenSnapshotStarts,
 } from "./langgraph-storage.js";
+import { seeded } from "./seeded.js";
 
 const WINDOW_MS = 1_500;
 
