@@ -9,16 +9,13 @@
  * one second in all. `login --otp` with an expired code is here too.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import bcrypt from "bcryptjs";
-import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { client, outbox, raw } from "../e2e/local-supabase-kit.js";
-import { closedPort } from "../helpers/closed-port.js";
-import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
+import { client, outbox } from "../e2e/local-supabase-kit.js";
+import { type CommandWorld, startCommandWorld } from "../helpers/command-world.js";
+import type { InProcessOptions } from "../helpers/lgauth-in-process.js";
 
 const PASSWORD = "Expired-Codes-Passphrase-1";
 const NEW_PASSWORD = "Expired-Codes-Passphrase-2";
@@ -26,23 +23,20 @@ const OTP_TTL_S = 1;
 const address = (tag: string) => `${tag}-${process.pid}@example.com`;
 
 describe("emailed codes that expired", { concurrency: true }, () => {
-  let supabase: LocalSupabase;
-  let dir: string;
-  let base: NodeJS.ProcessEnv;
-  let passwordHash = "";
+  let world: CommandWorld;
 
   /** lgauth in process with the config folder of one test. */
   const cli = (tag: string) => {
-    const config = join(dir, tag);
+    const config = join(world.dir, tag);
     const run = (args: string[], o: Omit<InProcessOptions, "env"> = {}) =>
-      lgauthInProcess(args, { ...o, env: { ...base, LGAUTH_CONFIG_DIR: config } });
+      world.run(args, { ...o, env: { LGAUTH_CONFIG_DIR: config } });
     const stored = async () => readFile(join(config, "credentials.json"), "utf8").catch(() => "");
     return { run, stored };
   };
   /** The newest code mailed to `to` after `seen` messages, handed over once it has expired. */
   const expiredCode = async (to: string, seen: number): Promise<string> => {
     for (let i = 0; i < 400; i++) {
-      const mail = await outbox(supabase, to);
+      const mail = await outbox(world.supabase, to);
       if (mail.length > seen) {
         await sleep(OTP_TTL_S * 1000 + 100); // the server stamped it before it was in the outbox
         return mail[mail.length - 1]?.token ?? "";
@@ -51,35 +45,25 @@ describe("emailed codes that expired", { concurrency: true }, () => {
     }
     throw new Error(`no code arrived for ${to}`);
   };
-  const admin = (method: string, path: string, body?: unknown) =>
-    raw(supabase, method, `/admin${path}`, {
-      apikey: supabase.serviceRoleKey,
-      bearer: supabase.serviceRoleKey,
-      headers: { "Content-Type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
   /** A confirmed account with PASSWORD (bcrypt cost 4), logged in on `run`'s profile when given. */
   const account = async (email: string, run?: ReturnType<typeof cli>["run"]) => {
-    const r = await admin("POST", "/users", { email, password_hash: passwordHash, email_confirm: true });
-    assert.equal(r.status, 200, r.text);
+    await world.account(email, PASSWORD);
     if (run) {
       const login = await run(["login", "--email", email, "--password-stdin"], { stdin: `${PASSWORD}\n` });
       assert.equal(login.code, 0, login.stderr);
     }
   };
   const userByEmail = async (email: string) => {
-    const r = await admin("GET", "/users?per_page=1000");
+    const r = await world.admin("GET", "/users?per_page=1000");
     return (r.json.users as { email: string; email_confirmed_at?: string | null; new_email?: string }[]).find(
       (u) => u.email === email,
     );
   };
   const passwordWorks = async (email: string, password: string) =>
-    (await client(supabase).auth.signInWithPassword({ email, password })).error === null;
+    (await client(world.supabase).auth.signInWithPassword({ email, password })).error === null;
 
   before(async () => {
-    passwordHash = await bcrypt.hash(PASSWORD, 4);
-    supabase = await startLocalSupabase({
-      port: 0,
+    world = await startCommandWorld("expired", {
       otpTtl: OTP_TTL_S,
       confirmEmail: true,
       emailMaxFrequency: 0,
@@ -87,22 +71,9 @@ describe("emailed codes that expired", { concurrency: true }, () => {
       passwordUpdateRequiresReauthentication: true,
       reauthenticationSessionAge: 0,
     });
-    dir = await mkdtemp(join(tmpdir(), "lgauth-cmd-expired-"));
-    base = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      XDG_RUNTIME_DIR: join(dir, "run"),
-      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/lgauth-test-bus",
-      SUPABASE_URL: supabase.url,
-      SUPABASE_ANON_KEY: supabase.anonKey,
-      LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
-      LGAUTH_CREDENTIAL_STORE: "file",
-      NO_COLOR: "1",
-    };
   });
   after(async () => {
-    await supabase?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   test("signup --confirm with an expired code: one line, nothing stored, the address still unconfirmed", async () => {
