@@ -107,9 +107,10 @@ describe("profiles, whoami and status from stored state", () => {
     assert.match(status.stdout, /^idle\n {2}not logged in$/m);
   });
 
-  test("status of profiles that follow a stopped local stack: says so, and asks no built-in URL", async () => {
-    const own = join(dir, "follows");
-    const stack = join(dir, "stack"); // no state.json: the stack is not running
+  /** A config folder `own` whose profile alice (and the defaults) follow the local stack in `stack`, which has no state.json: not running. */
+  async function followingStoppedStack(ownName: string, stackName: string): Promise<{ own: string; stack: string }> {
+    const own = join(dir, ownName);
+    const stack = join(dir, stackName);
     await mkdir(join(own, "config"), { recursive: true, mode: 0o700 });
     await mkdir(stack, { mode: 0o700 });
     const followed = {
@@ -126,6 +127,11 @@ describe("profiles, whoami and status from stored state", () => {
       },
     };
     await writeFile(join(own, "config", "config.json"), JSON.stringify(followed), { mode: 0o600 });
+    return { own, stack };
+  }
+
+  test("status of profiles that follow a stopped local stack: says so, and asks no built-in URL", async () => {
+    const { own, stack } = await followingStoppedStack("follows", "stack");
     const { LANGGRAPH_URL: _, ...noUrls } = env;
     const r = await lgauthInProcess(["status"], { env: { ...noUrls, LGAUTH_CONFIG_DIR: join(own, "config") } });
     assert.equal(r.code, 4, r.stderr); // the active profile (default) is not logged in
@@ -148,24 +154,7 @@ describe("profiles, whoami and status from stored state", () => {
   });
 
   test("login, signup and password commands for a stopped local stack say so before asking anything", async () => {
-    const own = join(dir, "asks");
-    const stack = join(dir, "stopped");
-    await mkdir(join(own, "config"), { recursive: true, mode: 0o700 });
-    await mkdir(stack, { mode: 0o700 });
-    const followed = {
-      version: 1,
-      defaults: { localStack: stack },
-      profiles: {
-        alice: {
-          localStack: stack,
-          userId: "11111111-1111-4111-8111-111111111111",
-          email: "alice@example.com",
-          expiresAt: exp,
-          credentialStore: "file",
-        },
-      },
-    };
-    await writeFile(join(own, "config", "config.json"), JSON.stringify(followed), { mode: 0o600 });
+    const { own, stack } = await followingStoppedStack("asks", "stopped");
     const { LANGGRAPH_URL: _, ...noUrls } = env;
     const line = `lgauth: the local stack in ${stack} is not running (start it with \`lgauth dev --data-dir ${stack}\`, or in the background with --detach)\n`;
     for (const args of [
