@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
-import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
-import { LGAUTH_BIN } from "../helpers/cli.js";
+import { type Child, stopAllChildren } from "../helpers/children.js";
+import { answer, onTerminal as onPty } from "../helpers/pty.js";
 import { closedPort } from "../helpers/closed-port.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { outbox } from "./local-supabase-kit.js";
@@ -29,14 +29,7 @@ describe("account prompts on a terminal", { skip }, () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  const onTerminal = (args: string[]): Child => {
-    const command = [process.execPath, LGAUTH_BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-    return startChild("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "xterm", COLUMNS: "120" } });
-  };
-  const answer = async (child: Child, prompt: RegExp, text: string) => {
-    await child.waitFor(prompt, 20_000);
-    child.proc.stdin?.write(`${text}\r`);
-  };
+  const onTerminal = (args: string[]): Child => onPty({ env }, args);
   const lastCode = async (to: string, seen: number) => {
     for (let i = 0; i < 400; i++) {
       const mail = await outbox(supabase, to);

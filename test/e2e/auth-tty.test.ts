@@ -8,24 +8,11 @@ import { spawnSync } from "node:child_process";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
-import { LGAUTH_BIN } from "../helpers/cli.js";
+import { stopAllChildren } from "../helpers/children.js";
+import { answer, onTerminal } from "../helpers/pty.js";
 import { type AuthWorld, keyringSkip, startAuthWorld } from "./auth-harness.js";
 
 const skip = keyringSkip() || (spawnSync("sh", ["-c", "command -v script"]).status !== 0 ? "script(1) missing" : false);
-
-/** Runs lgauth on a pty; `type` answers prompts as a person would. */
-function onTerminal(w: AuthWorld, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const command = [process.execPath, LGAUTH_BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  return startChild("script", ["-qfec", command, "/dev/null"], {
-    env: { ...w.env, TERM: "xterm", COLUMNS: "120", ...env },
-  });
-}
-
-async function answer(child: Child, prompt: RegExp, text: string): Promise<void> {
-  await child.waitFor(prompt, 20_000);
-  child.proc.stdin?.write(`${text}\r`);
-}
 
 describe("prompts on a terminal", { skip }, () => {
   let w: AuthWorld;

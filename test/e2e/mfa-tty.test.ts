@@ -9,25 +9,13 @@ import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { decodeQR } from "qr/decode.js";
 import { type Authenticator, authenticator } from "../helpers/authenticator.js";
-import { type Child, startChild, stopAllChildren } from "../helpers/children.js";
-import { LGAUTH_BIN } from "../helpers/cli.js";
+import { stopAllChildren } from "../helpers/children.js";
+import { answer, onTerminal } from "../helpers/pty.js";
 import { type AuthWorld, startAuthWorld } from "./auth-harness.js";
 import { email } from "./local-supabase-kit.js";
 
 const skip = spawnSync("sh", ["-c", "command -v script"]).status !== 0 ? "script(1) missing" : false;
 const PASSWORD = "mfa on a tty 1";
-
-function onTerminal(w: AuthWorld, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const command = [process.execPath, LGAUTH_BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  return startChild("script", ["-qfec", command, "/dev/null"], {
-    env: { ...w.env, TERM: "xterm", COLUMNS: "120", ...env },
-  });
-}
-
-async function answer(child: Child, prompt: RegExp, text: string): Promise<void> {
-  await child.waitFor(prompt, 20_000);
-  child.proc.stdin?.write(`${text}\r`);
-}
 
 /**
  * The QR code as a camera would see it: the terminal's text between the two lines around it,
