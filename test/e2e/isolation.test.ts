@@ -17,20 +17,14 @@ import { LGAUTH_BIN, runCli } from "../helpers/cli.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { type TestStack, startTestStack } from "../helpers/server-stack.js";
 import { client } from "./local-supabase-kit.js";
+import type { Check } from "../../src/audit/types.js";
 
 const STOCK_AUTH = `${fileURLToPath(new URL("../helpers/server-stock-auth.ts", import.meta.url))}:auth`;
 const NO_OWNER_AUTH = `${fileURLToPath(new URL("../helpers/server-no-owner-auth.ts", import.meta.url))}:auth`;
 
+/** The `--json` document of demo and audit: the checks as src/audit reports them. */
 interface Report {
-  checks: {
-    name: string;
-    route: string;
-    expected: string;
-    actual: string;
-    ok: boolean;
-    explanation?: string;
-    warning?: string;
-  }[];
+  checks: Check[];
   ok: boolean;
 }
 
