@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { testEnvironment } from "./test-env.mjs";
 import { readTimes } from "./test-times.mjs";
 
 const roots = process.argv.slice(2);
@@ -51,6 +52,9 @@ const ordered = files
 // queue would only lengthen each file's wall time (and its timeouts) on a loaded machine.
 const concurrency = Number(process.env.LGAUTH_TEST_CONCURRENCY) || 2;
 
+const { env, removed } = testEnvironment(process.env);
+if (removed.length > 0) console.error(`test: left out of the tests' environment: ${removed.join(", ")}`);
+
 const child = spawn(
   process.execPath,
   // record-all: the secret recorder of every test file (test/helpers/record-all.ts)
@@ -67,6 +71,6 @@ const child = spawn(
     "--test-reporter-destination=stderr",
     ...ordered,
   ],
-  { stdio: "inherit", env: { ...process.env, LGAUTH_TEST: "1" } },
+  { stdio: "inherit", env },
 );
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

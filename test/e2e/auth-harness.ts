@@ -14,16 +14,9 @@ import { join } from "node:path";
 import { type LocalSupabase, type LocalSupabaseOptions, startLocalSupabase } from "../../src/local-supabase/index.js";
 import { type CliResult, runCli } from "../helpers/cli.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
-import { type KeyringSession, keyringUnavailableReason, startKeyringSession } from "../helpers/keyring.js";
+import { type KeyringSession, startKeyringSession } from "../helpers/keyring.js";
 
-export const inCI = process.env.CI === "true" || process.env.CI === "1";
-
-/** Skip reason for keychain suites; under CI a missing keyring is a failure, not a skip. */
-export function keyringSkip(): string | false {
-  const reason = keyringUnavailableReason();
-  if (reason && inCI) throw new Error(`CI must test the real keychain, but ${reason}`);
-  return reason ?? false;
-}
+export { keyringSkip } from "../helpers/keyring.js";
 
 /** A loopback port nothing listens on (bound then released). */
 export async function closedPort(): Promise<number> {

@@ -28,6 +28,19 @@ export function keyringUnavailableReason(): string | null {
   return null;
 }
 
+/**
+ * Whether the suite runs in CI. scripts/test.mjs takes CI out of the tests' environment (it
+ * turns prompts off) and says so in LGAUTH_TEST_CI instead.
+ */
+export const inCI = process.env.LGAUTH_TEST_CI === "1";
+
+/** Skip reason for keychain suites; under CI a missing keyring is a failure, not a skip. */
+export function keyringSkip(): string | false {
+  const reason = keyringUnavailableReason();
+  if (reason && inCI) throw new Error(`CI must test the real keychain, but ${reason}`);
+  return reason ?? false;
+}
+
 export async function startKeyringSession(): Promise<KeyringSession> {
   const home = await mkdtemp(join(tmpdir(), "lgauth-keyring-"));
   const runtime = join(home, "run");
