@@ -6,6 +6,7 @@
  * secret is never repeated.
  */
 import { BUILTIN_DEFAULTS, PROFILE_NAME } from "../session/defaults.js";
+import { isHttpUrl } from "../util/http-url.js";
 import { UsageError } from "./errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -116,12 +117,7 @@ export function profileName(value: string): string {
 
 export function httpUrl(flag: string): (value: string) => string {
   return (value) => {
-    try {
-      const url = new URL(value);
-      if (url.protocol === "http:" || url.protocol === "https:") return value;
-    } catch {
-      // fall through to the usage error
-    }
+    if (isHttpUrl(value)) return value;
     // the example is the kind of server the flag names, at lgauth dev's default port
     const example = /langgraph/.test(flag) ? BUILTIN_DEFAULTS.langgraphUrl : BUILTIN_DEFAULTS.supabaseUrl;
     throw new UsageError(`${flag} must be an http(s) URL`, `for example ${flag} ${example}`);

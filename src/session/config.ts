@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { LgauthError } from "../util/errors.js";
+import { isHttpUrl } from "../util/http-url.js";
 import { PROFILE_NAME } from "./defaults.js";
 
 /** Where a profile keeps its tokens. Tokens themselves never go in this file. */
@@ -75,15 +76,7 @@ function isObject(v: Json): v is Record<string, Json> {
 
 function checkUrl(file: string, field: string, v: Json): string {
   if (typeof v !== "string") throw new ConfigError(file, field, "must be a string");
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    throw new ConfigError(file, field, "must be an http(s) URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigError(file, field, "must be an http(s) URL");
-  }
+  if (!isHttpUrl(v)) throw new ConfigError(file, field, "must be an http(s) URL");
   return v;
 }
 

@@ -1,4 +1,6 @@
 import { readStackState } from "../stack/state.js";
+import { UsageError } from "../util/errors.js";
+import { isHttpUrl } from "../util/http-url.js";
 import { processRunning } from "../util/process.js";
 import type { Config, SavedServers, ServerSettings } from "./config.js";
 
@@ -28,6 +30,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
   if (env.SUPABASE_ANON_KEY) out.supabaseAnonKey = env.SUPABASE_ANON_KEY;
   if (env.LANGGRAPH_URL) out.langgraphUrl = env.LANGGRAPH_URL;
   return out;
+}
+
+/**
+ * A URL the environment gives, checked as its flag is (parse.ts `httpUrl`): a usage error naming
+ * the variable rather than "Invalid URL" from the first request. Only a value in use is checked
+ * (a flag beats it).
+ */
+function checkEnvUrl(name: string, value: string, example: string): void {
+  if (isHttpUrl(value)) return;
+  throw new UsageError(`${name} must be an http(s) URL`, `for example ${name}=${example}, or unset it`);
 }
 
 /** What a local stack serves now, from its state file; undefined when it is not running. */
@@ -109,6 +121,8 @@ export function resolveSettings(
   const [supabaseUrl, s1, from] = pick("supabaseUrl");
   const [supabaseAnonKey, s2] = pick("supabaseAnonKey");
   const [langgraphUrl, s3] = pick("langgraphUrl");
+  if (s1 === "env" && supabaseUrl) checkEnvUrl("SUPABASE_URL", supabaseUrl, BUILTIN_DEFAULTS.supabaseUrl);
+  if (s3 === "env" && langgraphUrl) checkEnvUrl("LANGGRAPH_URL", langgraphUrl, BUILTIN_DEFAULTS.langgraphUrl);
   let localStackDown: string | undefined;
   for (const layer of layers) {
     if (layer === from) break;

@@ -13,6 +13,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
+import { isHttpUrl } from "../util/http-url.js";
 import { writeFileAtomic } from "../util/private-files.js";
 import { unsafeReason } from "./data-dir.js";
 
@@ -41,16 +42,6 @@ export function stateFile(dataDir: string): string {
   return join(dataDir, STATE_FILE);
 }
 
-function isUrl(v: unknown): v is string {
-  if (typeof v !== "string") return false;
-  try {
-    const u = new URL(v);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 const isPid = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v > 0;
 const isText = (v: unknown): v is string => typeof v === "string" && v !== "";
 
@@ -72,11 +63,11 @@ export function readStackState(dataDir: string): StackState | undefined {
     !isText(s.startedAt) ||
     typeof s.dataDir !== "string" ||
     !isAbsolute(s.dataDir) ||
-    !isUrl(s.supabaseUrl) ||
+    !isHttpUrl(s.supabaseUrl) ||
     !isText(s.anonKey) ||
     !isText(s.serviceRoleKey) ||
-    !(s.langgraphUrl === null || isUrl(s.langgraphUrl)) ||
-    !(s.oidcIssuer === null || isUrl(s.oidcIssuer)) ||
+    !(s.langgraphUrl === null || isHttpUrl(s.langgraphUrl)) ||
+    !(s.oidcIssuer === null || isHttpUrl(s.oidcIssuer)) ||
     typeof pids !== "object" ||
     pids === null ||
     !isPid(pids.auth) ||

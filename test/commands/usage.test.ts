@@ -136,6 +136,28 @@ describe("bad usage is refused before any action: exit 2, one line, nothing stor
     assert.match(r.stderr, /invalid profile name "a b"/);
   });
 
+  test("SUPABASE_URL and LANGGRAPH_URL are checked like their flags, before anything is asked or sent", async () => {
+    const login = await lgauthInProcess(["login", "--email", "a@example.com", "--password-stdin"], {
+      env: { ...env, SUPABASE_URL: "localhost:54321" },
+      stdin: "pw-not-sent\n",
+    });
+    assert.equal(login.code, 2);
+    assert.equal(
+      login.stderr,
+      "lgauth: SUPABASE_URL must be an http(s) URL (for example SUPABASE_URL=http://127.0.0.1:54321, or unset it)\n",
+    );
+    const list = await lgauthInProcess(["threads", "list"], { env: { ...env, LANGGRAPH_URL: "not a url" } });
+    assert.equal(list.code, 2);
+    assert.match(
+      list.stderr,
+      /^lgauth: LANGGRAPH_URL must be an http\(s\) URL \(for example LANGGRAPH_URL=http:\/\/127\.0\.0\.1:2024/,
+    );
+    const flagWins = await lgauthInProcess(["--supabase-url", "http://127.0.0.1:9", "status"], {
+      env: { ...env, SUPABASE_URL: "nope" },
+    });
+    assert.doesNotMatch(flagWins.stderr, /SUPABASE_URL must be/);
+  });
+
   test("--help and group help go to stdout, exit 0", async () => {
     const top = await lgauthInProcess(["--help"], { env });
     assert.equal(top.code, 0);

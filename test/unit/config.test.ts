@@ -9,6 +9,7 @@ import { sessionAccounts } from "../../src/session/accounts.js";
 import { requireRunningStack } from "../../src/session/session.js";
 import { resolveSettings } from "../../src/session/settings.js";
 import { type StackState, writeStackState } from "../../src/stack/state.js";
+import { UsageError } from "../../src/util/errors.js";
 
 let dir: string;
 before(async () => {
@@ -59,6 +60,23 @@ describe("settings precedence: flags > env > profile > config defaults > built-i
     assert.equal(s.sources.langgraphUrl, "builtin");
     assert.equal(s.supabaseAnonKey, undefined);
     assert.equal(s.sources.supabaseAnonKey, "unset");
+  });
+  test("a URL from the environment is checked as its flag is, only when it is the one in use", () => {
+    for (const [name, value] of [
+      ["SUPABASE_URL", "not a url"],
+      ["SUPABASE_URL", "localhost:54321"],
+      ["LANGGRAPH_URL", "ftp://x"],
+    ] as const) {
+      assert.throws(
+        () => resolveSettings({}, { [name]: value }, config, "work"),
+        (err: unknown) =>
+          err instanceof UsageError &&
+          err.message === `${name} must be an http(s) URL` &&
+          /for example \w+_URL=http:\/\/127\.0\.0\.1:\d+/.test(err.hint ?? ""),
+      );
+    }
+    const flagWins = resolveSettings({ supabaseUrl: "http://flag:1" }, { SUPABASE_URL: "nope" }, config, "work");
+    assert.equal(flagWins.supabaseUrl, "http://flag:1");
   });
   test("trailing slashes are trimmed", () => {
     const s = resolveSettings({ supabaseUrl: "http://x:1/" }, {}, emptyConfig(), "default");
