@@ -42,6 +42,7 @@ interface Ready {
   supabase_url: string;
   supabase_anon_key: string;
   langgraph_url: string;
+  replaced_default_stack: string | null;
 }
 
 async function readyLine(child: Child): Promise<Ready> {
@@ -145,6 +146,26 @@ describe("lgauth dev across restarts", () => {
     assert.ok(ids.includes(threadId), "the default profile follows the stack and finds its thread");
     const kept = JSON.parse(await readFile(join(dir, "config", "config.json"), "utf8"));
     assert.equal(kept.profiles.explicit.supabaseUrl, one.supabase_url, "explicit URLs are kept");
+    assert.equal(one.replaced_default_stack, null);
+    assert.equal(two.replaced_default_stack, null, "a restart on the same data directory replaces nothing");
+
+    // a second stack on another data directory takes new logins, and says so while the first runs
+    const otherDir = join(dir, "other-data");
+    const other = startChild(
+      process.execPath,
+      [LGAUTH_BIN, "dev", "--data-dir", otherDir, "--auth-port", "0", "--langgraph-port", "0"],
+      { env },
+    );
+    const [said] = await other.waitFor(/^Profiles without servers of their own.*$/m, 90_000);
+    assert.equal(
+      said,
+      `Profiles without servers of their own now follow this stack, not the one still running in ${dataDir} (profiles logged in there stay with it). Try:`,
+    );
+    const stays = await runCli(["threads", "list", "--json"], { env });
+    assert.equal(stays.code, 0, stays.stderr);
+    assert.ok(stays.stdout.includes(threadId), "the logged-in profile stays with its stack");
+    process.kill(other.pid, "SIGINT");
+    assert.equal((await other.exited).code, 0, other.output().slice(-1000));
 
     process.kill(restarted.pid, "SIGINT");
     assert.equal((await restarted.exited).code, 0, restarted.output().slice(-1000));

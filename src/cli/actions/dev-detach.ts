@@ -127,6 +127,7 @@ export const detach: Action<[], DevOptions> = async (ctx, _args, opts) => {
         langgraphUrl: str(doc.langgraph_url),
         oidcIssuer: str(doc.oidc_issuer),
         dataDir,
+        replacedDefault: str(doc.replaced_default_stack),
       },
       ready.seconds ?? "?",
       doc.pid,

@@ -29,6 +29,7 @@ import {
   StackStartError,
   startStack,
 } from "../../stack/index.js";
+import { localStackServers } from "../../session/settings.js";
 import { muteOutput } from "../../stack/orphan.js";
 import type { Action } from "../command-kit.js";
 import type { Context } from "../context.js";
@@ -62,6 +63,8 @@ export interface StackInfo {
   langgraphUrl: string | undefined;
   oidcIssuer: string | undefined;
   dataDir: string;
+  /** Another stack's data directory, still running, that new logins followed until this one started. */
+  replacedDefault?: string | undefined;
 }
 
 /** The data directory the flags name (absolute). */
@@ -165,10 +168,21 @@ async function start(
  * directory, and its URLs are read from its state file at each command (they change when it
  * restarts on other ports). A login through them records the stack, not its URLs.
  */
-async function saveDefaults(ctx: Context, stack: Stack): Promise<void> {
+async function saveDefaults(ctx: Context, stack: Stack): Promise<string | undefined> {
+  let before: string | undefined;
   await ctx.config.update((config) => {
+    before = config.defaults.localStack;
     config.defaults = { localStack: stack.dataDir };
   });
+  // said when it changes what a running stack's users get: a stopped one's profiles log in again anyway
+  return before !== undefined && before !== stack.dataDir && localStackServers(before) !== undefined
+    ? before
+    : undefined;
+}
+
+function stackInfo(stack: Stack): StackInfo {
+  const { supabaseUrl, anonKey, serviceRoleKey, langgraphUrl, oidcIssuer, dataDir } = stack;
+  return { supabaseUrl, anonKey, serviceRoleKey, langgraphUrl, oidcIssuer, dataDir };
 }
 
 /** The --json line (also what the background process hands to `lgauth dev --detach`). */
@@ -183,6 +197,7 @@ export function readyDocument(info: StackInfo, extra: Record<string, unknown> = 
     oidc_demo_password: info.oidcIssuer ? DEMO_OIDC_PASSWORD : null,
     data_dir: info.dataDir,
     mail: devCommand("mail", info.dataDir),
+    replaced_default_stack: info.replacedDefault ?? null,
     ...extra,
   };
 }
@@ -204,7 +219,11 @@ export function printForPeople(ctx: Context, info: StackInfo, seconds: string, d
   printLine(`  ${key("mail")}               not sent: \`${devCommand("mail", info.dataDir)}\` shows codes and links`);
   printLine(`  ${key("data directory")}     ${info.dataDir}`);
   printLine();
-  printLine("Profiles without servers of their own follow this stack, also when it restarts on other ports. Try:");
+  printLine(
+    info.replacedDefault
+      ? `Profiles without servers of their own now follow this stack, not the one still running in ${info.replacedDefault} (profiles logged in there stay with it). Try:`
+      : "Profiles without servers of their own follow this stack, also when it restarts on other ports. Try:",
+  );
   printLine("  lgauth signup --email alice@example.com");
   if (detachedPid === undefined) {
     printLine("Press Ctrl+C to stop.");
@@ -286,8 +305,9 @@ export const dev: Action<[], DevOptions> = async (ctx, args, opts) => {
     return 0;
   }
 
+  let info: StackInfo;
   try {
-    await saveDefaults(ctx, stack);
+    info = { ...stackInfo(stack), replacedDefault: await saveDefaults(ctx, stack) };
   } catch (err) {
     await stack.stop();
     throw err;
@@ -295,15 +315,15 @@ export const dev: Action<[], DevOptions> = async (ctx, args, opts) => {
 
   const seconds = ((Date.now() - began) / 1000).toFixed(1);
   if (pipe) {
-    pipe.send({ ready: readyDocument(stack, { pid: process.pid }), seconds });
+    pipe.send({ ready: readyDocument(info, { pid: process.pid }), seconds });
     pipe.close();
     say(
       `ready in ${seconds} s: Supabase URL ${stack.supabaseUrl}${stack.langgraphUrl ? `, LangGraph URL ${stack.langgraphUrl}` : ""}, data directory ${stack.dataDir}`,
     );
   } else if (ctx.json) {
-    ctx.io.write(`${JSON.stringify(readyDocument(stack))}\n`);
+    ctx.io.write(`${JSON.stringify(readyDocument(info))}\n`);
   } else {
-    printForPeople(ctx, stack, seconds);
+    printForPeople(ctx, info, seconds);
   }
 
   const outcome = await Promise.race([stopped, stack.died]);
