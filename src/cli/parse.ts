@@ -12,14 +12,14 @@ import { UsageError } from "./errors.js";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Thread, run and MFA factor ids are UUIDs; anything else is a usage error before any request. */
+const LISTED_BY = { thread: "threads list", run: "runs list <thread-id>", factor: "mfa list" } as const;
+
 export function uuid(kind: "thread" | "run" | "factor"): (value: string) => string {
   return (value) => {
     if (!UUID.test(value)) {
       throw new UsageError(
         `"${value.slice(0, 60)}" is not a ${kind} id`,
-        kind === "factor"
-          ? "factor ids are UUIDs; see `lgauth mfa list`"
-          : `${kind} ids are UUIDs, or their first 4 or more characters; see \`lgauth ${kind === "run" ? "runs list <thread-id>" : "threads list"}\``,
+        `${kind} ids are UUIDs, or their first 4 or more characters; see \`lgauth ${LISTED_BY[kind]}\``,
       );
     }
     return value.toLowerCase();
@@ -38,11 +38,12 @@ function isIdPrefix(value: string): boolean {
 }
 
 /**
- * A thread or run id, whole or its first characters (at least 4); a prefix is resolved among the
- * user's own threads or runs by the action (src/langgraph/ids.ts). Anything else is a usage
+ * A thread, run or MFA factor id, whole or its first characters (at least 4); a prefix is
+ * resolved among the user's own threads, runs or factors by the action (src/langgraph/ids.ts,
+ * src/session/mfa.ts). Anything else is a usage
  * error before any request.
  */
-export function idOrPrefix(kind: "thread" | "run"): (value: string) => string {
+export function idOrPrefix(kind: "thread" | "run" | "factor"): (value: string) => string {
   const whole = uuid(kind);
   return (value) => {
     if (UUID.test(value)) return value.toLowerCase();

@@ -5,7 +5,8 @@
  * ids are never found, as a full id of theirs is "not found".
  */
 import type { Client } from "@langchain/langgraph-sdk";
-import { LgauthError, UsageError } from "../util/errors.js";
+import { LgauthError } from "../util/errors.js";
+import { pickByPrefix } from "../util/id-prefix.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Ids are listed this many at a time while a prefix is looked up. */
@@ -27,24 +28,7 @@ async function allIds(page: (offset: number) => Promise<string[]>): Promise<stri
 }
 
 function pick(kind: IdKind, prefix: string, ids: string[], where: string): string {
-  const matches = [...new Set(ids.filter((id) => id.startsWith(prefix)))];
-  const [only] = matches;
-  if (matches.length === 1 && only !== undefined) return only;
-  if (matches.length === 0) {
-    throw new LgauthError("langgraph_not_found", `no ${kind} ${where}starts with "${prefix}"`);
-  }
-  // LangGraph's ids are time-ordered (UUIDv7): ids made in the same minute share their first
-  // 8 characters, so show as many as tell these apart
-  let distinct = prefix.length + 1;
-  while (distinct < 36 && new Set(matches.map((id) => id.slice(0, distinct))).size < matches.length) distinct++;
-  const shown = matches
-    .slice(0, 3)
-    .map((id) => id.slice(0, distinct))
-    .join(", ");
-  throw new UsageError(
-    `"${prefix}" is the start of ${matches.length} ${kind}s ${where}(${shown}${matches.length > 3 ? ", …" : ""})`,
-    "type more of the id",
-  );
+  return pickByPrefix(kind, prefix, ids, where, (message) => new LgauthError("langgraph_not_found", message));
 }
 
 /** The thread `idOrPrefix` names: a whole id as it is, a prefix resolved among the user's threads. */

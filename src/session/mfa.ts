@@ -7,6 +7,7 @@
  */
 import { hostname } from "node:os";
 import { LgauthError, NotLoggedInError } from "../util/errors.js";
+import { pickByPrefix } from "../util/id-prefix.js";
 import { asAuthError, authFailure } from "./auth-errors.js";
 import type { ProfileClient } from "./client.js";
 import { type Aal, decodeClaims } from "./clock.js";
@@ -72,6 +73,22 @@ async function openMfaSession(ctx: SessionContext): Promise<MfaSession> {
   }
   const client = await openProfileClient(ctx, session, { minValiditySeconds: 60 });
   return { client, url: session.supabaseUrl, aal: decodeClaims(token)?.aal, token };
+}
+
+/** The factor `idOrPrefix` names: its whole id, or the start of one (4 or more characters) of the account's. */
+function findFactor(factors: Factor[], idOrPrefix: string): Factor {
+  const notFound = (message: string) => new LgauthError("mfa_factor_not_found", message);
+  const whole = factors.find((f) => f.id === idOrPrefix);
+  if (whole) return whole;
+  if (idOrPrefix.length === 36) throw notFound(`no factor ${idOrPrefix} on this account`);
+  const id = pickByPrefix(
+    "factor",
+    idOrPrefix,
+    factors.map((f) => f.id),
+    "on this account ",
+    notFound,
+  );
+  return factors.find((f) => f.id === id) as Factor;
 }
 
 async function factorsOf(s: MfaSession): Promise<Factor[]> {
@@ -146,8 +163,7 @@ export async function verifyFactor(
   codes: CodeSource,
 ): Promise<{ factor: FactorSummary; aal: Aal | undefined }> {
   const s = await openMfaSession(ctx);
-  const factor = (await factorsOf(s)).find((f) => f.id === factorId);
-  if (!factor) throw new LgauthError("mfa_factor_not_found", `no factor ${factorId} on this account`);
+  const factor = findFactor(await factorsOf(s), factorId);
   await verifyWithCodes(s.client, s.url, factor, codes);
   const saved = s.client.storage.saved;
   return { factor: { ...summary(factor), status: "verified" }, aal: saved?.aal };
@@ -169,8 +185,7 @@ export async function removeFactor(
 ): Promise<{ removed: boolean; factor: FactorSummary; aal: Aal | undefined; steppedUp: boolean }> {
   const s = await openMfaSession(ctx);
   const factors = await factorsOf(s);
-  const factor = factors.find((f) => f.id === factorId);
-  if (!factor) throw new LgauthError("mfa_factor_not_found", `no factor ${factorId} on this account`);
+  const factor = findFactor(factors, factorId);
   if (!(await opts.confirm(summary(factor)))) {
     return { removed: false, factor: summary(factor), aal: s.aal, steppedUp: false };
   }
@@ -180,7 +195,7 @@ export async function removeFactor(
     await stepUp(s, own, opts.stepUpCodes, "removing a verified factor");
     steppedUp = true;
   }
-  const { error } = await s.client.auth.mfa.unenroll({ factorId });
+  const { error } = await s.client.auth.mfa.unenroll({ factorId: factor.id });
   if (error) throw authFailure(error, s.url, s.client.wire);
   let aal = s.aal;
   if (factor.status === "verified") {

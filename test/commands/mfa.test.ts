@@ -348,7 +348,8 @@ describe("lgauth mfa", () => {
     assert.equal(declined.code, 1);
     assert.match(declined.asked[0] ?? "", /Remove verified totp factor "first"/);
 
-    const gone = await lg(["--profile", "r", "mfa", "remove", first.id], { tty: true, answers: [true] });
+    // the start of an id names it, as for threads and runs
+    const gone = await lg(["--profile", "r", "mfa", "remove", first.id.slice(0, 6)], { tty: true, answers: [true] });
     assert.equal(gone.code, 0, gone.stderr);
     assert.match(gone.stdout, /Removed factor "first" .*this session is aal1/);
     assert.equal(await whoamiAal("r"), "aal1");
@@ -659,6 +660,20 @@ describe("lgauth mfa", () => {
     );
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no factor 00000000-.*lgauth mfa list/);
+    const enrolled = await lg(["--profile", "b", "mfa", "enroll", "--json"]);
+    assert.equal(enrolled.code, 0, enrolled.stderr);
+    const { factor_id: factorId } = JSON.parse(enrolled.stdout) as { factor_id: string };
+    const other = factorId.startsWith("ffff") ? "0000" : "ffff";
+    const noPrefix = await lg(["--profile", "b", "mfa", "verify", other, "--code-stdin"], { stdin: "123456\n" });
+    assert.equal(noPrefix.code, 1);
+    assert.match(
+      noPrefix.stderr,
+      new RegExp(`^lgauth: no factor on this account starts with "${other}" \\(see your factors`),
+    );
+    const short = await lg(["--profile", "b", "mfa", "verify", factorId.slice(0, 3), "--code-stdin"], {
+      stdin: "123456\n",
+    });
+    assert.equal(short.code, 2, "fewer than 4 characters is no id");
     const both = await lg(["--profile", "b", "login", "--with-token", "--code-stdin"], { stdin: "x\n" });
     assert.equal(both.code, 2);
   });

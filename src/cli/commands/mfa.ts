@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import type { EnrollOptions, RemoveOptions, VerifyOptions } from "../actions/mfa.js";
 import { lazyAction } from "../command-kit.js";
-import { nonEmpty, uuid } from "../parse.js";
+import { idOrPrefix, nonEmpty } from "../parse.js";
 
 const codeStdin = "read the authenticator code from the first line of stdin";
 
@@ -38,7 +38,7 @@ export function registerMfa(program: Command): void {
   lazyAction<[string], VerifyOptions>(
     mfa
       .command("verify")
-      .argument("<factor-id>", "the factor (see `lgauth mfa list`)", uuid("factor"))
+      .argument("<factor-id>", "the factor, or the start of its id (see `lgauth mfa list`)", idOrPrefix("factor"))
       .description("verify a code: finishes an enrollment, or steps this session up to aal2")
       .option("--code-stdin", codeStdin),
     async () => (await import("../actions/mfa.js")).mfaVerify,
@@ -50,7 +50,7 @@ export function registerMfa(program: Command): void {
   lazyAction<[string], RemoveOptions>(
     mfa
       .command("remove")
-      .argument("<factor-id>", "the factor (see `lgauth mfa list`)", uuid("factor"))
+      .argument("<factor-id>", "the factor, or the start of its id (see `lgauth mfa list`)", idOrPrefix("factor"))
       .description("remove a factor (asks first; a verified one needs a code from it when the session is aal1)")
       .option("--yes", "do not ask for confirmation")
       .option("--code-stdin", `when the session must step up to aal2 first: ${codeStdin}`),
