@@ -243,7 +243,17 @@ const AUTH_KEYS: Record<string, KeySpec> = {
   secret_key: { kind: "string", use: warnWhen(isSet, OWN_KEYS) },
   anon_key: { kind: "string", use: warnWhen(isSet, OWN_KEYS) },
   service_role_key: { kind: "string", use: warnWhen(isSet, OWN_KEYS) },
-  jwt_secret: { kind: "string", use: warnWhen(isSet, OWN_KEYS) },
+  // as `supabase start`: the secret signs HS256 tokens and the anon and service_role keys (the
+  // CLI's own, made from it), or, beside signing_keys_path, verifies the legacy HS256 ones
+  jwt_secret: {
+    kind: "string",
+    use: (v, ctx) => {
+      if (!isSet(v)) return;
+      // the CLI takes 16; lgauth dev's LangGraph server (SUPABASE_JWT_SECRET) needs 32, HS256's key size
+      if (str(v).length < 32) throw new RangeError("must be at least 32 characters");
+      ctx.emit("GOTRUE_JWT_SECRET", str(v));
+    },
+  },
 };
 
 /** GoTrue's providers; the CLI drops linkedin and slack (deprecated) with a warning. */

@@ -16,6 +16,7 @@ import { applyGotrueSettings } from "../../src/local-supabase/gotrue-env.js";
 import { childCode } from "../../src/stack/paths.js";
 import { startChild, stopAllChildren } from "../helpers/children.js";
 import { LGAUTH_BIN } from "../helpers/cli.js";
+import { lgClient } from "../helpers/server-stack.js";
 import { client, email, outbox, raw } from "./local-supabase-kit.js";
 
 const servers: LocalSupabase[] = [];
@@ -42,7 +43,10 @@ interface Info {
   supabase_url: string;
   supabase_anon_key: string;
   supabase_service_key: string;
+  langgraph_url: string;
 }
+
+const CONFIG_SECRET = "config-toml-jwt-secret-at-least-32-characters";
 
 describe("the standalone server from a GoTrue container's variables", () => {
   test("a signup-disabled, RS256-keyed server: GOTRUE_DISABLE_SIGNUP, GOTRUE_JWT_KEYS, GOTRUE_JWT_EXP, GOTRUE_PASSWORD_MIN_LENGTH and GOTRUE_SITE_URL take effect; unused ones are warned about once", async () => {
@@ -114,7 +118,7 @@ describe("the standalone server from a GoTrue container's variables", () => {
 });
 
 describe("lgauth dev in a Supabase CLI project", () => {
-  test("supabase/config.toml [auth] takes effect: sign-ups off, token lifetime, password minimum, TOTP off by the CLI's default; unknown keys warned about", async () => {
+  test("supabase/config.toml [auth] takes effect: sign-ups off, token lifetime, password minimum, TOTP off by the CLI's default, jwt_secret signs HS256 tokens the LangGraph server takes; unknown keys warned about", async () => {
     const project = join(dir, "project");
     await mkdir(join(project, "supabase"), { recursive: true });
     await writeFile(
@@ -123,6 +127,7 @@ describe("lgauth dev in a Supabase CLI project", () => {
         'project_id = "demo"',
         "[auth]",
         "jwt_expiry = 120",
+        `jwt_secret = "${CONFIG_SECRET}"`,
         "minimum_password_length = 10",
         "enable_signup = false",
         "enable_sigup = false", // a typo: warned about, not applied
@@ -133,7 +138,7 @@ describe("lgauth dev in a Supabase CLI project", () => {
     );
     const child = startChild(
       process.execPath,
-      [LGAUTH_BIN, "dev", "--json", "--only", "auth", "--auth-port", "0", "--data-dir", join(dir, "data")],
+      [LGAUTH_BIN, "dev", "--json", "--auth-port", "0", "--langgraph-port", "0", "--data-dir", join(dir, "data")],
       { cwd: project, env: { ...process.env, LGAUTH_CONFIG_DIR: join(dir, "config"), GOTRUE_JWT_EXP: "7" } },
     );
     const [line] = await child.waitFor(/^\{"supabase_url".*\}$/m, 90_000);
@@ -161,6 +166,15 @@ describe("lgauth dev in a Supabase CLI project", () => {
     assert.equal(short.error?.code, "weak_password", "minimum_password_length = 10");
     const claims = decodeJwt(ok.data.session!.access_token);
     assert.equal(claims.exp! - claims.iat!, 120, "jwt_expiry; a GOTRUE_JWT_EXP in the shell is not used by lgauth dev");
+    // jwt_secret: HS256 with that secret, for the user's tokens and the printed keys alike
+    const secret = new TextEncoder().encode(CONFIG_SECRET);
+    for (const token of [ok.data.session!.access_token, s.anonKey, s.serviceRoleKey]) {
+      assert.equal(decodeProtectedHeader(token).alg, "HS256");
+      await jwtVerify(token, secret);
+    }
+    // and the stack's LangGraph server verifies them with it: alice's thread is hers
+    const thread = await lgClient(info.langgraph_url, ok.data.session!.access_token).threads.create();
+    assert.equal(thread.metadata?.owner, claims.sub);
     const enroll = await sb.auth.mfa.enroll({ factorType: "totp" });
     assert.equal(enroll.error?.code, "mfa_totp_enroll_not_enabled", "[auth.mfa.totp] absent: off, as the CLI");
 

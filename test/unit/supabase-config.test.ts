@@ -245,11 +245,22 @@ url = "http://127.0.0.1:8080/realms/dev"
     assert.ok(sets[3]!.includes(":") && sets[3]!.includes("\\") && sets[3]!.includes('"'), sets[3]);
   });
 
+  test("jwt_secret is the server's HS256 secret, as `supabase start` makes it", async () => {
+    const secret = "super-secret-jwt-token-with-at-least-32-characters-long";
+    const c = await load(`[auth]\njwt_secret = "${secret}"\n`);
+    assert.equal(c.gotrue.GOTRUE_JWT_SECRET, secret);
+    assert.equal(c.options.jwtSecret, secret);
+    assert.deepEqual(c.warnings, []);
+    const unset = await load('[auth]\njwt_secret = ""\n');
+    assert.equal(unset.options.jwtSecret, undefined);
+  });
+
   test("one warning per unknown key, and per setting the local server does not act on", async () => {
     const c = await load(`
 [auth]
 enable_sigup = false
 jwt_secret = "super-secret-jwt-token-with-at-least-32-characters-long"
+anon_key = "super-secret-anon"
 [auth.emial]
 enable_signup = false
 [auth.email]
@@ -280,6 +291,7 @@ timebox = "24h"
 `);
     const keys = c.warnings.map((w) => w.split(": ")[1]);
     assert.deepEqual(keys.sort(), [
+      "auth.anon_key",
       "auth.captcha.enabled",
       "auth.email.colour",
       "auth.email.smtp",
@@ -290,13 +302,13 @@ timebox = "24h"
       "auth.external.myidp",
       "auth.external.slack",
       "auth.hook.custom_access_token.enabled",
-      "auth.jwt_secret",
       "auth.sessions.timebox",
       "auth.sms.enable_signup",
     ]);
     assert.match(c.warnings.join("\n"), /auth\.enable_sigup: unknown key; ignored/);
     assert.match(c.warnings.join("\n"), /auth\.sms\.enable_signup: phone sign-in \(SMS\) is not supported/);
     assert.doesNotMatch(c.warnings.join("\n"), /super-secret|gh-secret/, "values are never echoed");
+    assert.ok(c.options.jwtSecret, "jwt_secret is applied, not warned about");
   });
 
   test("env() as the CLI resolves it: the environment, then supabase/.env files, else as written with a warning", async () => {
@@ -346,6 +358,10 @@ jwt_expiry = "env(EXPIRY)"
       ],
       ['[auth.email]\nmax_frequency = "soon"\n', /auth\.email\.max_frequency: expected a duration/],
       ['[auth]\nsite_url = "not-a-url-s3cr3t"\n', /^supabase\/config\.toml: auth\.site_url: expected an absolute URL$/],
+      [
+        '[auth]\njwt_secret = "short-s3cr3t-16-chars"\n',
+        /^supabase\/config\.toml: auth\.jwt_secret: must be at least 32 characters$/,
+      ],
       [
         '[auth]\nsigning_keys_path = "./missing.json"\n',
         /auth\.signing_keys_path: cannot read supabase\/missing\.json/,
