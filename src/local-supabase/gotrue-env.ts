@@ -10,7 +10,7 @@
  * off, the `authenticated` audience) is accepted quietly. Anything else named GOTRUE_* is
  * unknown and warned about. A value GoTrue would refuse to start with is an error.
  *
- * To add an option: give LocalSupabaseOptions its field, then add (or turn a `notYet` row into)
+ * To add an option: give LocalSupabaseOptions its field, then add (or turn a `notUsed` row into)
  *   option("GOTRUE_NAME", parser, (o, v) => { o.field = v; }),
  * with GoTrue's parser (goBool, goInt, goDuration, goList, goRate...) and GoTrue's clamping.
  */
@@ -117,21 +117,6 @@ const on = (name: string, what: string) =>
 /** A variable the server does not use at all: warned about whenever it is set. */
 const notUsed = (name: string, why: string): GotrueVariable => ({ name, kind: "ignored", apply: () => why });
 
-/**
- * A GoTrue setting the local server does not have yet (replace the row when it does): quiet for
- * the value that describes what the server does today, warned about otherwise.
- */
-function notYet(name: string, what: string, today?: string): GotrueVariable {
-  return {
-    name,
-    kind: today === undefined ? "ignored" : "same",
-    apply(value: string) {
-      if (today !== undefined && goBool(value) === goBool(today)) return undefined;
-      return `${what} is not supported by the local server yet; ignored`;
-    },
-  };
-}
-
 /** A setting with no effect while its feature is off (SMS templates with phone sign-in off): accepted. */
 const inert = (name: string): GotrueVariable => ({ name, kind: "inert", apply: () => undefined });
 
@@ -218,7 +203,14 @@ export const GOTRUE_VARIABLES: readonly GotrueVariable[] = [
   option("GOTRUE_JWT_KEYS", jwtKeys, (o, v) => {
     o.jwtKeys = v;
   }),
-  notYet("GOTRUE_JWT_KEY_ID", "a key id for the JWT secret"),
+  // GoTrue names the secret's key with it when GOTRUE_JWT_KEYS is unset (and ignores it otherwise)
+  option(
+    "GOTRUE_JWT_KEY_ID",
+    (v) => v,
+    (o, v) => {
+      o.jwtKeyId = v;
+    },
+  ),
   ...["GOTRUE_JWT_VALID_METHODS", "GOTRUE_JWT_VALIDMETHODS"].map((name) =>
     fixed(
       name,

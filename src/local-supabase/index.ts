@@ -30,7 +30,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
       config.jwtKeys !== undefined
         ? await configuredKeys(database.db, config.jwtKeys)
         : config.jwtSecret !== undefined
-          ? hs256Keys(config.jwtSecret)
+          ? hs256Keys(config.jwtSecret, config.jwtKeyId)
           : await es256Keys(database.db);
     const hashKey = await codeHashKey(database.db);
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });

@@ -64,9 +64,11 @@ export async function codeHashKey(db: Queryable): Promise<Buffer> {
   return Buffer.from(stored, "hex");
 }
 
-export function hs256Keys(secret: string): KeyMaterial {
-  const signer: SigningKey = { alg: "HS256", key: Buffer.from(secret, "utf8") };
-  const apiKey = (role: string) => signJwt(signer, { iss: "supabase-demo", role, exp: CLI_KEY_EXP });
+export function hs256Keys(secret: string, kid?: string): KeyMaterial {
+  const key = Buffer.from(secret, "utf8");
+  // the API keys are the CLI's, made from the secret alone; GoTrue puts the key id on its own tokens
+  const apiKey = (role: string) => signJwt({ alg: "HS256", key }, { iss: "supabase-demo", role, exp: CLI_KEY_EXP });
+  const signer: SigningKey = kid ? { alg: "HS256", kid, key } : { alg: "HS256", key };
   return {
     mode: "HS256",
     signer,

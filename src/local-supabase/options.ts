@@ -11,6 +11,8 @@ export interface LocalSupabaseOptions {
   dataDir?: string;
   /** Set: legacy HS256 mode with this secret and an empty JWKS (with jwtKeys: it only verifies). */
   jwtSecret?: string;
+  /** GoTrue's GOTRUE_JWT_KEY_ID: the `kid` header of the tokens jwtSecret signs (not of the API keys). */
+  jwtKeyId?: string;
   /**
    * GoTrue's GOTRUE_JWT_KEYS: JWKs with a `kid` each (RSA for RS256, EC P-256 for ES256, oct for
    * HS256). The one whose `key_ops` has "sign" signs every token; the others only verify
@@ -145,6 +147,7 @@ export interface ServerConfig {
   host: string;
   dataDir: string | undefined;
   jwtSecret: string | undefined;
+  jwtKeyId: string | undefined;
   /** The checked jwtKeys. */
   jwtKeys: KeySet | undefined;
   accessTokenTtl: number;
@@ -216,6 +219,7 @@ export function resolveOptions(opts: LocalSupabaseOptions = {}): ServerConfig {
     host: opts.host ?? "127.0.0.1",
     dataDir: opts.dataDir,
     jwtSecret: opts.jwtSecret,
+    jwtKeyId: opts.jwtKeyId || undefined,
     jwtKeys: opts.jwtKeys !== undefined ? parseJwtKeys(opts.jwtKeys, opts.jwtSecret) : undefined,
     accessTokenTtl: intOption("accessTokenTtl", opts.accessTokenTtl, 3600, 1, 10 * 365 * 24 * 3600),
     refreshTokenReuseInterval: intOption("refreshTokenReuseInterval", opts.refreshTokenReuseInterval, 10, 0, 86400),

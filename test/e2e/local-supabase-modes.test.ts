@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, test } from "node:test";
-import { SignJWT, jwtVerify } from "jose";
+import { SignJWT, decodeProtectedHeader, jwtVerify } from "jose";
 import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import { applyGotrueSettings } from "../../src/local-supabase/gotrue-env.js";
 import { startChild, stopAllChildren } from "../helpers/children.js";
 import { client, email, outbox, raw, V2024 } from "./local-supabase-kit.js";
 
@@ -73,6 +74,24 @@ describe("legacy HS256 mode", () => {
     const admin = await client(s, s.serviceRoleKey).auth.admin.listUsers();
     assert.equal(admin.error, null);
     assert.equal(admin.data.users.length, 1);
+  });
+
+  test("GOTRUE_JWT_KEY_ID names the secret's key in the tokens it signs; the CLI's API keys stay as they are", async () => {
+    const secret = "super-secret-jwt-token-with-at-least-32-characters-long";
+    const { options, warnings } = applyGotrueSettings([
+      ["GOTRUE_JWT_SECRET", secret],
+      ["GOTRUE_JWT_KEY_ID", "legacy-2024"],
+    ]);
+    assert.deepEqual(warnings, []);
+    const s = await start(options);
+    const { data, error } = await client(s).auth.signUp({ email: email("kid"), password: "secret123" });
+    assert.equal(error, null);
+    const { protectedHeader } = await jwtVerify(data.session!.access_token, new TextEncoder().encode(secret));
+    assert.equal(protectedHeader.kid, "legacy-2024");
+    assert.equal(decodeProtectedHeader(s.anonKey).kid, undefined);
+    assert.deepEqual((await raw(s, "GET", "/.well-known/jwks.json")).json, { keys: [] }, "a secret is never published");
+    const user = await raw(s, "GET", "/user", { bearer: data.session!.access_token, headers: V2024 });
+    assert.equal(user.status, 200);
   });
 });
 
