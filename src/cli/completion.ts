@@ -67,17 +67,22 @@ export function completionTree(program: Command): CompletionNode[] {
   return nodes;
 }
 
+/**
+ * The bash function, also zsh's through bashcompinit: so no variable may be one of zsh's special
+ * parameters (a local `path` empties zsh's PATH inside the function, and then `lgauth` is not
+ * found; `words` is zsh's completion word list).
+ */
 function bashBody(program: Command, nodes: CompletionNode[]): string {
   const cases = nodes
     .map(
       (n) =>
-        `    "${n.path.join(" ")}") words="${[...n.subcommands, ...n.options].join(" ")}"; args="${n.args.join(" ")}" ;;`,
+        `    "${n.path.join(" ")}") offer="${n.subcommands.join(" ")}"; flags="${n.options.join(" ")}"; args="${n.args.join(" ")}" ;;`,
     )
     .join("\n");
   const known = nodes.map((n) => `"${n.path.join(" ")}"`).join(" ");
   const takesValue = valueFlags(program).join("|");
   return `_lgauth_complete() {
-  local cur prev path candidate w i k words args known matched npos thread kind rest
+  local cur prev cmd_path candidate w i k offer flags args known matched npos thread kind rest
   local -a profile positional
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
@@ -87,7 +92,7 @@ function bashBody(program: Command, nodes: CompletionNode[]): string {
       return ;;
     ${takesValue}) COMPREPLY=(); return ;;
   esac
-  path=""
+  cmd_path=""
   profile=()
   positional=()
   known=(${known})
@@ -98,18 +103,21 @@ function bashBody(program: Command, nodes: CompletionNode[]): string {
       ${takesValue}) i=$((i + 1)); continue ;;
       -*) continue ;;
     esac
-    if [ -z "$path" ]; then candidate="$w"; else candidate="$path $w"; fi
+    if [ -z "$cmd_path" ]; then candidate="$w"; else candidate="$cmd_path $w"; fi
     matched=0
     for k in "\${known[@]}"; do
-      if [ "$k" = "$candidate" ]; then path="$candidate"; matched=1; break; fi
+      if [ "$k" = "$candidate" ]; then cmd_path="$candidate"; matched=1; break; fi
     done
     [ "$matched" = 0 ] && positional+=("$w")
   done
-  case "$path" in
+  case "$cmd_path" in
 ${cases}
-    *) words=""; args="" ;;
+    *) offer=""; flags=""; args="" ;;
   esac
-  if [[ "$cur" != -* ]]; then
+  # flags once a dash is typed (as gh's completion), else subcommands and arguments
+  if [[ "$cur" == -* ]]; then
+    offer="$flags"
+  else
     # the kind of the argument under the cursor: word number npos of $args (split by hand, the
     # same in bash and in zsh's bashcompinit)
     npos=\${#positional[@]}
@@ -122,16 +130,16 @@ ${cases}
       k=$((k + 1))
     done
     case "$kind" in
-      profile) words="$(lgauth ${COMPLETE_COMMAND} profiles 2>/dev/null)" ;;
-      choices:*) words="\${kind#choices:}"; words="\${words//,/ }" ;;
-      thread-id) words="$(lgauth "\${profile[@]}" ${COMPLETE_COMMAND} threads 2>/dev/null)" ;;
+      profile) offer="$(lgauth ${COMPLETE_COMMAND} profiles 2>/dev/null)" ;;
+      choices:*) offer="\${kind#choices:}"; offer="\${offer//,/ }" ;;
+      thread-id) offer="$(lgauth "\${profile[@]}" ${COMPLETE_COMMAND} threads 2>/dev/null)" ;;
       run-id)
         thread="\${positional[-1]}"
-        words="$(lgauth "\${profile[@]}" ${COMPLETE_COMMAND} runs "$thread" 2>/dev/null)" ;;
-      ?*) words="" ;;
+        offer="$(lgauth "\${profile[@]}" ${COMPLETE_COMMAND} runs "$thread" 2>/dev/null)" ;;
+      ?*) offer="" ;;
     esac
   fi
-  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  COMPREPLY=($(compgen -W "$offer" -- "$cur"))
 }`;
 }
 
@@ -143,40 +151,97 @@ export function zshScript(program: Command): string {
   return `#compdef lgauth\n# lgauth completion for zsh: eval "$(lgauth completion zsh)"\nautoload -U +X bashcompinit && bashcompinit\n${bashBody(program, completionTree(program))}\ncomplete -F _lgauth_complete lgauth\n`;
 }
 
-function fishEscape(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/'/g, "\\'");
+function fishQuote(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
+/**
+ * The fish script: the bash script's logic in fish (the command path typed so far, the
+ * positional argument under the cursor and what completes it), so every shell offers the same
+ * words; subcommands carry their descriptions, as fish shows them.
+ */
 export function fishScript(program: Command): string {
   const nodes = completionTree(program);
-  const lines = [
-    "# lgauth completion for fish: lgauth completion fish | source",
-    "complete -c lgauth -f",
-    // the --profile typed so far, for the names lgauth looks up
-    "function __lgauth_profile; set -l t (commandline -opc); set -l i (contains -i -- --profile $t; or contains -i -- -p $t); and echo --profile; and echo $t[(math $i + 1)]; end",
-    `complete -c lgauth -s p -l profile -x -a '(lgauth ${COMPLETE_COMMAND} profiles 2>/dev/null)'`,
-  ];
-  for (const node of nodes) {
-    const parent = node.path;
-    const condition =
-      parent.length === 0 ? "__fish_use_subcommand" : `__fish_seen_subcommand_from ${parent[parent.length - 1]}`;
-    const children = nodes.filter(
-      (c) => c.path.length === parent.length + 1 && c.path.slice(0, -1).join(" ") === parent.join(" "),
-    );
-    for (const child of children) {
-      lines.push(
-        `complete -c lgauth -n '${condition}' -a ${child.path[child.path.length - 1]} -d '${fishEscape(child.description)}'`,
-      );
-    }
-    for (const flag of node.options.filter((f) => f.startsWith("--") && f !== "--profile")) {
-      lines.push(`complete -c lgauth -n '${condition}' -l ${flag.slice(2)}`);
-    }
-    if (parent.length > 0 && node.args[0] === "thread-id") {
-      const within = parent.map((p) => `__fish_seen_subcommand_from ${p}`).join("; and ");
-      lines.push(
-        `complete -c lgauth -n '${within}' -a '(lgauth (__lgauth_profile) ${COMPLETE_COMMAND} threads 2>/dev/null)'`,
-      );
-    }
-  }
-  return `${lines.join("\n")}\n`;
+  const takesValue = valueFlags(program).filter((f) => f !== "--profile" && f !== "-p");
+  const cases = nodes.map((n) => {
+    const subs = n.subcommands.map((name) => {
+      const child = nodes.find((c) => c.path.join(" ") === [...n.path, name].join(" "));
+      return `${name}\\t${fishQuote(child?.description ?? "")}`;
+    });
+    const args = n.args.length > 0 ? `\n      set args ${n.args.map(fishQuote).join(" ")}` : "";
+    const words = subs.length > 0 ? `\n      set words ${subs.join(" ")}` : "";
+    return `    case ${fishQuote(n.path.join(" "))}${words}\n      set flags ${n.options.join(" ")}${args}`;
+  });
+  return `# lgauth completion for fish: lgauth completion fish | source
+complete -c lgauth -e
+function __lgauth_complete
+  set -l tokens (commandline -opc)
+  set -l cur (commandline -ct)
+  set -e tokens[1]
+  set -l prev ''
+  test (count $tokens) -gt 0; and set prev $tokens[-1]
+  switch "$prev"
+    case --profile -p
+      lgauth ${COMPLETE_COMMAND} profiles 2>/dev/null
+      return
+    case ${takesValue.join(" ")}
+      return
+  end
+  set -l known ${nodes.map((n) => fishQuote(n.path.join(" "))).join(" ")}
+  set -l path ''
+  set -l profile
+  set -l positional
+  set -l i 1
+  while test $i -le (count $tokens)
+    set -l w $tokens[$i]
+    set i (math $i + 1)
+    switch $w
+      case --profile -p
+        set profile --profile $tokens[$i]
+        set i (math $i + 1)
+        continue
+      case ${takesValue.join(" ")}
+        set i (math $i + 1)
+        continue
+      case '-*'
+        continue
+    end
+    set -l candidate $w
+    test -n "$path"; and set candidate "$path $w"
+    if contains -- $candidate $known
+      set path $candidate
+    else
+      set -a positional $w
+    end
+  end
+  set -l words
+  set -l flags
+  set -l args
+  switch "$path"
+${cases.join("\n")}
+  end
+  # flags once a dash is typed (as gh's completion), else subcommands and arguments
+  if string match -q -- '-*' "$cur"
+    set words $flags
+  else
+    set -l n (math (count $positional) + 1)
+    set -l kind ''
+    test $n -le (count $args); and set kind $args[$n]
+    switch "$kind"
+      case profile
+        set words (lgauth ${COMPLETE_COMMAND} profiles 2>/dev/null)
+      case 'choices:*'
+        set words (string split , (string replace choices: '' $kind))
+      case thread-id
+        set words (lgauth $profile ${COMPLETE_COMMAND} threads 2>/dev/null)
+      case run-id
+        set words (lgauth $profile ${COMPLETE_COMMAND} runs $positional[-1] 2>/dev/null)
+      case '?*'
+        set words
+    end
+  end
+  printf '%s\\n' $words
+end
+complete -c lgauth -f -a '(__lgauth_complete)'
+`;
 }

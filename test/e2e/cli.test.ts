@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { LGAUTH_BIN, runCli } from "../helpers/cli.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
+import { shellMissing } from "../helpers/shells.js";
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -109,14 +110,49 @@ describe("lgauth skeleton", () => {
     assert.ok(complete(["lgauth", "--profile", "x", "threads", "list", "--l"]).includes("--limit"));
     const all = complete(["lgauth", ""]);
     for (const cmd of BRIEF_COMMANDS) assert.ok(all.includes(cmd), `completion lacks ${cmd}`);
+    assert.deepEqual(complete(["lgauth", "mfa", ""]), ["enroll", "verify", "list", "remove"], "flags wait for a dash");
+    assert.deepEqual(complete(["lgauth", "completion", ""]), ["bash", "zsh", "fish"]);
   });
 
-  test("zsh and fish completion scripts are produced (in process)", async () => {
+  test("zsh's script is bash's through bashcompinit (in process)", async () => {
     const z = await lgauthInProcess(["completion", "zsh"], { env });
     assert.equal(z.code, 0);
-    assert.match(z.stdout, /^#compdef lgauth/);
-    const f = await lgauthInProcess(["completion", "fish"], { env });
-    assert.equal(f.code, 0);
-    assert.match(f.stdout, /complete -c lgauth -n '__fish_seen_subcommand_from threads' -a list/);
+    assert.match(z.stdout, /^#compdef lgauth\n.*\nautoload -U \+X bashcompinit && bashcompinit\n/);
+  });
+
+  test("fish completes what bash completes: the command path typed so far decides", {
+    skip: shellMissing("fish"),
+  }, async () => {
+    const r = await runCli(["completion", "fish"], { env });
+    assert.equal(r.code, 0);
+    const script = join(dir, "lgauth.fish");
+    await writeFile(script, r.stdout);
+    // `complete -C` asks fish's completion machinery what Tab would offer for a command line
+    const complete = (line: string) => {
+      const out = spawnSync("fish", ["--no-config", "-c", `source ${script}; complete -C '${line}'`], {
+        encoding: "utf8",
+      });
+      assert.equal(out.status, 0, out.stderr);
+      return out.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t")[0]);
+    };
+    assert.deepEqual(complete("lgauth th"), ["threads"]);
+    assert.deepEqual(complete("lgauth threads h"), ["history"]);
+    assert.deepEqual(complete("lgauth runs list --l"), ["--limit", "--langgraph-url"].sort());
+    // "list" is a subcommand of four groups: only mfa's flags (none but the global ones)
+    assert.ok(!complete("lgauth mfa list --").includes("--limit"));
+    assert.ok(complete("lgauth --profile x threads list --").includes("--limit"));
+    assert.deepEqual(complete("lgauth mfa ").sort(), ["enroll", "list", "remove", "verify"]);
+    assert.deepEqual(complete("lgauth login --passw"), ["--password-stdin"], "never the hidden --password");
+    assert.deepEqual(complete("lgauth completion ").sort(), ["bash", "fish", "zsh"]);
+    assert.deepEqual(complete("lgauth --supabase-url "), [""], "a flag's value is not a command");
+    const all = complete("lgauth ");
+    for (const cmd of BRIEF_COMMANDS) assert.ok(all.includes(cmd), `completion lacks ${cmd}`);
+    const described = spawnSync("fish", ["--no-config", "-c", `source ${script}; complete -C 'lgauth thr'`], {
+      encoding: "utf8",
+    }).stdout;
+    assert.equal(described, "threads\tyour threads on the LangGraph server\n", "subcommands carry their description");
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -8,9 +9,11 @@ import { authorizedFetch, createLangGraphClient } from "../../src/langgraph/clie
 import { startChild } from "../helpers/children.js";
 import { LGAUTH_BIN } from "../helpers/cli.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
+import { shellMissing } from "../helpers/shells.js";
 import { type ConversationStack, startConversationStack } from "../helpers/conversation-stack.js";
 
 // Short access tokens, so every command in this file crosses token expiries and refreshes.
+const execFileAsync = promisify(execFile);
 const TTL = 4;
 let stack: ConversationStack;
 const ALICE = { profile: "alice", email: "alice@example.com", password: "Alice-Secret-123" };
@@ -418,6 +421,21 @@ describe("interactive chat on a terminal (tmux)", () => {
     }
   }
   const prompt = (s: string) => /you>\s*$/.test(s.trimEnd());
+  /** A folder with an `lgauth` that runs the built CLI, for a shell's PATH. */
+  async function lgauthOnPath(): Promise<string> {
+    const bin = join(stack.dir, "bin");
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, "lgauth"), `#!/bin/sh\nexec '${process.execPath}' '${LGAUTH_BIN}' "$@"\n`, {
+      mode: 0o755,
+    });
+    return bin;
+  }
+  /** The stack's settings as `export` lines for a shell's rc file. */
+  const shellExports = () =>
+    Object.entries(stack.env)
+      .filter(([k, v]) => v !== undefined && /^(LGAUTH_|SUPABASE_|LANGGRAPH_|NO_COLOR|HOME)/.test(k))
+      .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, "'\\''")}'`)
+      .join("\n");
   const keys = (...k: string[]) => tmux("send-keys", "-t", "chat", ...k);
   /**
    * `lgauth chat <args>` in a tmux pane of a shell script that, when lgauth exits, prints
@@ -519,19 +537,11 @@ describe("interactive chat on a terminal (tmux)", () => {
   });
 
   test("bash completion: profile names after --profile, your thread and run ids after thread and run arguments, never a hidden flag (#19 item 12)", async () => {
-    const bin = join(stack.dir, "bin");
-    await mkdir(bin, { recursive: true });
-    await writeFile(join(bin, "lgauth"), `#!/bin/sh\nexec '${process.execPath}' '${LGAUTH_BIN}' "$@"\n`, {
-      mode: 0o755,
-    });
+    const bin = await lgauthOnPath();
     const rc = join(stack.dir, "bashrc");
-    const exports = Object.entries(stack.env)
-      .filter(([k, v]) => v !== undefined && /^(LGAUTH_|SUPABASE_|LANGGRAPH_|NO_COLOR|HOME)/.test(k))
-      .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, "'\\''")}'`)
-      .join("\n");
     await writeFile(
       rc,
-      `${exports}\nexport PATH='${bin}':"$PATH"\nPS1='$ '\neval "$(lgauth completion bash)"\necho ready\n`,
+      `${shellExports()}\nexport PATH='${bin}':"$PATH"\nPS1='$ '\neval "$(lgauth completion bash)"\necho ready\n`,
     );
     tmux("kill-session", "-t", "chat");
     const started = tmux(
@@ -573,20 +583,68 @@ describe("interactive chat on a terminal (tmux)", () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.doesNotMatch(screen(), new RegExp(aliceThread), "bob is never offered alice's threads");
     tmux("kill-session", "-t", "chat");
+  });
 
-    // the zsh and fish scripts offer no hidden flag either
-    for (const shell of ["zsh", "fish"]) {
-      const script = (await stack.cli("alice", ["completion", shell])).stdout;
-      const offered =
-        shell === "fish"
-          ? script
-              .split("\n")
-              .filter((l) => / -l /.test(l))
-              .join("\n")
-          : [...script.matchAll(/words="([^"]*)"/g)].map((m) => m[1]).join(" ");
-      assert.match(offered, /password-stdin/, shell);
-      assert.doesNotMatch(offered, /(^|\s)--(password|timeout)(\s|$)|-l (password|timeout)$/m, shell);
-    }
+  test("zsh completion on a terminal: profile names, your thread ids, never a hidden flag", {
+    skip: shellMissing("zsh"),
+  }, async () => {
+    const bin = await lgauthOnPath();
+    const zdot = join(stack.dir, "zsh");
+    await mkdir(zdot, { recursive: true });
+    await writeFile(
+      join(zdot, ".zshrc"),
+      `${shellExports()}\nexport PATH='${bin}':"$PATH"\nPS1='$ '\nautoload -U compinit && compinit -u\neval "$(lgauth completion zsh)"\necho ready\n`,
+    );
+    tmux("kill-session", "-t", "chat");
+    const started = tmux("new-session", "-d", "-s", "chat", "-x", "250", "-y", "50", `env ZDOTDIR='${zdot}' zsh -i`);
+    assert.equal(started.status, 0, started.stderr);
+    await until((s) => /^ready$/m.test(s) && /\$\s*$/.test(s.trimEnd()));
+    const line = (s: string) => s.trimEnd().split("\n").at(-1) ?? "";
+    keys("lgauth --profile al", "Tab");
+    await until((s) => line(s) === "$ lgauth --profile alice");
+    keys("C-u");
+    keys("lgauth login --passw", "Tab");
+    await until((s) => line(s) === "$ lgauth login --password-stdin");
+    keys("C-u");
+    keys(`lgauth --profile alice threads show ${aliceThread.slice(0, 16)}`, "Tab");
+    await until((s) => line(s) === `$ lgauth --profile alice threads show ${aliceThread}`);
+    keys("C-u");
+    tmux("kill-session", "-t", "chat");
+  });
+
+  test("fish completion: profile names, your thread and run ids, never another user's", {
+    skip: shellMissing("fish"),
+  }, async () => {
+    const script = join(stack.dir, "lgauth.fish");
+    await writeFile(script, (await stack.cli("alice", ["completion", "fish"])).stdout);
+    const bin = await lgauthOnPath();
+    // asynchronously: the auth server runs in this process and must answer while fish waits
+    const complete = async (line: string) => {
+      const { stdout } = await execFileAsync(
+        "fish",
+        ["--no-config", "-c", `source '${script}'; complete -C '${line}'`],
+        {
+          encoding: "utf8",
+          env: { ...stack.env, PATH: `${bin}:${process.env.PATH}` },
+        },
+      );
+      return stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t")[0]);
+    };
+    assert.deepEqual(await complete("lgauth --profile al"), ["alice"]);
+    assert.deepEqual(await complete("lgauth switch b"), ["bob"]);
+    assert.deepEqual(await complete(`lgauth --profile alice threads show ${aliceThread.slice(0, 16)}`), [aliceThread]);
+    const runs = json<{ runs: { run_id: string }[] }>(
+      (await stack.cli("alice", ["runs", "list", aliceThread, "--json"])).stdout,
+    ).runs;
+    const run = runs[0]?.run_id ?? "";
+    assert.deepEqual(await complete(`lgauth --profile alice runs cancel ${aliceThread} ${run.slice(0, 16)}`), [run]);
+    assert.ok(
+      !(await complete("lgauth --profile bob threads show ")).includes(aliceThread),
+      "bob is never offered alice's threads",
+    );
   });
 
   test("Ctrl-C at the idle prompt exits 130 (#19 item 7)", async () => {
