@@ -421,6 +421,12 @@ describe("interactive chat on a terminal (tmux)", () => {
     }
   }
   const prompt = (s: string) => /you>\s*$/.test(s.trimEnd());
+  /** Types `typed` and Tab at the shell's `$ ` prompt; waits for the line to read `expected`, then clears it. */
+  async function tabCompletes(typed: string, expected: string): Promise<void> {
+    keys(typed, "Tab");
+    await until((s) => (s.trimEnd().split("\n").at(-1) ?? "") === `$ ${expected}`);
+    keys("C-u");
+  }
   /** A folder with an `lgauth` that runs the built CLI, for a shell's PATH. */
   async function lgauthOnPath(): Promise<string> {
     const bin = join(stack.dir, "bin");
@@ -557,7 +563,6 @@ describe("interactive chat on a terminal (tmux)", () => {
     );
     assert.equal(started.status, 0, started.stderr);
     await until((s) => /^ready$/m.test(s) && /\$\s*$/.test(s.trimEnd()));
-    const line = (s: string) => s.trimEnd().split("\n").at(-1) ?? "";
 
     keys("lgauth --profile ", "Tab", "Tab");
     const profiles = await until((s) => /\balice\b/.test(s) && /\bbob\b/.test(s));
@@ -565,20 +570,19 @@ describe("interactive chat on a terminal (tmux)", () => {
     keys("C-u");
 
     // --password is hidden (it only exists to refuse a password in argv): --passw completes to --password-stdin
-    keys("lgauth login --passw", "Tab");
-    await until((s) => line(s) === "$ lgauth login --password-stdin");
-    keys("C-u");
-
-    keys(`lgauth --profile alice threads show ${aliceThread.slice(0, 16)}`, "Tab");
-    await until((s) => line(s) === `$ lgauth --profile alice threads show ${aliceThread}`);
-    keys("C-u");
+    await tabCompletes("lgauth login --passw", "lgauth login --password-stdin");
+    await tabCompletes(
+      `lgauth --profile alice threads show ${aliceThread.slice(0, 16)}`,
+      `lgauth --profile alice threads show ${aliceThread}`,
+    );
     const runs = json<{ runs: { run_id: string }[] }>(
       (await stack.cli("alice", ["runs", "list", aliceThread, "--json"])).stdout,
     ).runs;
     const run = runs[0]?.run_id ?? "";
-    keys(`lgauth --profile alice runs cancel ${aliceThread} ${run.slice(0, 16)}`, "Tab");
-    await until((s) => line(s) === `$ lgauth --profile alice runs cancel ${aliceThread} ${run}`);
-    keys("C-u");
+    await tabCompletes(
+      `lgauth --profile alice runs cancel ${aliceThread} ${run.slice(0, 16)}`,
+      `lgauth --profile alice runs cancel ${aliceThread} ${run}`,
+    );
     keys("lgauth --profile bob threads show ", "Tab", "Tab");
     await new Promise((r) => setTimeout(r, 500));
     assert.doesNotMatch(screen(), new RegExp(aliceThread), "bob is never offered alice's threads");
@@ -599,16 +603,12 @@ describe("interactive chat on a terminal (tmux)", () => {
     const started = tmux("new-session", "-d", "-s", "chat", "-x", "250", "-y", "50", `env ZDOTDIR='${zdot}' zsh -i`);
     assert.equal(started.status, 0, started.stderr);
     await until((s) => /^ready$/m.test(s) && /\$\s*$/.test(s.trimEnd()));
-    const line = (s: string) => s.trimEnd().split("\n").at(-1) ?? "";
-    keys("lgauth --profile al", "Tab");
-    await until((s) => line(s) === "$ lgauth --profile alice");
-    keys("C-u");
-    keys("lgauth login --passw", "Tab");
-    await until((s) => line(s) === "$ lgauth login --password-stdin");
-    keys("C-u");
-    keys(`lgauth --profile alice threads show ${aliceThread.slice(0, 16)}`, "Tab");
-    await until((s) => line(s) === `$ lgauth --profile alice threads show ${aliceThread}`);
-    keys("C-u");
+    await tabCompletes("lgauth --profile al", "lgauth --profile alice");
+    await tabCompletes("lgauth login --passw", "lgauth login --password-stdin");
+    await tabCompletes(
+      `lgauth --profile alice threads show ${aliceThread.slice(0, 16)}`,
+      `lgauth --profile alice threads show ${aliceThread}`,
+    );
     tmux("kill-session", "-t", "chat");
   });
 
