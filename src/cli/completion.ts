@@ -188,7 +188,7 @@ function __lgauth_complete
       return
   end
   set -l known ${nodes.map((n) => fishQuote(n.path.join(" "))).join(" ")}
-  set -l path ''
+  set -l cmd_path ''
   set -l profile
   set -l positional
   set -l i 1
@@ -207,9 +207,9 @@ function __lgauth_complete
         continue
     end
     set -l candidate $w
-    test -n "$path"; and set candidate "$path $w"
+    test -n "$cmd_path"; and set candidate "$cmd_path $w"
     if contains -- $candidate $known
-      set path $candidate
+      set cmd_path $candidate
     else
       set -a positional $w
     end
@@ -217,7 +217,7 @@ function __lgauth_complete
   set -l words
   set -l flags
   set -l args
-  switch "$path"
+  switch "$cmd_path"
 ${cases.join("\n")}
   end
   # flags once a dash is typed (as gh's completion), else subcommands and arguments
