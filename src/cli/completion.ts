@@ -148,7 +148,9 @@ export function bashScript(program: Command): string {
 }
 
 export function zshScript(program: Command): string {
-  return `#compdef lgauth\n# lgauth completion for zsh: eval "$(lgauth completion zsh)"\nautoload -U +X bashcompinit && bashcompinit\n${bashBody(program, completionTree(program))}\ncomplete -F _lgauth_complete lgauth\n`;
+  // compdef, which bashcompinit's complete calls, exists once compinit ran: a ~/.zshrc without it
+  // (zsh -f, no framework) would get "command not found: compdef"
+  return `#compdef lgauth\n# lgauth completion for zsh: eval "$(lgauth completion zsh)"\n(( $+functions[compdef] )) || { autoload -U compinit && compinit -i; }\nautoload -U +X bashcompinit && bashcompinit\n${bashBody(program, completionTree(program))}\ncomplete -F _lgauth_complete lgauth\n`;
 }
 
 function fishQuote(text: string): string {

@@ -128,6 +128,16 @@ export function buildProgram(
     .command("completion")
     .description("print a shell completion script")
     .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Load it from your shell's start-up file:",
+        '  bash   ~/.bashrc                    eval "$(lgauth completion bash)"',
+        '  zsh    ~/.zshrc                     eval "$(lgauth completion zsh)"',
+        "  fish   ~/.config/fish/config.fish   lgauth completion fish | source",
+      ].join("\n"),
+    )
     .action((shell: string) => {
       const script =
         shell === "bash" ? bashScript(program) : shell === "zsh" ? zshScript(program) : fishScript(program);

@@ -114,10 +114,23 @@ describe("lgauth skeleton", () => {
     assert.deepEqual(complete(["lgauth", "completion", ""]), ["bash", "zsh", "fish"]);
   });
 
-  test("zsh's script is bash's through bashcompinit (in process)", async () => {
+  test("zsh's script is bash's through bashcompinit, and loads in a zsh whose rc never ran compinit", {
+    skip: shellMissing("zsh"),
+  }, async () => {
     const z = await lgauthInProcess(["completion", "zsh"], { env });
     assert.equal(z.code, 0);
-    assert.match(z.stdout, /^#compdef lgauth\n.*\nautoload -U \+X bashcompinit && bashcompinit\n/);
+    assert.match(z.stdout, /^#compdef lgauth\n.*\n.*compinit.*\nautoload -U \+X bashcompinit && bashcompinit\n/);
+    const script = join(dir, "lgauth.zsh");
+    await writeFile(script, z.stdout);
+    // zsh -f: no start-up files, so no compinit and no compdef (before: "command not found: compdef")
+    const loaded = spawnSync("zsh", ["-f", "-c", `source ${script} && whence -w _lgauth_complete`], {
+      encoding: "utf8",
+      env: { ...env, HOME: dir, ZDOTDIR: dir },
+    });
+    assert.equal(loaded.stderr, "");
+    assert.equal(loaded.stdout, "_lgauth_complete: function\n");
+    const help = await lgauthInProcess(["completion", "--help"], { env });
+    assert.match(help.stdout, /~\/\.zshrc +eval "\$\(lgauth completion zsh\)"/);
   });
 
   test("fish completes what bash completes: the command path typed so far decides", {
