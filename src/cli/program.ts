@@ -101,7 +101,9 @@ export function buildProgram(
     .exitOverride()
     .configureOutput({
       writeOut: (text) => world.io.write(text),
-      writeErr: () => {},
+      // commander's only use of writeErr once outputError is quiet: a group's help when no
+      // subcommand is given (`lgauth threads`), which goes to stdout with exit 0, as gh does
+      writeErr: (text) => world.io.write(text),
       outputError: () => {},
     })
     .description("Companion to the LangGraph auth tutorials: Supabase Auth users and their private conversations")

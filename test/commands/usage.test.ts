@@ -178,6 +178,13 @@ describe("bad usage is refused before any action: exit 2, one line, nothing stor
       assert.equal(help.code, 0, name);
       for (const sub of subs) assert.match(help.stdout, new RegExp(`^  ${sub}\\b`, "m"), `${name} ${sub}`);
     }
+    // a group with no subcommand shows its help, as gh does (it printed nothing before)
+    for (const name of ["threads", "runs", "mfa", "profiles", "password", "assistants"]) {
+      const bare = await lgauthInProcess([name], { env });
+      assert.equal(bare.code, 0, name);
+      assert.match(bare.stdout, new RegExp(`^Usage: lgauth ${name} \\[options\\] \\[command\\]`), name);
+      assert.equal(bare.stderr, "", name);
+    }
     const flags: [string[], string[]][] = [
       [["signup"], ["--name", "--data", "--confirm", "--resend", "--code-stdin"]],
       [["login"], ["--code-stdin", "--otp"]],
