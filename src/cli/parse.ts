@@ -6,7 +6,7 @@
  * secret is never repeated.
  */
 import { BUILTIN_DEFAULTS, PROFILE_NAME } from "../session/defaults.js";
-import { isHttpUrl } from "../util/http-url.js";
+import { httpUrlProblem } from "../util/http-url.js";
 import { UsageError } from "./errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -118,10 +118,11 @@ export function profileName(value: string): string {
 
 export function httpUrl(flag: string): (value: string) => string {
   return (value) => {
-    if (isHttpUrl(value)) return value;
+    const problem = httpUrlProblem(value);
+    if (problem === undefined) return value;
     // the example is the kind of server the flag names, at lgauth dev's default port
     const example = /langgraph/.test(flag) ? BUILTIN_DEFAULTS.langgraphUrl : BUILTIN_DEFAULTS.supabaseUrl;
-    throw new UsageError(`${flag} must be an http(s) URL`, `for example ${flag} ${example}`);
+    throw new UsageError(`${flag} ${problem}`, `for example ${flag} ${example}`);
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { LgauthError } from "../util/errors.js";
-import { isHttpUrl } from "../util/http-url.js";
+import { httpUrlProblem } from "../util/http-url.js";
 import { PROFILE_NAME } from "./defaults.js";
 
 /** Where a profile keeps its tokens. Tokens themselves never go in this file. */
@@ -76,7 +76,8 @@ function isObject(v: Json): v is Record<string, Json> {
 
 function checkUrl(file: string, field: string, v: Json): string {
   if (typeof v !== "string") throw new ConfigError(file, field, "must be a string");
-  if (!isHttpUrl(v)) throw new ConfigError(file, field, "must be an http(s) URL");
+  const problem = httpUrlProblem(v);
+  if (problem !== undefined) throw new ConfigError(file, field, problem);
   return v;
 }
 

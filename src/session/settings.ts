@@ -1,6 +1,6 @@
 import { readStackState } from "../stack/state.js";
 import { UsageError } from "../util/errors.js";
-import { isHttpUrl } from "../util/http-url.js";
+import { httpUrlProblem } from "../util/http-url.js";
 import { processRunning } from "../util/process.js";
 import type { Config, SavedServers, ServerSettings } from "./config.js";
 
@@ -38,8 +38,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
  * (a flag beats it).
  */
 function checkEnvUrl(name: string, value: string, example: string): void {
-  if (isHttpUrl(value)) return;
-  throw new UsageError(`${name} must be an http(s) URL`, `for example ${name}=${example}, or unset it`);
+  const problem = httpUrlProblem(value);
+  if (problem === undefined) return;
+  throw new UsageError(`${name} ${problem}`, `for example ${name}=${example}, or unset it`);
 }
 
 /** What a local stack serves now, from its state file; undefined when it is not running. */

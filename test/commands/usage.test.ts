@@ -21,6 +21,10 @@ const CASES: [string[], RegExp][] = [
   [["--profile", "../etc", "whoami"], /invalid profile name "\.\.\/etc"/],
   [["--supabase-url", "not a url", "whoami"], /--supabase-url must be an http\(s\) URL/],
   [["--langgraph-url", "ftp://x", "whoami"], /--langgraph-url must be an http\(s\) URL/],
+  [
+    ["--supabase-url", "http://me:s3cr3t@127.0.0.1:1", "whoami"],
+    /^lgauth: --supabase-url must not contain a user name or password \(/,
+  ],
   [["login", "--password", "hunter2hunter2"], /passwords are never accepted as a flag/],
   [["signup", "--password", "hunter2hunter2"], /passwords are never accepted as a flag/],
   [["login", "--email", "not-an-email", "--password-stdin"], /"not-an-email" is not an email address/],
@@ -152,6 +156,13 @@ describe("bad usage is refused before any action: exit 2, one line, nothing stor
       list.stderr,
       /^lgauth: LANGGRAPH_URL must be an http\(s\) URL \(for example LANGGRAPH_URL=http:\/\/127\.0\.0\.1:2024/,
     );
+    // a URL with credentials: refused, and the password never repeated (fetch refuses it anyway)
+    const creds = await lgauthInProcess(["threads", "list", "--debug"], {
+      env: { ...env, LANGGRAPH_URL: "http://me:s3cr3t-pw@127.0.0.1:1" },
+    });
+    assert.equal(creds.code, 2);
+    assert.match(creds.stderr, /^lgauth: LANGGRAPH_URL must not contain a user name or password/);
+    assert.doesNotMatch(creds.stderr + creds.stdout, /s3cr3t/);
     const flagWins = await lgauthInProcess(["--supabase-url", "http://127.0.0.1:9", "status"], {
       env: { ...env, SUPABASE_URL: "nope" },
     });
