@@ -92,6 +92,25 @@ export interface AnswerResult {
  * Sends one user message and streams the answer (`messages-tuple`), calling `onToken` for every
  * text chunk. Always on a thread: never joins a stream by run id alone.
  */
+/**
+ * Fails when run `runId` ended without its answer: cancelled (or interrupted), failed, or timed
+ * out. Its stream then just ends, and a join returns the thread's state as it was, so the last
+ * answer there is an earlier run's. A run still pending or running is not judged.
+ */
+export async function requireRunAnswered(client: Client, threadId: string, runId: string): Promise<void> {
+  const { status } = await client.runs.get(threadId, runId);
+  if (status === "interrupted") {
+    throw new LgauthError("run_failed", `run ${runId} was cancelled before it answered`, {
+      details: { run_id: runId, status },
+    });
+  }
+  if (status === "error" || status === "timeout") {
+    throw new LgauthError("run_failed", `run ${runId} ended without an answer (status ${status})`, {
+      details: { run_id: runId, status },
+    });
+  }
+}
+
 export async function streamAnswer(
   client: Client,
   threadId: string,
@@ -134,5 +153,6 @@ export async function streamAnswer(
       throw new LgauthError("run_failed", `the run failed: ${why}`);
     }
   }
+  if (runId !== null) await requireRunAnswered(client, threadId, runId);
   return { thread_id: threadId, run_id: runId, text };
 }

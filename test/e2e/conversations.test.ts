@@ -250,6 +250,43 @@ describe("conversations as the logged-in user", () => {
     assert.ok((listedAfter?.message_count ?? 0) >= 6, `its messages are counted: ${JSON.stringify(listedAfter)}`);
   });
 
+  test("a run cancelled while runs create waits or streams: exit 1 saying so, never an earlier run's answer", async () => {
+    const made = await stack.cli("alice", ["threads", "create", "--json"]);
+    const thread = json<{ thread_id: string }>(made.stdout).thread_id;
+    const first = await stack.cli("alice", ["runs", "create", thread, "--message", "an earlier message", "--wait"]);
+    assert.equal(first.code, 0, first.stderr);
+    const client = new Client({
+      apiUrl: stack.langgraphUrl,
+      apiKey: null,
+      defaultHeaders: { Authorization: `Bearer ${await tokenOf("alice")}` },
+    });
+    /** Cancels the thread's run in progress (the offline model's long answer) once it streams. */
+    const cancelRunning = async () => {
+      for (let i = 0; i < 400; i++) {
+        const running = (await client.runs.list(thread)).find((r) => r.status === "running");
+        if (running) {
+          await new Promise((r) => setTimeout(r, 200)); // some of its answer has streamed
+          const c = await stack.cli("alice", ["runs", "cancel", thread, running.run_id]);
+          assert.equal(c.code, 0, c.stderr);
+          return running.run_id;
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error("the long run never started");
+    };
+    for (const wait of [true, false]) {
+      const args = ["runs", "create", thread, "--message", "please give me a long answer", ...(wait ? ["--wait"] : [])];
+      const [r, runId] = await Promise.all([stack.cli("alice", args), cancelRunning()]);
+      assert.equal(r.code, 1, `${wait ? "--wait" : "streamed"}: ${r.stderr}`);
+      assert.equal(r.stderr, `lgauth: run ${runId} was cancelled before it answered\n`);
+      assert.doesNotMatch(r.stdout, /an earlier message/, "never the earlier run's answer");
+      if (wait) assert.equal(r.stdout, "");
+      else assert.match(r.stdout, /^.+\n$/s, "the part that streamed, ended by a newline");
+    }
+    // the tests after this one count alice's threads
+    assert.equal((await stack.cli("alice", ["threads", "delete", thread, "--yes"])).code, 0);
+  });
+
   test("a list cut by --limit says how much there is; runs list shows times as threads list does", async () => {
     const all = json<{ threads: unknown[]; total: number }>(
       (await stack.cli("alice", ["threads", "list", "--json"])).stdout,

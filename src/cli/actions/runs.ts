@@ -1,4 +1,4 @@
-import { streamAnswer } from "../../langgraph/conversations.js";
+import { requireRunAnswered, streamAnswer } from "../../langgraph/conversations.js";
 import { countRuns, resolveRunId, resolveThreadId } from "../../langgraph/ids.js";
 import { messagesFromValues } from "../../langgraph/messages.js";
 import type { Action } from "../command-kit.js";
@@ -80,15 +80,25 @@ export const create: Action<[string], CreateOptions> = async (ctx, [idOrPrefix],
     } finally {
       ctrlC.done();
     }
+    await requireRunAnswered(client, threadId, runId);
     const messages = messagesFromValues(values);
     const answer = [...messages].reverse().find((m) => m.role === "assistant");
     if (ctx.json) ctx.io.printJson({ thread_id: threadId, run_id: runId, messages });
     else ctx.io.print(answer?.content ?? "(no answer)");
     return 0;
   }
+  let streamed = false;
   const result = await streamAnswer(client, threadId, message, {
     assistantId,
-    onToken: ctx.json ? undefined : (t) => ctx.io.write(t),
+    onToken: ctx.json
+      ? undefined
+      : (t) => {
+          streamed = true;
+          ctx.io.write(t);
+        },
+  }).catch((err: unknown) => {
+    if (streamed) ctx.io.write("\n"); // end the part of the answer that came, before the error line
+    throw err;
   });
   if (ctx.json) ctx.io.printJson(result);
   else ctx.io.write("\n");
