@@ -108,6 +108,13 @@ describe("conversations as the logged-in user", () => {
       assert.equal(r.stderr.trim(), `lgauth: thread ${aliceThread} not found`);
       assert.equal(r.stdout, "");
     }
+    // a thread nobody has: the same answer (the dev server's own is 422 "Thread is already running a task")
+    const nobodys = "0f6b2c4a-5d6e-4f80-9a1b-2c3d4e5f6a7b";
+    for (const wait of [[], ["--wait"]]) {
+      const r = await stack.cli("bob", ["runs", "create", nobodys, "--message", "hi", ...wait]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr.trim(), `lgauth: thread ${nobodys} not found`);
+    }
     // a prefix is looked up among bob's own threads only: alice's is "not found" to him
     const prefix = aliceThread.slice(0, 8);
     for (const args of [

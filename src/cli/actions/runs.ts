@@ -60,6 +60,9 @@ export const create: Action<[string], CreateOptions> = async (ctx, [idOrPrefix],
   const assistantId = opts.assistant;
   const { client } = await openLangGraph(ctx);
   const threadId = await resolveThreadId(client, idOrPrefix);
+  // the dev server answers a run on a thread that does not exist (or is not yours) with 422
+  // "Thread is already running a task"; asked first, it is "thread … not found", as elsewhere
+  await client.threads.get(threadId);
   if (opts.wait) {
     // created, then joined (what POST /runs/wait does on the server), so that the run's id is
     // known while waiting: Ctrl-C stops the wait, not the run, and says how to cancel it
