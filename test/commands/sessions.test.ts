@@ -124,6 +124,7 @@ describe("sessions as a new user meets them (#19 items 4-6)", () => {
     const forget = await run(["--profile", "ci", "logout"]);
     assert.equal(forget.code, 0, forget.stderr);
     assert.match(forget.stdout, /^Forgot the access token of profile "ci" .*not revoked.*--revoke/);
+    assert.equal(forget.stderr, "", "not revoking what was not asked is no failure to warn about");
     assert.equal((await sessionOf("source")).row?.session?.state, "live", "the session the token came from lives on");
     assert.equal((await run(["--profile", "ci", "whoami"])).code, 4, "forgotten here");
 

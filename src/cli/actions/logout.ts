@@ -17,7 +17,9 @@ export const logout: Action<[], LogoutOptions> = async (ctx, _args, opts) => {
   if (envToken(ctx.env)) throw envTokenRefusal("log out");
   const { profile } = await loadProfileState(ctx);
   const out = await logoutProfile(ctx, profile, scope, { revoke: opts.revoke === true });
-  if (out.wasLoggedIn && !out.revoked) {
+  // a --with-token profile's session is not revoked unless asked: that is no failure to warn about
+  const notAsked = out.accessTokenOnly === true && out.revokeError === undefined;
+  if (out.wasLoggedIn && !out.revoked && !notAsked) {
     ctx.io.note(
       `lgauth: warning: could not revoke the session at Supabase Auth (${out.revokeError ?? "unknown error"}); the stored tokens were removed anyway, the session stays valid at the server until it ends there`,
     );
@@ -37,7 +39,7 @@ export const logout: Action<[], LogoutOptions> = async (ctx, _args, opts) => {
     ctx.io.print(`Profile "${ctx.profile}" was not logged in; nothing to do.`);
     return 0;
   }
-  if (out.accessTokenOnly && !out.revoked && out.revokeError === undefined) {
+  if (notAsked && !out.revoked) {
     ctx.io.print(
       `Forgot the access token of profile "${ctx.profile}" (${out.email ?? "no email"}, given with --with-token). Its session was not revoked: it belongs to the login the token came from (pass --revoke to end it at Supabase Auth).`,
     );
