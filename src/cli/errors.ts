@@ -42,7 +42,9 @@ function unlockHint(platform: ErrorDetails[string]): string {
 }
 
 const loginHint = (d: ErrorDetails) =>
-  `run \`lgauth login${d.profile === undefined || d.profile === "default" ? "" : ` --profile ${d.profile}`}\``;
+  typeof d.variable === "string"
+    ? `give a valid access token in ${d.variable}, or unset it to use the profile's login`
+    : `run \`lgauth login${d.profile === undefined || d.profile === "default" ? "" : ` --profile ${d.profile}`}\``;
 const providerAgain = () => "start again with `lgauth login --provider …`";
 
 /**

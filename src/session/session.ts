@@ -143,7 +143,7 @@ export async function getAccessToken(ctx: SessionContext, opts: { minValiditySec
  */
 export async function forceRefresh(ctx: SessionContext, rejectedToken?: string): Promise<string> {
   if (envToken(ctx.env)) {
-    throw new NotLoggedInError(ctx.profile, `the server refused the token in ${ENV_TOKEN}`);
+    throw new NotLoggedInError(ctx.profile, `the server refused the token in ${ENV_TOKEN}`, ENV_TOKEN);
   }
   const session = await openSession(ctx);
   const result = await refreshUnderLock(ctx, session, {

@@ -135,8 +135,11 @@ export class UsageError extends LgauthError {
 
 /** No usable session for `profile` (never logged in, logged out, ended at the server). */
 export class NotLoggedInError extends LgauthError {
-  constructor(profile: string, message?: string) {
-    super("not_logged_in", message ?? `not logged in (profile "${profile}")`, { details: { profile } });
+  /** `fromVariable`: the token that failed came from that environment variable, not a login. */
+  constructor(profile: string, message?: string, fromVariable?: string) {
+    super("not_logged_in", message ?? `not logged in (profile "${profile}")`, {
+      details: fromVariable === undefined ? { profile } : { profile, variable: fromVariable },
+    });
     this.name = "NotLoggedInError";
   }
 }

@@ -189,9 +189,15 @@ describe("profiles, whoami and status from stored state", () => {
       aal: null,
       source: "env",
     });
+    const human = await run(["whoami"], { LGAUTH_ACCESS_TOKEN: token });
+    assert.match(human.stdout, /^\(from LGAUTH_ACCESS_TOKEN, not checked with the server/m, "not 'from stored state'");
     const bad = await run(["whoami"], { LGAUTH_ACCESS_TOKEN: "not-a-jwt" });
     assert.equal(bad.code, 4);
-    assert.match(bad.stderr, /LGAUTH_ACCESS_TOKEN is set but is not a JWT with a subject/);
+    // logging in cannot help while the variable is set: the hint says what can
+    assert.equal(
+      bad.stderr,
+      "lgauth: LGAUTH_ACCESS_TOKEN is set but is not a JWT with a subject (give a valid access token in LGAUTH_ACCESS_TOKEN, or unset it to use the profile's login)\n",
+    );
   });
 
   test("a corrupt config: one line naming the file and the field; --debug adds the stack; the file is kept", async () => {

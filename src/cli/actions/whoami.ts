@@ -13,7 +13,9 @@ export const whoami: Action = async (ctx) => {
   const fromEnv = envToken(ctx.env);
   if (fromEnv) {
     const claims = decodeClaims(fromEnv);
-    if (!claims?.sub) throw new NotLoggedInError(ctx.profile, `${ENV_TOKEN} is set but is not a JWT with a subject`);
+    if (!claims?.sub) {
+      throw new NotLoggedInError(ctx.profile, `${ENV_TOKEN} is set but is not a JWT with a subject`, ENV_TOKEN);
+    }
     if (ctx.json) {
       ctx.io.printJson({
         profile: ctx.profile,
@@ -28,7 +30,9 @@ export const whoami: Action = async (ctx) => {
       ctx.io.print(
         `${userLabel(claims.email, claims.displayName)} (${claims.sub}) from ${ENV_TOKEN}${level(claims.aal)}`,
       );
-      ctx.io.print(paint(ctx.color, "dim", OFFLINE));
+      ctx.io.print(
+        paint(ctx.color, "dim", `(from ${ENV_TOKEN}, not checked with the server; \`lgauth status\` checks it)`),
+      );
     }
     return 0;
   }
