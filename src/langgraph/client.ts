@@ -140,13 +140,13 @@ function wrongServerLikely(err: unknown): boolean {
   if (err instanceof SyntaxError) return true;
   const e = err as { status?: unknown; text?: unknown; message?: unknown } | undefined;
   if (typeof e?.status === "number") {
-    if (![401, 404, 405].includes(e.status)) return false;
+    let body: { detail?: unknown } | null;
     try {
-      const body = JSON.parse(typeof e.text === "string" ? e.text : "") as { detail?: unknown };
-      return typeof body?.detail !== "string";
+      body = JSON.parse(typeof e.text === "string" ? e.text : "") as { detail?: unknown } | null;
     } catch {
-      return true;
+      return e.status >= 400; // an HTML error page or nothing: not a LangGraph server's answer
     }
+    return [401, 404, 405].includes(e.status) && typeof body?.detail !== "string";
   }
   return typeof e?.message === "string" && /is not valid JSON|Unexpected token/.test(e.message);
 }

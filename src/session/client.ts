@@ -66,8 +66,9 @@ export class WireLog {
   /**
    * GoTrue answers its own routes with JSON, and a missing one with its JSON 404. A 404 or 405
    * that is not GoTrue's, or an error that is not JSON, may come from a LangGraph server at the
-   * Supabase URL: ask once what answers there, and if it is LangGraph, answer with an error
-   * supabase-js hands over as code lgauth_wrong_server (never stored, like lgauth_unreachable).
+   * Supabase URL, or from some other web server: ask once what answers there, and unless it is
+   * Supabase Auth, answer with an error supabase-js hands over as code lgauth_wrong_server
+   * (never stored, like lgauth_unreachable), naming what answered.
    */
   private async otherServer(url: string, init: RequestInit | undefined, res: Response): Promise<Response | undefined> {
     if (res.status < 400) return undefined;
@@ -78,10 +79,15 @@ export class WireLog {
     const base = url.slice(0, at);
     const apikey = new Headers(init?.headers).get("apikey") ?? undefined;
     this.checked ??= identifyServer(base, apikey);
-    if ((await this.checked) !== "langgraph") return undefined;
+    const kind = await this.checked;
+    if (kind === "supabase-auth" || kind === "unreachable") return undefined;
     await res.body?.cancel();
+    const message =
+      kind === "langgraph"
+        ? `${base} is a LangGraph server, not Supabase Auth`
+        : `${base} does not answer as Supabase Auth (HTTP ${res.status}${json ? "" : ", not JSON"}; no GoTrue at /auth/v1/health)`;
     return new Response(
-      JSON.stringify({ code: "lgauth_wrong_server", message: `${base} is a LangGraph server, not Supabase Auth` }),
+      JSON.stringify({ code: "lgauth_wrong_server", message }),
       { status: 400, headers: { "content-type": "application/json", "x-supabase-api-version": "2024-01-01" } },
     );
   }

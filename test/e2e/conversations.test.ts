@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -391,6 +393,38 @@ describe("conversations as the logged-in user", () => {
       new RegExp(`^lgauth: ${stack.langgraphUrl.replace(/\./g, "\\.")} is a LangGraph server, not Supabase Auth \\(`),
     );
     assert.doesNotMatch(sb.stderr, /Unexpected token|not valid JSON/);
+
+    // some other web server (an HTML error page, an empty 404): named as not the server wanted,
+    // never its page or a JSON parser's complaint
+    const other = createServer((req, res) => {
+      if (req.method === "POST") {
+        res.writeHead(501, { "content-type": "text/html" }).end("<!DOCTYPE HTML><html><body>Unsupported</body></html>");
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const asAuth = await stack.cli(
+        "wrong",
+        ["--supabase-url", url, "login", "--email", ALICE.email, "--password-stdin"],
+        `${ALICE.password}\n`,
+      );
+      assert.equal(asAuth.code, 1);
+      assert.match(
+        asAuth.stderr,
+        new RegExp(
+          `^lgauth: ${url} does not answer as Supabase Auth \\(HTTP 501, not JSON; no GoTrue at /auth/v1/health\\) \\(point --supabase-url`,
+        ),
+      );
+      const asLangGraph = await stack.cli("alice", ["--langgraph-url", url, "threads", "list"]);
+      assert.equal(asLangGraph.code, 1);
+      assert.match(asLangGraph.stderr, new RegExp(`^lgauth: ${url} does not answer as a LangGraph server`));
+      assert.doesNotMatch(asAuth.stderr + asLangGraph.stderr, /DOCTYPE|Unexpected end|try again later/);
+    } finally {
+      other.close();
+    }
   });
 
   test("a request with an expired token is refused, refreshed once and retried (401 -> refresh)", async () => {
