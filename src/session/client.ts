@@ -86,10 +86,10 @@ export class WireLog {
       kind === "langgraph"
         ? `${base} is a LangGraph server, not Supabase Auth`
         : `${base} does not answer as Supabase Auth (HTTP ${res.status}${json ? "" : ", not JSON"}; no GoTrue at /auth/v1/health)`;
-    return new Response(
-      JSON.stringify({ code: "lgauth_wrong_server", message }),
-      { status: 400, headers: { "content-type": "application/json", "x-supabase-api-version": "2024-01-01" } },
-    );
+    return new Response(JSON.stringify({ code: "lgauth_wrong_server", message }), {
+      status: 400,
+      headers: { "content-type": "application/json", "x-supabase-api-version": "2024-01-01" },
+    });
   }
 }
 
