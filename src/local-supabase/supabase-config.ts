@@ -92,6 +92,9 @@ const PASSWORD_REQUIREMENTS: Record<string, string> = {
     "abcdefghijklmnopqrstuvwxyz:ABCDEFGHIJKLMNOPQRSTUVWXYZ:0123456789:!@#$%^&*()_+-=[]{};'\\\\:\"|<>?,./`~",
 };
 
+/** The secret of `supabase start` when config.toml names none: public, so tokens it signs prove nothing. */
+const CLI_DEMO_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
+
 const OWN_KEYS = "the local server makes its own keys and prints them at start; ignored";
 
 /** The CLI's [auth] keys, relative to `auth.`; `*` is any name (a map's key). */
@@ -251,6 +254,9 @@ const AUTH_KEYS: Record<string, KeySpec> = {
       if (!isSet(v)) return;
       // the CLI takes 16; lgauth dev's LangGraph server (SUPABASE_JWT_SECRET) needs 32, HS256's key size
       if (str(v).length < 32) throw new RangeError("must be at least 32 characters");
+      if (str(v) === CLI_DEMO_SECRET) {
+        ctx.warn("the Supabase CLI's published demo secret: anyone can sign tokens as any of this server's users");
+      }
       ctx.emit("GOTRUE_JWT_SECRET", str(v));
     },
   },

@@ -250,16 +250,21 @@ url = "http://127.0.0.1:8080/realms/dev"
     const c = await load(`[auth]\njwt_secret = "${secret}"\n`);
     assert.equal(c.gotrue.GOTRUE_JWT_SECRET, secret);
     assert.equal(c.options.jwtSecret, secret);
-    assert.deepEqual(c.warnings, []);
+    // the CLI's published demo secret is applied, and said to be public
+    assert.deepEqual(c.warnings, [
+      "supabase/config.toml: auth.jwt_secret: the Supabase CLI's published demo secret: anyone can sign tokens as any of this server's users",
+    ]);
     const unset = await load('[auth]\njwt_secret = ""\n');
     assert.equal(unset.options.jwtSecret, undefined);
+    const own = await load('[auth]\njwt_secret = "a-secret-of-this-project-only-0123456789"\n');
+    assert.deepEqual(own.warnings, []);
   });
 
   test("one warning per unknown key, and per setting the local server does not act on", async () => {
     const c = await load(`
 [auth]
 enable_sigup = false
-jwt_secret = "super-secret-jwt-token-with-at-least-32-characters-long"
+jwt_secret = "own-super-secret-jwt-token-of-at-least-32-chars"
 anon_key = "super-secret-anon"
 [auth.emial]
 enable_signup = false
