@@ -5,21 +5,19 @@
  * that a refresh keeps the session's level. Codes come from otpauth, as an authenticator app's.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
-import bcrypt from "bcryptjs";
 import { IOStreams } from "../../src/cli/io.js";
 import { scriptedAsker } from "../../src/cli/prompter.js";
 import { runLgauth } from "../../src/cli/run.js";
-import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import type { LocalSupabase } from "../../src/local-supabase/index.js";
 import type { FactorSummary } from "../../src/session/mfa.js";
 import { type Authenticator, authenticator } from "../helpers/authenticator.js";
-import { closedPort } from "../helpers/closed-port.js";
+import { type CommandWorld, startCommandWorld } from "../helpers/command-world.js";
 import { type InProcessOptions, lgauthInProcess } from "../helpers/lgauth-in-process.js";
 import { recordInProcessRun } from "../helpers/record-hooks.js";
 import { filesUnder } from "../e2e/auth-harness.js";
@@ -27,31 +25,19 @@ import { client, email, outbox } from "../e2e/local-supabase-kit.js";
 
 const PASSWORD = "mfa-cli-password-1";
 
+let world: CommandWorld;
 let supabase: LocalSupabase;
-let passwordHash: string;
 let configDir: string;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  passwordHash = await bcrypt.hash(PASSWORD, 4);
   // the MFA rate limit raised (bursts of 30 challenges and 30 verifies, refilled in 1.2 s): a
   // file of step-ups from one address, run concurrently with nothing, still bursts past 30
-  supabase = await startLocalSupabase({ port: 0, accessTokenTtl: 30, rateLimits: { mfa: 1500 } });
-  configDir = await mkdtemp(join(tmpdir(), "lgauth-mfa-"));
-  env = {
-    PATH: process.env.PATH,
-    HOME: configDir,
-    LGAUTH_CONFIG_DIR: configDir,
-    SUPABASE_URL: supabase.url,
-    SUPABASE_ANON_KEY: supabase.anonKey,
-    LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
-    LGAUTH_CREDENTIAL_STORE: "file",
-    NO_COLOR: "1",
-  };
+  world = await startCommandWorld("mfa", { accessTokenTtl: 30, rateLimits: { mfa: 1500 } });
+  ({ supabase, env, config: configDir } = world);
 });
 after(async () => {
-  await supabase?.stop();
-  if (configDir) await rm(configDir, { recursive: true, force: true });
+  await world?.stop();
 });
 
 interface Run {
@@ -96,9 +82,7 @@ async function statusLevel(profile: string): Promise<{ aal: string | null; verif
 
 async function signUp(tag: string): Promise<string> {
   const addr = email(tag);
-  const admin = client(supabase, supabase.serviceRoleKey).auth.admin;
-  const { error } = await admin.createUser({ email: addr, password_hash: passwordHash, email_confirm: true });
-  assert.equal(error, null);
+  await world.account(addr, PASSWORD);
   return addr;
 }
 
@@ -159,14 +143,7 @@ async function aal1WithFactor(
 }
 
 /** The newest code mailed to `to` after `seen` messages (waits for it). */
-async function mailedCode(to: string, seen: number): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const mail = await outbox(supabase, to);
-    if (mail.length > seen) return mail[mail.length - 1]?.token ?? "";
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no code arrived for ${to}`);
-}
+const mailedCode = (to: string, seen: number) => world.mailedCode(to, seen);
 
 /** The level in the profile's stored access token (what the LangGraph server will see). */
 async function tokenAal(profile: string): Promise<string | undefined> {

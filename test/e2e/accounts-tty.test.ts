@@ -9,55 +9,35 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type LocalSupabase, startLocalSupabase } from "../../src/local-supabase/index.js";
+import type { LocalSupabase } from "../../src/local-supabase/index.js";
 import { type Child, stopAllChildren } from "../helpers/children.js";
 import { answer, onTerminal as onPty } from "../helpers/pty.js";
-import { closedPort } from "../helpers/closed-port.js";
+import { type CommandWorld, startCommandWorld } from "../helpers/command-world.js";
 import { lgauthInProcess } from "../helpers/lgauth-in-process.js";
-import { outbox } from "./local-supabase-kit.js";
 
 const skip = spawnSync("sh", ["-c", "command -v script"]).status !== 0 ? "script(1) missing" : false;
 const PASSWORD = "typed on a tty 17";
 const NEW_PASSWORD = "typed again on a tty 17";
 
 describe("account prompts on a terminal", { skip }, () => {
+  let world: CommandWorld;
   let supabase: LocalSupabase;
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
   const onTerminal = (args: string[]): Child => onPty({ env }, args);
-  const lastCode = async (to: string, seen: number) => {
-    for (let i = 0; i < 400; i++) {
-      const mail = await outbox(supabase, to);
-      if (mail.length > seen) return mail.at(-1)?.token ?? "";
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no code for ${to}`);
-  };
+  const lastCode = (to: string, seen: number) => world.mailedCode(to, seen);
 
   before(async () => {
-    supabase = await startLocalSupabase({ port: 0, confirmEmail: true, emailMaxFrequency: 0 });
-    dir = await mkdtemp(join(tmpdir(), "lgauth-accounts-tty-"));
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      XDG_RUNTIME_DIR: join(dir, "run"),
-      LGAUTH_CONFIG_DIR: join(dir, "config"),
-      SUPABASE_URL: supabase.url,
-      SUPABASE_ANON_KEY: supabase.anonKey,
-      LANGGRAPH_URL: `http://127.0.0.1:${await closedPort()}`,
-      LGAUTH_CREDENTIAL_STORE: "file",
-      NO_COLOR: "1",
-    };
+    world = await startCommandWorld("accounts-tty", { confirmEmail: true, emailMaxFrequency: 0 });
+    ({ supabase, dir, env } = world);
   });
   after(async () => {
     await stopAllChildren();
-    await supabase?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   test("signup asks for the email, the password twice (masked) and the confirmation code; password reset for the code and the new password twice", async () => {

@@ -103,7 +103,7 @@ export async function startCommandWorld(tag: string, options: LocalSupabaseOptio
     readEntries,
     accountsOf: async (profile) => Object.keys(await readEntries()).filter((a) => a.startsWith(`${profile}@`)),
     async mailedCode(to, seen) {
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 400; i++) {
         const mail = await outbox(supabase, to);
         if (mail.length > seen) return mail[mail.length - 1]?.token ?? "";
         await new Promise((r) => setTimeout(r, 25));
