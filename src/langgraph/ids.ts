@@ -28,7 +28,14 @@ async function allIds(page: (offset: number) => Promise<string[]>): Promise<stri
 }
 
 function pick(kind: IdKind, prefix: string, ids: string[], where: string): string {
-  return pickByPrefix(kind, prefix, ids, where, (message) => new LgauthError("langgraph_not_found", message));
+  return pickByPrefix(
+    kind,
+    prefix,
+    ids,
+    (id) => id,
+    where,
+    (message) => new LgauthError("langgraph_not_found", message),
+  );
 }
 
 /** The thread `idOrPrefix` names: a whole id as it is, a prefix resolved among the user's threads. */

@@ -81,14 +81,7 @@ function findFactor(factors: Factor[], idOrPrefix: string): Factor {
   const whole = factors.find((f) => f.id === idOrPrefix);
   if (whole) return whole;
   if (idOrPrefix.length === 36) throw notFound(`no factor ${idOrPrefix} on this account`);
-  const id = pickByPrefix(
-    "factor",
-    idOrPrefix,
-    factors.map((f) => f.id),
-    "on this account ",
-    notFound,
-  );
-  return factors.find((f) => f.id === id) as Factor;
+  return pickByPrefix("factor", idOrPrefix, factors, (f) => f.id, "on this account ", notFound);
 }
 
 async function factorsOf(s: MfaSession): Promise<Factor[]> {

@@ -5,20 +5,23 @@
 import { UsageError } from "./errors.js";
 
 /**
- * The one id of `ids` that starts with `prefix`. None is `notFound(message)`; several are a
- * usage error showing as many characters of the first three as tell them apart.
+ * The one item of `items` whose id (`idOf`) starts with `prefix`. None is `notFound(message)`;
+ * several are a usage error showing as many characters of the first three as tell them apart.
  * `where` ends in a space when given ("of yours ").
  */
-export function pickByPrefix(
+export function pickByPrefix<T>(
   kind: string,
   prefix: string,
-  ids: readonly string[],
+  items: readonly T[],
+  idOf: (item: T) => string,
   where: string,
   notFound: (message: string) => Error,
-): string {
-  const matches = [...new Set(ids.filter((id) => id.startsWith(prefix)))];
-  const [only] = matches;
-  if (matches.length === 1 && only !== undefined) return only;
+): T {
+  const byId = new Map<string, T>();
+  for (const item of items) if (idOf(item).startsWith(prefix)) byId.set(idOf(item), item);
+  const matches = [...byId.keys()];
+  const [only] = byId.values();
+  if (byId.size === 1 && only !== undefined) return only;
   if (matches.length === 0) throw notFound(`no ${kind} ${where}starts with "${prefix}"`);
   // LangGraph's ids are time-ordered (UUIDv7): ids made in the same minute share their first
   // 8 characters, so show as many as tell these apart
