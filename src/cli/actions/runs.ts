@@ -62,7 +62,8 @@ export const create: Action<[string], CreateOptions> = async (ctx, [idOrPrefix],
   const threadId = await resolveThreadId(client, idOrPrefix);
   // the dev server answers a run on a thread that does not exist (or is not yours) with 422
   // "Thread is already running a task"; asked first, it is "thread … not found", as elsewhere
-  await client.threads.get(threadId);
+  // (a prefix was found among the user's own threads: nothing to ask)
+  if (threadId === idOrPrefix) await client.threads.get(threadId);
   if (opts.wait) {
     // created, then joined (what POST /runs/wait does on the server), so that the run's id is
     // known while waiting: Ctrl-C stops the wait, not the run, and says how to cancel it
