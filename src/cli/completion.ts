@@ -1,10 +1,5 @@
 import type { Command, Option } from "commander";
-
-/**
- * The hidden command the completion scripts call for names only lgauth knows at run time:
- * `lgauth [--profile P] __complete profiles|threads|runs [<thread>]`, one candidate per line.
- */
-export const COMPLETE_COMMAND = "__complete";
+import { COMPLETE_COMMAND } from "./complete-command.js";
 
 /** The command tree as plain data: every path, its subcommands, options and arguments. */
 export interface CompletionNode {

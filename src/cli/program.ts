@@ -10,7 +10,7 @@ import { registerStack } from "./commands/stack.js";
 import { registerThreads } from "./commands/threads.js";
 import { type RunState, bindRun, lazyAction } from "./command-kit.js";
 import type { CompleteWhat } from "./actions/complete.js";
-import { COMPLETE_COMMAND, bashScript, fishScript, zshScript } from "./completion.js";
+import { COMPLETE_COMMAND } from "./complete-command.js";
 import type { World } from "./context.js";
 import { httpUrl, profileName } from "./parse.js";
 
@@ -140,10 +140,9 @@ export function buildProgram(
         "  fish   ~/.config/fish/config.fish   lgauth completion fish | source",
       ].join("\n"),
     )
-    .action((shell: string) => {
-      const script =
-        shell === "bash" ? bashScript(program) : shell === "zsh" ? zshScript(program) : fishScript(program);
-      world.io.write(script);
+    .action(async (shell: string) => {
+      const { completionScript } = await import("./actions/completion.js");
+      world.io.write(completionScript(program, shell));
     });
 
   return program;
